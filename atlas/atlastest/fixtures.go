@@ -1,0 +1,96 @@
+package atlastest
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+//go:embed fixtures/*.json
+var fixtureFS embed.FS
+
+// Fixture names, each a restore job exactly as Atlas sends it.
+const (
+	// FixtureSeed is the example response of "Get One Restore Job" in the Atlas v1.0 docs.
+	FixtureSeed = "legacy_restore_job_seed.json"
+	// FixtureInProgress is an encrypted HTTP restore still running, carrying every secret-bearing field.
+	FixtureInProgress = "legacy_restore_job_in_progress.json"
+	// FixtureQuery is a finished QUERY restore, which has no expiry, validity or download cap.
+	FixtureQuery = "legacy_restore_job_query.json"
+)
+
+// Job is a restore job as a JSON object with Atlas's field names; tests edit it at the wire level.
+type Job map[string]any
+
+// LoadJob returns a fresh copy of a fixture; it panics on a missing fixture, which is a bug in the caller.
+func LoadJob(name string) Job {
+	data, err := fixtureFS.ReadFile("fixtures/" + name)
+	if err != nil {
+		panic(fmt.Sprintf("atlastest: fixture %s: %v", name, err))
+	}
+	var j Job
+	if err := json.Unmarshal(data, &j); err != nil {
+		panic(fmt.Sprintf("atlastest: fixture %s: %v", name, err))
+	}
+	return j
+}
+
+// FixtureBytes returns a fixture's bytes as stored, for golden tests of the decoder.
+func FixtureBytes(name string) []byte {
+	data, err := fixtureFS.ReadFile("fixtures/" + name)
+	if err != nil {
+		panic(fmt.Sprintf("atlastest: fixture %s: %v", name, err))
+	}
+	return data
+}
+
+// ID returns the job's "id".
+func (j Job) ID() string {
+	id, _ := j["id"].(string)
+	return id
+}
+
+// Set assigns a dotted path such as "delivery.statusName", creating objects on the way, and returns j for chaining.
+func (j Job) Set(path string, v any) Job {
+	keys := strings.Split(path, ".")
+	m := map[string]any(j)
+	for _, k := range keys[:len(keys)-1] {
+		next, ok := m[k].(map[string]any)
+		if !ok {
+			next = map[string]any{}
+			m[k] = next
+		}
+		m = next
+	}
+	m[keys[len(keys)-1]] = v
+	return j
+}
+
+// Delete removes a dotted path if present and returns j for chaining.
+func (j Job) Delete(path string) Job {
+	keys := strings.Split(path, ".")
+	m := map[string]any(j)
+	for _, k := range keys[:len(keys)-1] {
+		next, ok := m[k].(map[string]any)
+		if !ok {
+			return j
+		}
+		m = next
+	}
+	delete(m, keys[len(keys)-1])
+	return j
+}
+
+// Clone deep-copies j through JSON, so edits to the copy never reach a stored job.
+func (j Job) Clone() Job {
+	data, err := json.Marshal(j)
+	if err != nil {
+		panic(fmt.Sprintf("atlastest: clone job: %v", err))
+	}
+	var c Job
+	if err := json.Unmarshal(data, &c); err != nil {
+		panic(fmt.Sprintf("atlastest: clone job: %v", err))
+	}
+	return c
+}

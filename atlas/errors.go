@@ -1,0 +1,85 @@
+package atlas
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ErrBodyTooLarge marks a response cut off at the client's size cap, so a runaway body cannot exhaust memory.
+var ErrBodyTooLarge = errors.New("response body exceeds the size limit")
+
+// APIError is a non-2xx answer, typed so callers can react to the status and Atlas's errorCode.
+type APIError struct {
+	// Endpoint is the route template, never the concrete path, so errors stay low in cardinality.
+	Endpoint   string
+	StatusCode int
+	// ErrorCode is Atlas's machine-readable code, e.g. GROUP_NOT_FOUND.
+	ErrorCode string
+	Detail    string
+	// RetryAfter is the server's requested pause on a 429 or 503, zero when absent.
+	RetryAfter time.Duration
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "atlas api: GET %s: status %d", e.Endpoint, e.StatusCode)
+	if e.ErrorCode != "" {
+		fmt.Fprintf(&b, " %s", e.ErrorCode)
+	}
+	if e.Detail != "" {
+		fmt.Fprintf(&b, ": %s", e.Detail)
+	}
+	return b.String()
+}
+
+// ErrorCode returns Atlas's errorCode from anywhere in err's chain, or "" when err carries none.
+func ErrorCode(err error) string {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.ErrorCode
+	}
+	return ""
+}
+
+// StatusCode returns the HTTP status from anywhere in err's chain, or 0 when no response was received.
+func StatusCode(err error) int {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.StatusCode
+	}
+	return 0
+}
+
+// errorBody is the v1.0 error document; only what the exporter reports is decoded.
+type errorBody struct {
+	Error     int    `json:"error"`
+	ErrorCode string `json:"errorCode"`
+	Detail    string `json:"detail"`
+	Reason    string `json:"reason"`
+}
+
+// maxDetailLen bounds how much of Atlas's free-text detail reaches logs and errors.
+const maxDetailLen = 200
+
+// cleanDetail keeps error text to one bounded, printable line so a hostile body cannot flood logs.
+func cleanDetail(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.TrimSpace(s)
+	if len(s) > maxDetailLen {
+		cut := maxDetailLen
+		for cut > 0 && !isRuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return s
+}
+
+func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }

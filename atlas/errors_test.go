@@ -1,0 +1,299 @@
+package atlas_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+)
+
+func TestTypedErrors(t *testing.T) {
+	cases := []struct {
+		name         string
+		group        string
+		cluster      string
+		job          string
+		key          string
+		fault        *atlastest.Fault
+		wantStatus   int
+		wantCode     string
+		wantRequests int // authenticated requests: no retry on these
+	}{
+		{name: "unknown group", group: "000000000000000000000000", cluster: clusterName, job: seedJobID,
+			wantStatus: 404, wantCode: "GROUP_NOT_FOUND", wantRequests: 1},
+		{name: "unknown cluster", group: groupID, cluster: "Nope", job: seedJobID,
+			wantStatus: 404, wantCode: "CLUSTER_NOT_FOUND", wantRequests: 1},
+		{name: "unknown job", group: groupID, cluster: clusterName, job: "000000000000000000000001",
+			wantStatus: 404, wantCode: "RESOURCE_NOT_FOUND", wantRequests: 1},
+		{name: "wrong key", group: groupID, cluster: clusterName, job: seedJobID, key: "wrong",
+			wantStatus: 401, wantCode: "UNEXPECTED_ERROR", wantRequests: 0},
+		{name: "not on access list", group: groupID, cluster: clusterName, job: seedJobID,
+			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 403, ErrorCode: "IP_ADDRESS_NOT_ON_ACCESS_LIST"},
+			wantStatus: 403, wantCode: "IP_ADDRESS_NOT_ON_ACCESS_LIST", wantRequests: 1},
+		{name: "server error is not retried", group: groupID, cluster: clusterName, job: seedJobID,
+			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 500},
+			wantStatus: 500, wantCode: "UNEXPECTED_ERROR", wantRequests: 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, func(o *atlas.Options) {
+				if c.key != "" {
+					o.PrivateKey = func() (string, error) { return c.key, nil }
+				}
+			})
+			if c.fault != nil {
+				e.sim.InjectFault(*c.fault)
+			}
+			_, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), c.group, c.cluster, c.job)
+			var apiErr *atlas.APIError
+			if !errors.As(err, &apiErr) {
+				t.Fatalf("err = %v, want *atlas.APIError", err)
+			}
+			if apiErr.StatusCode != c.wantStatus || apiErr.ErrorCode != c.wantCode {
+				t.Errorf("got %d %s, want %d %s", apiErr.StatusCode, apiErr.ErrorCode, c.wantStatus, c.wantCode)
+			}
+			if apiErr.Endpoint != atlas.RouteRestoreJob {
+				t.Errorf("endpoint %q, want the route template", apiErr.Endpoint)
+			}
+			if got := e.sim.TotalRequests(); got != c.wantRequests {
+				t.Errorf("%d authenticated requests, want %d", got, c.wantRequests)
+			}
+			if atlas.ErrorCode(err) != c.wantCode || atlas.StatusCode(err) != c.wantStatus {
+				t.Errorf("helpers disagree: %q %d", atlas.ErrorCode(err), atlas.StatusCode(err))
+			}
+		})
+	}
+}
+
+func TestRetries(t *testing.T) {
+	cases := []struct {
+		name         string
+		fault        atlastest.Fault
+		timeout      time.Duration
+		wantErr      bool
+		wantRequests int
+	}{
+		{"503 once then success", atlastest.Fault{Kind: atlastest.FaultStatus, Status: 503, Times: 1}, 5 * time.Second, false, 2},
+		{"502 and 504 retried", atlastest.Fault{Kind: atlastest.FaultStatus, Status: 502, Times: 2}, 5 * time.Second, false, 3},
+		{"reset connection retried", atlastest.Fault{Kind: atlastest.FaultReset, Times: 2}, 5 * time.Second, false, 3},
+		{"reset mid-body retried", atlastest.Fault{Kind: atlastest.FaultResetMidBody, Times: 1}, 5 * time.Second, false, 2},
+		{"429 waits Retry-After within the deadline", atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, RetryAfter: "1", Times: 1}, 5 * time.Second, false, 2},
+		{"429 whose Retry-After passes the deadline fails at once", atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, RetryAfter: "60"}, 3 * time.Second, true, 1},
+		{"429 without Retry-After backs off", atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, Times: 1}, 5 * time.Second, false, 2},
+		{"persistent 503 gives up after max attempts", atlastest.Fault{Kind: atlastest.FaultStatus, Status: 503}, 5 * time.Second, true, 4},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.sim.InjectFault(c.fault)
+			start := time.Now()
+			_, err := e.client.GetRestoreJob(ctxWithTimeout(t, c.timeout), groupID, clusterName, seedJobID)
+			if (err != nil) != c.wantErr {
+				t.Fatalf("err = %v, want error %v", err, c.wantErr)
+			}
+			if got := e.sim.TotalRequests(); got != c.wantRequests {
+				t.Errorf("%d requests, want %d", got, c.wantRequests)
+			}
+			if c.wantErr && time.Since(start) > c.timeout {
+				t.Errorf("took %v, past the %v deadline", time.Since(start), c.timeout)
+			}
+		})
+	}
+}
+
+func TestRateLimitErrorSaysWhy(t *testing.T) {
+	e := newEnv(t)
+	e.sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, ErrorCode: "RATE_LIMITED_TOKEN_BUCKET", RetryAfter: "120"})
+	_, err := e.client.GetRestoreJob(ctxWithTimeout(t, 2*time.Second), groupID, clusterName, seedJobID)
+	var apiErr *atlas.APIError
+	if !errors.As(err, &apiErr) || apiErr.RetryAfter != 120*time.Second || apiErr.ErrorCode != "RATE_LIMITED_TOKEN_BUCKET" {
+		t.Fatalf("err = %v; want a 429 APIError carrying Retry-After 120s", err)
+	}
+	if !strings.Contains(err.Error(), "would pass the deadline") {
+		t.Errorf("error %q does not say why it did not wait", err)
+	}
+}
+
+func TestBadBodies(t *testing.T) {
+	cases := []struct {
+		name    string
+		fault   atlastest.Fault
+		wantErr string
+	}{
+		{"truncated JSON", atlastest.Fault{Kind: atlastest.FaultTruncated}, "decode response"},
+		{"malformed JSON", atlastest.Fault{Kind: atlastest.FaultMalformed}, "decode response"},
+		{"oversized body", atlastest.Fault{Kind: atlastest.FaultOversized, Size: 4096}, "exceeds the size limit"},
+		{"wrong content type", atlastest.Fault{Kind: atlastest.FaultWrongContentType}, "unexpected content type"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, func(o *atlas.Options) { o.MaxBodyBytes = 2048 })
+			e.sim.InjectFault(c.fault)
+			_, err := e.client.ListRestoreJobs(ctxWithTimeout(t, 5*time.Second), groupID, clusterName)
+			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+				t.Fatalf("err = %v, want one containing %q", err, c.wantErr)
+			}
+			if errors.Is(err, atlas.ErrBodyTooLarge) != (c.fault.Kind == atlastest.FaultOversized) {
+				t.Errorf("errors.Is(ErrBodyTooLarge) wrong for %v", err)
+			}
+			if got := e.sim.TotalRequests(); got != 1 {
+				t.Errorf("%d requests; a bad body must not be retried", got)
+			}
+		})
+	}
+}
+
+func TestSlowAPIStopsAtTheDeadline(t *testing.T) {
+	for _, f := range []atlastest.Fault{
+		{Kind: atlastest.FaultHang},
+		{Kind: atlastest.FaultSlowBody, Delay: time.Second},
+	} {
+		e := newEnv(t)
+		e.sim.InjectFault(f)
+		start := time.Now()
+		_, err := e.client.ListRestoreJobs(ctxWithTimeout(t, 300*time.Millisecond), groupID, clusterName)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("fault %d: err = %v, want a deadline error", f.Kind, err)
+		}
+		// Generous bound: the point is that it does not wait for the server.
+		if d := time.Since(start); d > 3*time.Second {
+			t.Errorf("fault %d: returned after %v", f.Kind, d)
+		}
+	}
+}
+
+func TestPerAttemptTimeoutRetriesAHungRequest(t *testing.T) {
+	e := newEnv(t, func(o *atlas.Options) { o.RequestTimeout = 200 * time.Millisecond })
+	e.sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultHang, Times: 1})
+	_, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, clusterName, seedJobID)
+	// An attempt that timed out is a transport failure: retried while the caller's deadline allows.
+	if err != nil {
+		t.Fatalf("err = %v; the second attempt should have succeeded", err)
+	}
+}
+
+func TestStaleNonceIsAnsweredAgain(t *testing.T) {
+	now := time.Now()
+	clock := func() time.Time { return now }
+	sim := atlastest.New(atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey, NonceTTL: time.Minute, Now: clock})
+	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+	running, err := atlastest.Start(sim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer running.Close()
+	c, err := atlas.New(atlas.Options{BaseURL: running.URL, PublicKey: publicKey,
+		PrivateKey: func() (string, error) { return privateKey, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := ctxWithTimeout(t, 5*time.Second)
+	for i := range 3 {
+		if _, err := c.GetRestoreJob(ctx, groupID, clusterName, seedJobID); err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+	}
+	if got := sim.Stats().Challenges; got != 1 {
+		t.Errorf("%d challenges for three requests on one nonce, want 1 (the challenge is reused)", got)
+	}
+	now = now.Add(2 * time.Minute) // the nonce goes stale
+	if _, err := c.GetRestoreJob(ctx, groupID, clusterName, seedJobID); err != nil {
+		t.Fatalf("after the nonce expired: %v", err)
+	}
+	if got := sim.Stats().Challenges; got != 2 {
+		t.Errorf("%d challenges, want a second one for the stale nonce", got)
+	}
+}
+
+func TestRotatedKeyIsUsedWithoutRebuildingTheClient(t *testing.T) {
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "key")
+	if err := os.WriteFile(keyFile, []byte(privateKey), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, func(o *atlas.Options) {
+		o.PrivateKey = func() (string, error) {
+			b, err := os.ReadFile(keyFile)
+			return string(b), err
+		}
+	})
+	ctx := ctxWithTimeout(t, 5*time.Second)
+	if _, err := e.client.GetRestoreJob(ctx, groupID, clusterName, seedJobID); err != nil {
+		t.Fatal(err)
+	}
+	e.sim.SetKeys(publicKey, "rotated-key")
+	if _, err := e.client.GetRestoreJob(ctx, groupID, clusterName, seedJobID); atlas.StatusCode(err) != http.StatusUnauthorized {
+		t.Fatalf("old key after rotation: err = %v, want 401", err)
+	}
+	if err := os.WriteFile(keyFile, []byte("rotated-key"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.client.GetRestoreJob(ctx, groupID, clusterName, seedJobID); err != nil {
+		t.Fatalf("new key: %v", err)
+	}
+}
+
+func TestRequestsNameTheExporter(t *testing.T) {
+	e := newEnv(t)
+	if _, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, clusterName, seedJobID); err != nil {
+		t.Fatal(err)
+	}
+	uas := e.sim.Stats().UserAgents
+	if len(uas) != 1 || uas["atlas-test/1.0"] == 0 {
+		t.Errorf("user agents seen: %v", uas)
+	}
+}
+
+func TestObserveCountsEveryAttempt(t *testing.T) {
+	got := map[string]int{}
+	e := newEnv(t, func(o *atlas.Options) {
+		o.Observe = func(endpoint, code string) { got[endpoint+" "+code]++ }
+	})
+	e.sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 503, Times: 1})
+	if _, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, clusterName, seedJobID); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{atlas.RouteRestoreJob + " 503": 1, atlas.RouteRestoreJob + " 200": 1}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("observed %v, want %v", got, want)
+		}
+	}
+}
+
+func TestNewRefusesBadOptions(t *testing.T) {
+	key := func() (string, error) { return "k", nil }
+	for _, o := range []atlas.Options{
+		{BaseURL: "ftp://example.com", PublicKey: "p", PrivateKey: key},
+		{BaseURL: "not a url at all", PublicKey: "p", PrivateKey: key},
+		{BaseURL: "https://cloud.mongodb.com/api/atlas/v1.0", PrivateKey: key},
+		{BaseURL: "https://cloud.mongodb.com/api/atlas/v1.0", PublicKey: "p"},
+	} {
+		if _, err := atlas.New(o); err == nil {
+			t.Errorf("New(%+v) accepted", o.BaseURL)
+		}
+	}
+}
+
+func TestConnectionRefused(t *testing.T) {
+	e := newEnv(t)
+	c, err := atlas.New(atlas.Options{BaseURL: "http://127.0.0.1:1/api/atlas/v1.0", PublicKey: "p",
+		PrivateKey: func() (string, error) { return "k", nil }, BackoffBase: time.Millisecond, BackoffMax: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, err = c.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, clusterName, seedJobID)
+	if err == nil || !strings.Contains(err.Error(), "gave up after 4 attempts") {
+		t.Fatalf("err = %v, want a retried connection failure", err)
+	}
+	_ = e
+}

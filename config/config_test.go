@@ -1,0 +1,201 @@
+package config_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
+)
+
+func noEnv(string) string { return "" }
+
+func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestGoodConfigs(t *testing.T) {
+	env := envOf(map[string]string{config.EnvPublicKey: "env-public", config.EnvPrivateKey: "env-private"})
+	cases := []struct {
+		file        string
+		wantBaseURL string
+		wantPublic  string
+		wantKey     string
+		wantTargets int
+	}{
+		{"full.yml", "https://cloud.mongodb.com/api/atlas/v1.0", "abcdefgh", "k3y-from-file", 2},
+		{"minimal_env_keys.yml", config.DefaultBaseURL, "env-public", "env-private", 1},
+		{"inline_key_http.yml", "http://127.0.0.1:8080/api/atlas/v1.0", "abcdefgh", "inline-secret", 1},
+	}
+	for _, c := range cases {
+		t.Run(c.file, func(t *testing.T) {
+			cfg, err := config.Load(filepath.Join("testdata", "good", c.file), env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			key, err := cfg.PrivateKey()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Atlas.BaseURL != c.wantBaseURL || cfg.Atlas.PublicKey != c.wantPublic || key != c.wantKey || len(cfg.Targets) != c.wantTargets {
+				t.Errorf("got base %q public %q key %q targets %d", cfg.Atlas.BaseURL, cfg.Atlas.PublicKey, key, len(cfg.Targets))
+			}
+		})
+	}
+}
+
+func TestBadConfigsNameTheProblem(t *testing.T) {
+	cases := map[string]string{
+		"unknown_key.yml":          "field privte_key_file not found",
+		"missing_group.yml":        "targets[0].group_id: required",
+		"missing_cluster.yml":      "targets[0].cluster_name: required",
+		"bad_url.yml":              "atlas.base_url: scheme must be https",
+		"url_with_credentials.yml": "must not carry credentials",
+		"unreadable_key_file.yml":  "atlas.private_key_file: private key file: stat /nonexistent/private-key: no such file",
+		"both_keys.yml":            "set private_key or private_key_file, not both",
+		"no_targets.yml":           "at least one target is required",
+		"duplicate_target.yml":     "targets[1]: same group_id and cluster_name as targets[0]",
+		"no_public_key.yml":        "atlas.public_key: not set",
+		"secret_as_list.yml":       "must be a string",
+		"empty.yml":                "the file is empty",
+		"not_yaml.yml":             "decode:",
+		"bad_ids.yml":              "is not a 24-digit hex project ID",
+	}
+	entries, err := os.ReadDir(filepath.Join("testdata", "bad"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != len(cases) {
+		t.Errorf("%d files in testdata/bad but %d cases: every bad file needs an expectation", len(entries), len(cases))
+	}
+	for file, want := range cases {
+		t.Run(file, func(t *testing.T) {
+			_, err := config.Load(filepath.Join("testdata", "bad", file), noEnv)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("error %q does not contain %q", err, want)
+			}
+			if !strings.Contains(err.Error(), file) {
+				t.Errorf("error %q does not name the file", err)
+			}
+			for _, secret := range []string{"hunter2", "leaked-canary-value"} {
+				if strings.Contains(err.Error(), secret) {
+					t.Errorf("error %q echoes a secret", err)
+				}
+			}
+		})
+	}
+}
+
+func TestBadIDsAreAllReported(t *testing.T) {
+	_, err := config.Load(filepath.Join("testdata", "bad", "bad_ids.yml"), noEnv)
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, want := range []string{
+		"targets[0].group_id:", "is not a 24-digit hex project ID",
+		"targets[0].cluster_name:", "targets[0].restore_job_ids[0]:",
+		"targets[0].restore_job_ids[2]: 6B77893B80EEF5354C77EE15 is listed twice",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+}
+
+func TestExampleConfigLoads(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "config.example.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(t.TempDir(), "private-key")
+	if err := os.WriteFile(keyFile, []byte("example-key\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const documented = "/etc/mongodbatlas/private-key"
+	if !bytes.Contains(data, []byte(documented)) {
+		t.Fatalf("example no longer uses %s; update this test", documented)
+	}
+	cfg, err := config.Parse(bytes.ReplaceAll(data, []byte(documented), []byte(keyFile)), ".", noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Targets) != 2 || len(cfg.Targets[1].RestoreJobIDs) != 1 {
+		t.Errorf("targets = %+v", cfg.Targets)
+	}
+	if key, _ := cfg.PrivateKey(); key != "example-key" {
+		t.Errorf("key not trimmed: %q", key)
+	}
+}
+
+func TestEnvFillsOnlyWhatTheFileLeavesOut(t *testing.T) {
+	env := envOf(map[string]string{config.EnvPublicKey: "env-public", config.EnvPrivateKey: "env-private"})
+	cfg, err := config.Load(filepath.Join("testdata", "good", "full.yml"), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key, _ := cfg.PrivateKey(); cfg.Atlas.PublicKey != "abcdefgh" || key != "k3y-from-file" {
+		t.Errorf("environment overrode the file: %q %q", cfg.Atlas.PublicKey, key)
+	}
+}
+
+func TestKeyFileIsReReadWhenItChanges(t *testing.T) {
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "key")
+	write := func(s string) {
+		t.Helper()
+		if err := os.WriteFile(keyFile, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("first-key\n")
+	yml := fmt.Sprintf("atlas: {public_key: p, private_key_file: %s}\ntargets: [{group_id: 5a66666887d9d61443b41645, cluster_name: c}]\n", keyFile)
+	cfg, err := config.Parse([]byte(yml), dir, noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k, _ := cfg.PrivateKey(); k != "first-key" {
+		t.Fatalf("key %q", k)
+	}
+	write("second-key-longer\n") // a different size, so the change is seen whatever the mtime granularity
+	if k, _ := cfg.PrivateKey(); k != "second-key-longer" {
+		t.Errorf("rotated key not picked up: %q", k)
+	}
+	if err := os.Remove(keyFile); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cfg.PrivateKey(); err == nil || !strings.Contains(err.Error(), "private key file") {
+		t.Errorf("missing key file: err = %v", err)
+	}
+}
+
+func TestSecretNeverPrints(t *testing.T) {
+	const canary = "canary-7f3e9b"
+	s := config.Secret(canary)
+	var logs bytes.Buffer
+	slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})).Debug("x", "key", s)
+	y, _ := yaml.Marshal(config.Atlas{PrivateKey: s})
+	var j bytes.Buffer
+	enc := json.NewEncoder(&j)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(config.Atlas{PrivateKey: s})
+	for name, out := range map[string]string{
+		"%v": fmt.Sprintf("%v", s), "%s": fmt.Sprintf("%s", s), "%#v": fmt.Sprintf("%#v", s),
+		"%+v struct": fmt.Sprintf("%+v", config.Atlas{PrivateKey: s}),
+		"slog":       logs.String(), "yaml": string(y), "json": j.String(),
+	} {
+		if strings.Contains(out, canary) {
+			t.Errorf("%s printed the secret: %s", name, out)
+		}
+		if !strings.Contains(out, "<secret>") {
+			t.Errorf("%s lost the placeholder: %s", name, out)
+		}
+	}
+}

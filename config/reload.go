@@ -1,0 +1,101 @@
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Reloader holds the live config and swaps in a new one only when it loads, validates and applies cleanly.
+type Reloader struct {
+	load   func() (*Config, error)
+	apply  func(*Config) error
+	logger *slog.Logger
+
+	// reloadMu makes reloads from SIGHUP and /-/reload take turns.
+	reloadMu sync.Mutex
+	mu       sync.RWMutex
+	current  *Config
+
+	success   prometheus.Gauge
+	successTS prometheus.Gauge
+}
+
+// NewReloader wires load (read and validate) to apply (hand the config to its users); reg receives
+// the reload gauges as blackbox_exporter exposes them.
+func NewReloader(load func() (*Config, error), apply func(*Config) error, reg prometheus.Registerer, logger *slog.Logger) *Reloader {
+	r := &Reloader{
+		load:   load,
+		apply:  apply,
+		logger: logger,
+		success: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "mongodbatlas_restore_exporter_config_last_reload_successful",
+			Help: "Whether the last configuration reload attempt was successful.",
+		}),
+		successTS: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "mongodbatlas_restore_exporter_config_last_reload_success_timestamp_seconds",
+			Help: "Timestamp of the last successful configuration reload.",
+		}),
+	}
+	reg.MustRegister(r.success, r.successTS)
+	return r
+}
+
+// Reload loads and applies the config; on any error the previous config keeps serving.
+func (r *Reloader) Reload() error {
+	r.reloadMu.Lock()
+	defer r.reloadMu.Unlock()
+	cfg, err := r.load()
+	if err == nil {
+		err = r.apply(cfg)
+	}
+	if err != nil {
+		r.success.Set(0)
+		return err
+	}
+	r.mu.Lock()
+	r.current = cfg
+	r.mu.Unlock()
+	r.success.Set(1)
+	r.successTS.SetToCurrentTime()
+	r.logger.Info("Loaded configuration", "targets", len(cfg.Targets))
+	return nil
+}
+
+// Current returns the live config, or nil before the first successful load.
+func (r *Reloader) Current() *Config {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.current
+}
+
+// Handler serves /-/reload: POST only, 500 with the reason when the new config is refused.
+func (r *Reloader) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, "This endpoint requires a POST request.", http.StatusMethodNotAllowed)
+			return
+		}
+		if err := r.Reload(); err != nil {
+			r.logger.Error("Error reloading config", "err", err)
+			http.Error(w, fmt.Sprintf("failed to reload config: %s", err), http.StatusInternalServerError)
+			return
+		}
+		_, _ = fmt.Fprintln(w, "OK")
+	})
+}
+
+// ReadyHandler serves /-/ready: ready once a config is live.
+func (r *Reloader) ReadyHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if r.Current() == nil {
+			http.Error(w, "Not ready: no configuration loaded.", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = fmt.Fprintln(w, "Ready")
+	})
+}

@@ -1,0 +1,151 @@
+package config_test
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
+)
+
+// switchable is a config source the test can break and mend.
+type switchable struct {
+	cfg *config.Config
+	err error
+}
+
+func (s *switchable) load() (*config.Config, error) { return s.cfg, s.err }
+
+func newReloader(t *testing.T, src *switchable, apply func(*config.Config) error) (*config.Reloader, *prometheus.Registry) {
+	t.Helper()
+	reg := prometheus.NewRegistry()
+	return config.NewReloader(src.load, apply, reg, slog.New(slog.DiscardHandler)), reg
+}
+
+func validConfig(t *testing.T, cluster string) *config.Config {
+	t.Helper()
+	cfg := &config.Config{
+		Atlas:   config.Atlas{PublicKey: "p", PrivateKey: "k"},
+		Targets: []config.Target{{GroupID: "5a66666887d9d61443b41645", ClusterName: cluster}},
+	}
+	if err := cfg.Validate(nil); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func TestReloadKeepsTheOldConfigOnError(t *testing.T) {
+	good := validConfig(t, "Cluster0")
+	src := &switchable{cfg: good}
+	var applied []*config.Config
+	r, reg := newReloader(t, src, func(c *config.Config) error { applied = append(applied, c); return nil })
+
+	if r.Current() != nil {
+		t.Fatal("current config before the first load")
+	}
+	if err := r.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if got := testutil.ToFloat64(gauge(t, reg, "mongodbatlas_restore_exporter_config_last_reload_successful")); got != 1 {
+		t.Errorf("success gauge %v after a good load", got)
+	}
+	if ts := testutil.ToFloat64(gauge(t, reg, "mongodbatlas_restore_exporter_config_last_reload_success_timestamp_seconds")); ts <= 0 {
+		t.Errorf("success timestamp %v", ts)
+	}
+
+	src.cfg, src.err = nil, errors.New("targets[0].group_id: required")
+	if err := r.Reload(); err == nil {
+		t.Fatal("bad config accepted")
+	}
+	if r.Current() != good || len(applied) != 1 {
+		t.Errorf("bad config replaced the good one (applied %d)", len(applied))
+	}
+	if got := testutil.ToFloat64(gauge(t, reg, "mongodbatlas_restore_exporter_config_last_reload_successful")); got != 0 {
+		t.Errorf("success gauge %v after a bad load", got)
+	}
+}
+
+func TestReloadKeepsTheOldConfigWhenApplyFails(t *testing.T) {
+	good := validConfig(t, "Cluster0")
+	src := &switchable{cfg: good}
+	fail := false
+	r, _ := newReloader(t, src, func(*config.Config) error {
+		if fail {
+			return errors.New("atlas client: base url")
+		}
+		return nil
+	})
+	if err := r.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	src.cfg, fail = validConfig(t, "Cluster1"), true
+	if err := r.Reload(); err == nil || r.Current() != good {
+		t.Fatalf("err %v; current changed to a config that could not be applied", err)
+	}
+}
+
+func TestReloadHandler(t *testing.T) {
+	src := &switchable{cfg: validConfig(t, "Cluster0")}
+	r, _ := newReloader(t, src, func(*config.Config) error { return nil })
+	h := r.Handler()
+
+	do := func(method string) (int, string) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(method, "/-/reload", nil))
+		body, _ := io.ReadAll(rec.Body)
+		return rec.Code, string(body)
+	}
+	if code, _ := do(http.MethodGet); code != http.StatusMethodNotAllowed {
+		t.Errorf("GET answered %d, want 405", code)
+	}
+	if code, _ := do(http.MethodPost); code != http.StatusOK {
+		t.Errorf("good POST answered %d", code)
+	}
+	src.cfg, src.err = nil, errors.New("line 3: field privte_key_file not found")
+	code, body := do(http.MethodPost)
+	if code != http.StatusInternalServerError || !strings.Contains(body, "privte_key_file") {
+		t.Errorf("bad POST answered %d %q; want 500 with the reason", code, body)
+	}
+}
+
+func TestReadyHandler(t *testing.T) {
+	src := &switchable{cfg: validConfig(t, "Cluster0")}
+	r, _ := newReloader(t, src, func(*config.Config) error { return nil })
+	rec := httptest.NewRecorder()
+	r.ReadyHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/-/ready", nil))
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Errorf("ready before any config: %d", rec.Code)
+	}
+	if err := r.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	rec = httptest.NewRecorder()
+	r.ReadyHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/-/ready", nil))
+	if rec.Code != http.StatusOK {
+		t.Errorf("ready after load: %d", rec.Code)
+	}
+}
+
+// gauge finds a registered gauge by name through the registry, as a scrape would.
+func gauge(t *testing.T, reg *prometheus.Registry, name string) prometheus.Collector {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			v := mf.GetMetric()[0].GetGauge().GetValue()
+			return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "x", Help: "x"}, func() float64 { return v })
+		}
+	}
+	t.Fatalf("%s not registered", name)
+	return nil
+}

@@ -1,0 +1,121 @@
+package collector
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
+)
+
+// scrapeCollector lives for one scrape: Collect has no context of its own, so it carries the
+// scrape's, as blackbox_exporter's probes do.
+type scrapeCollector struct {
+	ctx context.Context
+	e   *Exporter
+}
+
+var _ prometheus.Collector = (*scrapeCollector)(nil)
+
+// NewCollector returns a collector that reads the API on Collect under ctx's deadline.
+func (e *Exporter) NewCollector(ctx context.Context) prometheus.Collector {
+	return &scrapeCollector{ctx: ctx, e: e}
+}
+
+func (c *scrapeCollector) Describe(ch chan<- *prometheus.Desc) { c.e.descs.describe(ch) }
+
+func (c *scrapeCollector) Collect(ch chan<- prometheus.Metric) {
+	r := c.e.scrape(c.ctx)
+	d := c.e.descs
+	up := 1.0
+	for _, t := range r.targets {
+		success := 1.0
+		if !t.ok() {
+			success, up = 0, 0
+		}
+		ch <- prometheus.MustNewConstMetric(d.scrapeSuccess, prometheus.GaugeValue, success,
+			t.target.GroupID, t.target.ClusterName)
+		for _, j := range t.jobs {
+			if j != nil {
+				c.e.emitJob(ch, t.target.GroupID, t.target.ClusterName, j)
+			}
+		}
+	}
+	ch <- prometheus.MustNewConstMetric(d.up, prometheus.GaugeValue, up)
+	ch <- prometheus.MustNewConstMetric(d.scrapeDuration, prometheus.GaugeValue, r.duration.Seconds())
+}
+
+// emitJob writes one job's series; a field the API left out yields no series rather than a fake zero.
+func (e *Exporter) emitJob(ch chan<- prometheus.Metric, groupID, clusterName string, j *atlas.RestoreJob) {
+	d := e.descs
+	l := []string{groupID, clusterName, labelValue(j.ID)}
+	gauge := func(desc *prometheus.Desc, v float64, extra ...string) {
+		ch <- prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, v, append(l[:3:3], extra...)...)
+	}
+
+	method, pit := "", ""
+	if j.Delivery != nil {
+		method = labelValue(j.Delivery.MethodName)
+	}
+	if j.PointInTime != nil {
+		pit = strconv.FormatBool(*j.PointInTime)
+	}
+	gauge(d.info, 1, labelValue(j.ClusterID), labelValue(j.SnapshotID), labelValue(j.BatchID), method, pit)
+
+	attrs := []any{"group_id", groupID, "cluster_name", clusterName, "restore_job_id", l[2]}
+	if j.StatusName != "" {
+		e.stateSet(gauge, d.status, jobStatuses, "statusName", j.StatusName, attrs)
+	}
+	gauge(d.downloaded, boolValue(len(j.Hashes) > 0))
+	if j.EncryptionEnabled != nil {
+		gauge(d.encryption, boolValue(*j.EncryptionEnabled))
+	}
+	if !j.Created.IsZero() {
+		gauge(d.created, unixSeconds(j.Created))
+	}
+	if j.Timestamp != nil && !j.Timestamp.Date.IsZero() {
+		gauge(d.snapshot, unixSeconds(j.Timestamp.Date))
+	}
+	del := j.Delivery
+	if del == nil {
+		return
+	}
+	if del.StatusName != "" {
+		e.stateSet(gauge, d.deliveryStatus, deliveryStatuses, "delivery.statusName", del.StatusName, attrs)
+	}
+	if !del.Expires.IsZero() {
+		gauge(d.expiry, unixSeconds(del.Expires))
+	}
+	if del.ExpirationHours != nil {
+		gauge(d.validity, float64(*del.ExpirationHours)*3600)
+	}
+	if del.MaxDownloads != nil {
+		gauge(d.maxDownloads, float64(*del.MaxDownloads))
+	}
+}
+
+// stateSet emits one series per documented value, plus the current value if the docs lack it.
+func (e *Exporter) stateSet(gauge func(*prometheus.Desc, float64, ...string), desc *prometheus.Desc,
+	documented []string, field, current string, attrs []any) {
+	current = labelValue(current)
+	values, unknown := stateSet(documented, current)
+	if unknown {
+		e.once.unknown(field, current, attrs...)
+	}
+	for _, v := range values {
+		gauge(desc, boolValue(v == current), v)
+	}
+}
+
+func boolValue(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// unixSeconds keeps sub-second precision, which Atlas sends; seconds and fraction are converted
+// apart so whole seconds stay exact.
+func unixSeconds(t time.Time) float64 { return float64(t.Unix()) + float64(t.Nanosecond())/1e9 }

@@ -1,0 +1,78 @@
+package collector
+
+import "github.com/prometheus/client_golang/prometheus"
+
+const namespace = "mongodbatlas"
+
+// jobLabels is the contract's label set L: never job, instance or cluster, which Prometheus and
+// common external labels already own.
+var jobLabels = []string{"group_id", "cluster_name", "restore_job_id"}
+
+// descs are built once and shared by every scrape's collector.
+type descs struct {
+	info, status, deliveryStatus               *prometheus.Desc
+	expiry, validity, maxDownloads, downloaded *prometheus.Desc
+	encryption, created, snapshot              *prometheus.Desc
+	scrapeSuccess, up, scrapeDuration          *prometheus.Desc
+}
+
+func withLabels(extra ...string) []string {
+	return append(append([]string{}, jobLabels...), extra...)
+}
+
+func newDescs() *descs {
+	d := func(name, help string, labels []string) *prometheus.Desc {
+		return prometheus.NewDesc(prometheus.BuildFQName(namespace, "", name), help, labels, nil)
+	}
+	return &descs{
+		info: d("restore_job_info",
+			"Static facts about a restore job; always 1.",
+			withLabels("cluster_id", "snapshot_id", "batch_id", "delivery_method", "point_in_time")),
+		status: d("restore_job_status",
+			"Restore job status: 1 for the current statusName, 0 for each other documented value.",
+			withLabels("status")),
+		deliveryStatus: d("restore_job_delivery_status",
+			"Restore delivery status: 1 for the current delivery.statusName, 0 for each other documented value.",
+			withLabels("status")),
+		expiry: d("restore_job_delivery_expiry_timestamp_seconds",
+			"When the delivery's download URL stops working (delivery.expires), as Unix seconds.",
+			jobLabels),
+		validity: d("restore_job_delivery_validity_seconds",
+			"How long the download URL stays valid once the job completes (delivery.expirationHours).",
+			jobLabels),
+		maxDownloads: d("restore_job_delivery_max_downloads",
+			"How many times the download URL may be used (delivery.maxDownloads).",
+			jobLabels),
+		downloaded: d("restore_job_delivery_downloaded",
+			"1 when the restore file has been downloaded at least once (hashes present), else 0.",
+			jobLabels),
+		encryption: d("restore_job_encryption_enabled",
+			"1 when the restored snapshot data is encrypted, else 0.",
+			jobLabels),
+		created: d("restore_job_created_timestamp_seconds",
+			"When the restore job was requested, as Unix seconds.",
+			jobLabels),
+		snapshot: d("restore_job_snapshot_timestamp_seconds",
+			"The oplog time the restored snapshot reaches (timestamp.date), as Unix seconds.",
+			jobLabels),
+		scrapeSuccess: d("scrape_success",
+			"1 when every restore job of the target was read in this scrape, else 0.",
+			[]string{"group_id", "cluster_name"}),
+		up: d("up",
+			"1 when every target was read completely in this scrape, else 0.",
+			nil),
+		scrapeDuration: d("scrape_duration_seconds",
+			"Wall time of this scrape's Atlas API work.",
+			nil),
+	}
+}
+
+// describe sends every descriptor, so the registry can check for clashes at registration.
+func (d *descs) describe(ch chan<- *prometheus.Desc) {
+	for _, x := range []*prometheus.Desc{
+		d.info, d.status, d.deliveryStatus, d.expiry, d.validity, d.maxDownloads, d.downloaded,
+		d.encryption, d.created, d.snapshot, d.scrapeSuccess, d.up, d.scrapeDuration,
+	} {
+		ch <- x
+	}
+}

@@ -1,0 +1,59 @@
+package collector
+
+import (
+	"log/slog"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// Documented values, in the order the docs list them; each gets a series so alerts can match on 1.
+var (
+	jobStatuses = []string{"FINISHED", "IN_PROGRESS", "BROKEN", "KILLED"}
+	// PENDING is only in the spec's enum, but a series that exists at 0 costs less than a surprise.
+	deliveryStatuses = []string{
+		"NOT_STARTED", "IN_PROGRESS", "READY", "FAILED", "INTERRUPTED", "EXPIRED", "MAX_DOWNLOADS_EXCEEDED", "PENDING",
+	}
+)
+
+// maxLabelLen bounds label values taken from API text, so a hostile or broken response cannot
+// blow up series size.
+const maxLabelLen = 128
+
+// labelValue makes API text safe as a label value: valid UTF-8 and bounded in length.
+func labelValue(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) <= maxLabelLen {
+		return s
+	}
+	cut := maxLabelLen
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
+}
+
+// stateSet lists the values to emit for an enum: the documented ones, plus the current value when
+// the docs do not know it, so nothing is ever dropped.
+func stateSet(documented []string, current string) (values []string, unknown bool) {
+	for _, v := range documented {
+		if v == current {
+			return documented, false
+		}
+	}
+	return append(append(make([]string, 0, len(documented)+1), documented...), current), true
+}
+
+// onceLogger logs each undocumented enum value once per process, not once per scrape.
+type onceLogger struct {
+	logger *slog.Logger
+	seen   sync.Map
+}
+
+func (o *onceLogger) unknown(field, value string, attrs ...any) {
+	if _, dup := o.seen.LoadOrStore(field+"\x00"+value, struct{}{}); dup {
+		return
+	}
+	o.logger.Warn("Undocumented status value; exported as its own series",
+		append([]any{"field", field, "value", value}, attrs...)...)
+}

@@ -1,0 +1,103 @@
+package collector
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/singleflight"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
+)
+
+// Options tune how the exporter talks to Atlas.
+type Options struct {
+	// Concurrency bounds the API requests in flight in one scrape (default 4).
+	Concurrency int
+	// RequestTimeout caps one HTTP attempt; the scrape deadline caps everything.
+	RequestTimeout time.Duration
+	// UserAgent names the exporter and its version to Atlas.
+	UserAgent string
+	// Client lets tests and benchmarks tune the API client; BaseURL and credentials come from config.
+	Client atlas.Options
+}
+
+// Exporter owns what outlives a scrape: the live targets and client, self-metrics, and the shared round.
+type Exporter struct {
+	opts   Options
+	logger *slog.Logger
+	descs  *descs
+	once   *onceLogger
+
+	live   atomic.Pointer[liveConfig]
+	rounds singleflight.Group
+
+	apiRequests *prometheus.CounterVec
+}
+
+// liveConfig is swapped whole on reload, so a scrape sees either the old or the new config, never a mix.
+type liveConfig struct {
+	targets []config.Target
+	client  *atlas.Client
+}
+
+// New builds an exporter whose self-metrics register on reg; it serves nothing until Apply.
+func New(o Options, reg prometheus.Registerer, logger *slog.Logger) *Exporter {
+	if o.Concurrency <= 0 {
+		o.Concurrency = 4
+	}
+	e := &Exporter{
+		opts:   o,
+		logger: logger,
+		descs:  newDescs(),
+		once:   &onceLogger{logger: logger},
+		apiRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace,
+			Name:      "api_requests_total",
+			Help:      "Atlas API requests made, retries included, by route template and HTTP status (\"error\" when no response came).",
+		}, []string{"endpoint", "code"}),
+	}
+	reg.MustRegister(e.apiRequests)
+	return e
+}
+
+// Apply builds a client for cfg and makes it live; the previous client's idle connections are closed.
+func (e *Exporter) Apply(cfg *config.Config) error {
+	if cfg == nil {
+		return errors.New("no config")
+	}
+	co := e.opts.Client
+	co.BaseURL = cfg.Atlas.BaseURL
+	co.PublicKey = cfg.Atlas.PublicKey
+	co.PrivateKey = cfg.PrivateKey
+	if co.UserAgent == "" {
+		co.UserAgent = e.opts.UserAgent
+	}
+	if co.RequestTimeout == 0 {
+		co.RequestTimeout = e.opts.RequestTimeout
+	}
+	if co.MaxConnsPerHost == 0 {
+		co.MaxConnsPerHost = e.opts.Concurrency
+	}
+	co.Observe = func(endpoint, code string) { e.apiRequests.WithLabelValues(endpoint, code).Inc() }
+	client, err := atlas.New(co)
+	if err != nil {
+		return fmt.Errorf("atlas client: %w", err)
+	}
+	old := e.live.Swap(&liveConfig{targets: cfg.Targets, client: client})
+	if old != nil {
+		old.client.Close()
+	}
+	return nil
+}
+
+// Close releases the live client's idle connections.
+func (e *Exporter) Close() {
+	if l := e.live.Load(); l != nil {
+		l.client.Close()
+	}
+}

@@ -1,0 +1,248 @@
+package collector_test
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
+)
+
+func pinned(ids ...string) []config.Target {
+	return []config.Target{{GroupID: groupID, ClusterName: clusterName, RestoreJobIDs: ids}}
+}
+
+// The bad-input table of the core issue, one case per row, through the real HTTP stack.
+func TestFailingTargets(t *testing.T) {
+	cases := []struct {
+		name       string
+		opts       harnessOpts
+		fault      *atlastest.Fault
+		latency    time.Duration
+		timeout    time.Duration
+		wantLog    []string
+		okTargets  []string // clusters whose scrape_success must be 1
+		badTargets []string // clusters whose scrape_success must be 0
+		wantJobs   []string // jobs still exported
+	}{
+		{
+			name:       "wrong key (401)",
+			opts:       harnessOpts{privateKey: "not-the-key"},
+			wantLog:    []string{"error_code=UNEXPECTED_ERROR", "status=401", "cluster_name=Cluster0", "group_id=" + groupID},
+			badTargets: []string{clusterName},
+		},
+		{
+			name:       "not on the API access list (403)",
+			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 403, ErrorCode: "IP_ADDRESS_NOT_ON_ACCESS_LIST"},
+			wantLog:    []string{"error_code=IP_ADDRESS_NOT_ON_ACCESS_LIST", "status=403"},
+			badTargets: []string{clusterName},
+		},
+		{
+			name: "unknown cluster (404) fails only its target",
+			opts: harnessOpts{targets: []config.Target{
+				{GroupID: groupID, ClusterName: clusterName},
+				{GroupID: groupID, ClusterName: "Missing"},
+			}},
+			wantLog:    []string{"error_code=CLUSTER_NOT_FOUND", "cluster_name=Missing"},
+			okTargets:  []string{clusterName},
+			badTargets: []string{"Missing"},
+			wantJobs:   []string{seedJobID},
+		},
+		{
+			name:       "unknown job (404) fails its target but keeps the jobs that were read",
+			opts:       harnessOpts{targets: pinned(seedJobID, "0123456789abcdef01234567")},
+			wantLog:    []string{"error_code=RESOURCE_NOT_FOUND", "restore job 0123456789abcdef01234567"},
+			badTargets: []string{clusterName},
+			wantJobs:   []string{seedJobID},
+		},
+		{
+			name:       "429 whose Retry-After passes the deadline",
+			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, ErrorCode: "RATE_LIMITED_TOKEN_BUCKET", RetryAfter: "30"},
+			timeout:    2 * time.Second,
+			wantLog:    []string{"error_code=RATE_LIMITED_TOKEN_BUCKET", "would pass the deadline"},
+			badTargets: []string{clusterName},
+		},
+		{
+			name:      "429 whose Retry-After fits waits and succeeds",
+			fault:     &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, RetryAfter: "1", Times: 1},
+			timeout:   5 * time.Second,
+			okTargets: []string{clusterName},
+			wantJobs:  []string{seedJobID},
+		},
+		{
+			name:       "persistent 503",
+			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 503},
+			wantLog:    []string{"status=503", "gave up after 4 attempts"},
+			badTargets: []string{clusterName},
+		},
+		{
+			name:       "connection reset every time",
+			fault:      &atlastest.Fault{Kind: atlastest.FaultReset},
+			wantLog:    []string{"gave up after 4 attempts"},
+			badTargets: []string{clusterName},
+		},
+		{
+			name:       "API slower than the deadline",
+			latency:    10 * time.Second,
+			timeout:    time.Second,
+			wantLog:    []string{"context deadline exceeded", "did not answer within the scrape deadline"},
+			badTargets: []string{clusterName},
+		},
+		{
+			name:       "headers that never come",
+			fault:      &atlastest.Fault{Kind: atlastest.FaultHang},
+			timeout:    time.Second,
+			wantLog:    []string{"context deadline exceeded"},
+			badTargets: []string{clusterName},
+		},
+		{
+			name:       "truncated JSON",
+			fault:      &atlastest.Fault{Kind: atlastest.FaultTruncated},
+			wantLog:    []string{"decode response: unexpected end of JSON input"},
+			badTargets: []string{clusterName},
+		},
+		{
+			name:       "malformed JSON",
+			fault:      &atlastest.Fault{Kind: atlastest.FaultMalformed},
+			wantLog:    []string{"decode response: invalid character"},
+			badTargets: []string{clusterName},
+		},
+		{
+			name:       "oversized body",
+			fault:      &atlastest.Fault{Kind: atlastest.FaultOversized, Size: 17 << 20},
+			wantLog:    []string{"response body exceeds the size limit"},
+			badTargets: []string{clusterName},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.opts.handlerOpts.TimeoutOffset = 100 * time.Millisecond
+			h := newHarness(t, c.opts)
+			h.sim.AddCluster(groupID, "Missing-not") // unrelated cluster; "Missing" stays unknown
+			if c.fault != nil {
+				h.sim.InjectFault(*c.fault)
+			}
+			h.sim.SetLatency(c.latency)
+			start := time.Now()
+			fams := h.scrape(t, c.timeout)
+			if c.timeout > 0 {
+				if took := time.Since(start); took > c.timeout {
+					t.Errorf("scrape took %v, past Prometheus's %v timeout", took, c.timeout)
+				}
+			}
+			wantUp := 1.0
+			if len(c.badTargets) > 0 {
+				wantUp = 0
+			}
+			if v := mustValue(t, fams, "mongodbatlas_up", nil); v != wantUp {
+				t.Errorf("up = %v, want %v", v, wantUp)
+			}
+			for _, cl := range c.okTargets {
+				if v := mustValue(t, fams, "mongodbatlas_scrape_success", target(cl)); v != 1 {
+					t.Errorf("scrape_success{%s} = %v, want 1", cl, v)
+				}
+			}
+			for _, cl := range c.badTargets {
+				if v := mustValue(t, fams, "mongodbatlas_scrape_success", target(cl)); v != 0 {
+					t.Errorf("scrape_success{%s} = %v, want 0", cl, v)
+				}
+			}
+			for _, id := range c.wantJobs {
+				mustValue(t, fams, "mongodbatlas_restore_job_info", job(id))
+			}
+			if len(c.wantJobs) == 0 {
+				if n := len(fams["mongodbatlas_restore_job_info"].GetMetric()); n != 0 {
+					t.Errorf("%d jobs exported from a failed read", n)
+				}
+			}
+			logs := h.logs.String()
+			if len(c.badTargets) > 0 {
+				if n := strings.Count(logs, `msg="Scraping target failed"`); n != len(c.badTargets) {
+					t.Errorf("%d failure lines for %d failed targets:\n%s", n, len(c.badTargets), logs)
+				}
+			}
+			for _, want := range c.wantLog {
+				if !strings.Contains(logs, want) {
+					t.Errorf("log lacks %q:\n%s", want, logs)
+				}
+			}
+		})
+	}
+}
+
+func TestKeepsServingAfterAFailure(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 401, Times: 1})
+	if v := mustValue(t, h.scrape(t, 0), "mongodbatlas_up", nil); v != 0 {
+		t.Fatalf("up = %v during the fault", v)
+	}
+	if v := mustValue(t, h.scrape(t, 0), "mongodbatlas_up", nil); v != 1 {
+		t.Errorf("up = %v after the fault cleared", v)
+	}
+}
+
+func TestConcurrentScrapesShareOneRound(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sim.SetLatency(300 * time.Millisecond)
+	h.scrape(t, 0) // warm the Digest challenge so each round is exactly one request
+	before := h.sim.Requests(atlastest.RouteRestoreJobs)
+
+	const scrapers = 5
+	var wg sync.WaitGroup
+	ups := make([]float64, scrapers)
+	for i := range scrapers {
+		wg.Go(func() { ups[i] = mustValue(t, h.scrape(t, 0), "mongodbatlas_up", nil) })
+	}
+	wg.Wait()
+	for i, up := range ups {
+		if up != 1 {
+			t.Errorf("scraper %d saw up = %v", i, up)
+		}
+	}
+	// Started within a few milliseconds of each other, all five land in one 300ms round; a slow
+	// machine may split them into two, never five.
+	if got := h.sim.Requests(atlastest.RouteRestoreJobs) - before; got < 1 || got > 2 {
+		t.Errorf("%d concurrent scrapes made %d list requests, want them to share a round", scrapers, got)
+	}
+}
+
+func TestConcurrencyIsBounded(t *testing.T) {
+	// Twelve distinct pinned IDs, all served by the simulator.
+	var jobIDs []string
+	for i := range 12 {
+		jobIDs = append(jobIDs, fmt.Sprintf("6e%022x", i))
+	}
+	h := newHarness(t, harnessOpts{targets: pinned(jobIDs...), concurrency: 3})
+	for _, id := range jobIDs {
+		h.sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureQuery).Set("id", id))
+	}
+	h.scrape(t, 0) // warm up
+	h.sim.SetLatency(100 * time.Millisecond)
+	fams := h.scrape(t, 0)
+	if n := len(fams["mongodbatlas_restore_job_info"].GetMetric()); n != 12 {
+		t.Fatalf("%d jobs exported, want 12", n)
+	}
+	if got := h.sim.MaxInFlight(); got > 3 {
+		t.Errorf("%d requests in flight at once, want at most 3", got)
+	}
+	if got := h.sim.MaxInFlight(); got < 2 {
+		t.Errorf("only %d request in flight at once; reads are not concurrent", got)
+	}
+}
+
+func TestAPIRequestsAreCounted(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 503, Times: 1})
+	fams := h.scrape(t, 0)
+	for code, want := range map[string]float64{"503": 1, "200": 1} {
+		got := mustValue(t, fams, "mongodbatlas_api_requests_total",
+			map[string]string{"endpoint": atlas.RouteRestoreJobs, "code": code})
+		if got != want {
+			t.Errorf("api_requests_total{code=%s} = %v, want %v", code, got, want)
+		}
+	}
+}

@@ -1,0 +1,191 @@
+package collector_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/collector"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
+)
+
+const (
+	groupID     = "5a66666887d9d61443b41645"
+	clusterName = "Cluster0"
+	seedJobID   = "6b77893b80eef5354c77ee15"
+	publicKey   = "abcdefgh"
+	privateKey  = "collector-test-private-key"
+)
+
+// syncBuffer is a log sink that tests read while the exporter writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// harness is the exporter wired as main wires it, serving over real HTTP, against a simulator.
+type harness struct {
+	sim  *atlastest.Server
+	exp  *collector.Exporter
+	reg  *prometheus.Registry
+	srv  *httptest.Server
+	logs *syncBuffer
+	url  string // the simulator's API root
+}
+
+type harnessOpts struct {
+	targets     []config.Target
+	privateKey  string
+	handlerOpts collector.HandlerOptions
+	concurrency int
+}
+
+func newHarness(t *testing.T, o harnessOpts) *harness {
+	t.Helper()
+	sim := atlastest.New(atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
+	sim.AddCluster(groupID, clusterName)
+	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+	running, err := atlastest.Start(sim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(running.Close)
+
+	logs := &syncBuffer{}
+	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	reg := prometheus.NewRegistry()
+	exp := collector.New(collector.Options{
+		Concurrency: o.concurrency,
+		UserAgent:   "collector-test",
+		Client:      atlas.Options{BackoffBase: time.Millisecond, BackoffMax: 10 * time.Millisecond},
+	}, reg, logger)
+	t.Cleanup(exp.Close)
+	if o.targets == nil {
+		o.targets = []config.Target{{GroupID: groupID, ClusterName: clusterName}}
+	}
+	if o.privateKey == "" {
+		o.privateKey = privateKey
+	}
+	cfg := &config.Config{
+		Atlas:   config.Atlas{BaseURL: running.URL, PublicKey: publicKey, PrivateKey: config.Secret(o.privateKey)},
+		Targets: o.targets,
+	}
+	if err := cfg.Validate(nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := exp.Apply(cfg); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(exp.Handler(reg, o.handlerOpts))
+	t.Cleanup(srv.Close)
+	return &harness{sim: sim, exp: exp, reg: reg, srv: srv, logs: logs, url: running.URL}
+}
+
+// scrape fetches /metrics as Prometheus would, with its timeout header when timeout > 0.
+func (h *harness) scrape(t *testing.T, timeout time.Duration) map[string]*dto.MetricFamily {
+	t.Helper()
+	_, fams := h.scrapeRaw(t, timeout)
+	return fams
+}
+
+func (h *harness) scrapeRaw(t *testing.T, timeout time.Duration) (string, map[string]*dto.MetricFamily) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, h.srv.URL+"/metrics", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if timeout > 0 {
+		req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", strconv.FormatFloat(timeout.Seconds(), 'f', -1, 64))
+	}
+	req.Header.Set("Accept", "text/plain")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("scrape answered %d: %s", resp.StatusCode, body)
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("parse exposition: %v\n%s", err, body)
+	}
+	return string(body), fams
+}
+
+// value returns the sample of family name whose labels include want, and whether there is one.
+func value(fams map[string]*dto.MetricFamily, name string, want map[string]string) (float64, bool) {
+	mf, ok := fams[name]
+	if !ok {
+		return 0, false
+	}
+next:
+	for _, m := range mf.GetMetric() {
+		have := map[string]string{}
+		for _, lp := range m.GetLabel() {
+			have[lp.GetName()] = lp.GetValue()
+		}
+		for k, v := range want {
+			if have[k] != v {
+				continue next
+			}
+		}
+		switch {
+		case m.Gauge != nil:
+			return m.GetGauge().GetValue(), true
+		case m.Counter != nil:
+			return m.GetCounter().GetValue(), true
+		case m.Untyped != nil:
+			return m.GetUntyped().GetValue(), true
+		}
+	}
+	return 0, false
+}
+
+func mustValue(t *testing.T, fams map[string]*dto.MetricFamily, name string, want map[string]string) float64 {
+	t.Helper()
+	v, ok := value(fams, name, want)
+	if !ok {
+		t.Fatalf("no %s%v", name, want)
+	}
+	return v
+}
+
+func target(cluster string) map[string]string {
+	return map[string]string{"group_id": groupID, "cluster_name": cluster}
+}
+
+func job(id string) map[string]string {
+	return map[string]string{"group_id": groupID, "cluster_name": clusterName, "restore_job_id": id}
+}

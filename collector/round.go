@@ -143,10 +143,13 @@ func (e *Exporter) run(ctx context.Context, c *atlas.Client, tk task) {
 	tk.t.jobs[tk.idx] = job
 }
 
-// logFailures writes one line per failed target per round, with Atlas's errorCode when there is one.
+// logFailures writes one line per failed target per round, with Atlas's errorCode when there is
+// one; successes are logged at debug.
 func (e *Exporter) logFailures(r *round) {
 	for _, t := range r.targets {
 		if t.ok() {
+			e.logger.Debug("Read target", "group_id", t.target.GroupID, "cluster_name", t.target.ClusterName,
+				"restore_jobs", len(t.jobs), "round_seconds", r.duration.Seconds())
 			continue
 		}
 		first := t.errs[0]

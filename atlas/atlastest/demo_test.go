@@ -1,0 +1,76 @@
+package atlastest_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func TestDemoLifecycle(t *testing.T) {
+	sim := atlastest.New(atlastest.Options{PublicKey: "demo", PrivateKey: "k"})
+	start := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	d := atlastest.NewDemo(sim, start)
+	running, err := atlastest.Start(sim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer running.Close()
+	c, err := atlas.New(atlas.Options{BaseURL: running.URL, PublicKey: "demo", PrivateKey: func() (string, error) { return "k", nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+
+	type state struct{ job, delivery string }
+	read := func(at time.Duration) map[string]state {
+		t.Helper()
+		d.Advance(start.Add(at))
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		jobs, err := c.ListRestoreJobs(ctx, atlastest.DemoGroupID, atlastest.DemoClusterName)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]state{}
+		for _, j := range jobs {
+			out[j.ID] = state{j.StatusName, j.Delivery.StatusName}
+		}
+		return out
+	}
+	const seed = "6b77893b80eef5354c77ee15"
+	id := func(cycle, k string) string { return "6d0000000000000" + cycle + "0000000" + k }
+	steps := []struct {
+		at   time.Duration
+		want map[string]state
+	}{
+		{0, map[string]state{seed: {"FINISHED", "EXPIRED"}, id("0", "1"): {"IN_PROGRESS", "IN_PROGRESS"},
+			id("0", "2"): {"IN_PROGRESS", "NOT_STARTED"}, id("0", "3"): {"FINISHED", "READY"}}},
+		{70 * time.Second, map[string]state{id("0", "1"): {"FINISHED", "READY"}, id("0", "2"): {"IN_PROGRESS", "NOT_STARTED"}}},
+		{100 * time.Second, map[string]state{id("0", "1"): {"FINISHED", "READY"}, id("0", "2"): {"BROKEN", "FAILED"}}},
+		{5 * time.Minute, map[string]state{id("0", "1"): {"FINISHED", "EXPIRED"}, id("0", "2"): {"BROKEN", "FAILED"}}},
+		{atlastest.DemoCycle + time.Second, map[string]state{seed: {"FINISHED", "EXPIRED"}, id("1", "1"): {"IN_PROGRESS", "IN_PROGRESS"}}},
+	}
+	for _, s := range steps {
+		got := read(s.at)
+		for jid, want := range s.want {
+			if got[jid] != want {
+				t.Errorf("at %v: job %s = %v, want %v", s.at, jid, got[jid], want)
+			}
+		}
+		if s.at >= atlastest.DemoCycle {
+			if _, ok := got[id("0", "2")]; ok {
+				t.Errorf("at %v: the previous cycle's BROKEN job is still listed", s.at)
+			}
+			if len(got) != 4 {
+				t.Errorf("at %v: %d jobs listed, want 4", s.at, len(got))
+			}
+		}
+	}
+}

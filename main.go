@@ -1,0 +1,175 @@
+// Command mongodbatlas_restore_exporter exposes the state of MongoDB Atlas, Cloud Manager and Ops
+// Manager backup restore jobs as Prometheus metrics.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/alecthomas/kingpin/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
+	"github.com/prometheus/common/promslog"
+	"github.com/prometheus/common/promslog/flag"
+	"github.com/prometheus/common/version"
+	"github.com/prometheus/exporter-toolkit/web"
+	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/collector"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/demo"
+)
+
+const exporterName = "mongodbatlas_restore_exporter"
+
+// defaultPort sits outside 9100-9999, which the Prometheus port allocation list has filled; see the README.
+const defaultPort = ":10216"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is main without os.Exit, so deferred cleanups run and tests can drive the whole binary.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	app := kingpin.New(exporterName, "Prometheus exporter for MongoDB Atlas backup restore jobs.")
+	app.UsageWriter(stdout)
+	app.ErrorWriter(stderr)
+	var (
+		configFile     = app.Flag("config.file", "Exporter configuration file.").Default("config.yml").String()
+		configCheck    = app.Flag("config.check", "Validate the configuration file, print any problem, and exit.").Bool()
+		metricsPath    = app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").String()
+		demoMode       = app.Flag("demo", "Serve a built-in simulated Atlas with lively sample jobs; needs no account and no config file.").Bool()
+		defaultTimeout = app.Flag("scrape.default-timeout", "Scrape deadline when Prometheus sends no X-Prometheus-Scrape-Timeout-Seconds header.").Default("10s").Duration()
+		timeoutOffset  = app.Flag("scrape.timeout-offset", "Time kept back from Prometheus's scrape timeout to answer before it gives up.").Default("500ms").Duration()
+		concurrency    = app.Flag("atlas.concurrency", "Most Atlas API requests in flight during one scrape.").Default("4").Int()
+		requestTimeout = app.Flag("atlas.request-timeout", "Timeout of one Atlas API request attempt; the scrape deadline still bounds the total.").Default("20s").Duration()
+		webConfig      = kingpinflag.AddFlags(app, defaultPort)
+	)
+	logConfig := &promslog.Config{Writer: stderr}
+	flag.AddFlags(app, logConfig)
+	if version.Version == "" {
+		version.Version = "devel" // a plain `go build`; `make build` stamps the release
+	}
+	app.Version(version.Print(exporterName))
+	app.HelpFlag.Short('h')
+	// --help and --version end the program through Terminate; catch that instead of os.Exit.
+	exitCode := -1
+	app.Terminate(func(code int) { exitCode = code })
+	if _, err := app.Parse(args); err != nil {
+		fmt.Fprintf(stderr, "%s: %s\n", exporterName, err)
+		return 2
+	}
+	if exitCode >= 0 {
+		return exitCode
+	}
+	logger := promslog.New(logConfig)
+
+	if *concurrency < 1 {
+		logger.Error("--atlas.concurrency must be at least 1")
+		return 2
+	}
+
+	load := func() (*config.Config, error) { return config.Load(*configFile, os.Getenv) }
+	if *demoMode {
+		sim, cfg, err := demo.Start(ctx, logger)
+		if err != nil {
+			logger.Error("Starting the demo failed", "err", err)
+			return 1
+		}
+		defer sim.Close()
+		load = func() (*config.Config, error) { return cfg, nil }
+	}
+
+	if *configCheck {
+		if _, err := load(); err != nil {
+			fmt.Fprintf(stderr, "%s\n", err)
+			return 1
+		}
+		fmt.Fprintln(stdout, "Config OK")
+		return 0
+	}
+
+	logger.Info("Starting "+exporterName, "version", version.Info())
+	logger.Info("Build context", "build_context", version.BuildContext())
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		versioncollector.NewCollector(exporterName),
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	exp := collector.New(collector.Options{
+		Concurrency:    *concurrency,
+		RequestTimeout: *requestTimeout,
+		UserAgent:      exporterName + "/" + version.Version,
+	}, reg, logger)
+	defer exp.Close()
+
+	reloader := config.NewReloader(load, exp.Apply, reg, logger)
+	if err := reloader.Reload(); err != nil {
+		logger.Error("Loading the configuration failed", "err", err)
+		return 1
+	}
+
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer func() { signal.Stop(hup); close(hup) }()
+	go func() {
+		for range hup {
+			if err := reloader.Reload(); err != nil {
+				logger.Error("Error reloading config", "err", err)
+			}
+		}
+	}()
+
+	mux := http.NewServeMux()
+	mux.Handle(*metricsPath, exp.Handler(reg, collector.HandlerOptions{
+		DefaultTimeout: *defaultTimeout,
+		TimeoutOffset:  *timeoutOffset,
+	}))
+	mux.Handle("/-/reload", reloader.Handler())
+	mux.Handle("/-/ready", reloader.ReadyHandler())
+	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "Healthy\n") })
+	if *metricsPath != "/" {
+		landing, err := web.NewLandingPage(web.LandingConfig{
+			Name:        "MongoDB Atlas Restore Job Exporter",
+			Description: "Prometheus exporter for MongoDB Atlas backup restore jobs",
+			Version:     version.Info(),
+			Links: []web.LandingLinks{
+				{Address: *metricsPath, Text: "Metrics"},
+				{Address: "/-/healthy", Text: "Health"},
+				{Address: "/-/ready", Text: "Readiness"},
+			},
+		})
+		if err != nil {
+			logger.Error("Building the landing page failed", "err", err)
+			return 1
+		}
+		mux.Handle("/", landing)
+	}
+
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- web.ListenAndServe(srv, webConfig, logger) }()
+	select {
+	case err := <-errc:
+		logger.Error("Serving failed", "err", err)
+		return 1
+	case <-ctx.Done():
+		logger.Info("Shutting down")
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdownCtx)
+		<-errc
+		return 0
+	}
+}

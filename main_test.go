@@ -1,0 +1,313 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+const (
+	groupID    = "5a66666887d9d61443b41645"
+	cluster    = "Cluster0"
+	seedJobID  = "6b77893b80eef5354c77ee15"
+	publicKey  = "abcdefgh"
+	privateKey = "main-test-private-key"
+)
+
+// lockedBuffer collects a running exporter's output for the test to read.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// exporter is run() serving on a loopback port, as the binary would.
+type exporter struct {
+	base   string
+	stdout *lockedBuffer
+	stderr *lockedBuffer
+	stop   func() int
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func startExporter(t *testing.T, args ...string) *exporter {
+	t.Helper()
+	addr := freePort(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	e := &exporter{base: "http://" + addr, stdout: &lockedBuffer{}, stderr: &lockedBuffer{}}
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, append(args, "--web.listen-address="+addr), e.stdout, e.stderr) }()
+	var once sync.Once
+	code := 0
+	e.stop = func() int {
+		once.Do(func() {
+			cancel()
+			select {
+			case code = <-done:
+			case <-time.After(10 * time.Second):
+				t.Errorf("exporter did not stop")
+			}
+		})
+		return code
+	}
+	t.Cleanup(func() { e.stop() })
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		select {
+		case code := <-done:
+			t.Fatalf("exporter exited with %d:\n%s", code, e.stderr)
+		default:
+		}
+		if resp, err := http.Get(e.base + "/-/ready"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return e
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("exporter not ready:\n%s", e.stderr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (e *exporter) get(t *testing.T, path string) (int, string) {
+	t.Helper()
+	return e.do(t, http.MethodGet, path)
+}
+
+func (e *exporter) do(t *testing.T, method, path string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, e.base+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(body)
+}
+
+// simulator starts a simulated Atlas holding the seed's example job.
+func simulator(t *testing.T, jobs ...atlastest.Job) (*atlastest.Server, string) {
+	t.Helper()
+	sim := atlastest.New(atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
+	sim.AddCluster(groupID, cluster)
+	if len(jobs) == 0 {
+		jobs = []atlastest.Job{atlastest.LoadJob(atlastest.FixtureSeed)}
+	}
+	for _, j := range jobs {
+		sim.PutJob(groupID, cluster, j)
+	}
+	running, err := atlastest.Start(sim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(running.Close)
+	return sim, running.URL
+}
+
+// writeConfig writes a config and its key file into dir and returns the config's path.
+func writeConfig(t *testing.T, dir, baseURL, key, extra string) string {
+	t.Helper()
+	keyFile := filepath.Join(dir, "private-key")
+	if err := os.WriteFile(keyFile, []byte(key+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "config.yml")
+	body := fmt.Sprintf("atlas:\n  base_url: %s\n  public_key: %s\n  private_key_file: private-key\n%s"+
+		"targets:\n  - group_id: %s\n    cluster_name: %s\n", baseURL, publicKey, extra, groupID, cluster)
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	for _, args := range [][]string{{"--version"}, {"--help"}} {
+		var out, errOut bytes.Buffer
+		if code := run(context.Background(), args, &out, &errOut); code != 0 {
+			t.Errorf("%v exited %d: %s", args, code, errOut.String())
+		}
+		if !strings.Contains(out.String()+errOut.String(), exporterName) {
+			t.Errorf("%v printed %q", args, out.String()+errOut.String())
+		}
+	}
+}
+
+func TestBadFlagsExit2(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"--no-such-flag"}, &out, &errOut); code != 2 {
+		t.Errorf("exit %d", code)
+	}
+	if code := run(context.Background(), []string{"--atlas.concurrency=0"}, &out, &errOut); code != 2 {
+		t.Errorf("--atlas.concurrency=0: exit %d", code)
+	}
+}
+
+func TestConfigCheck(t *testing.T) {
+	dir := t.TempDir()
+	good := writeConfig(t, dir, "https://cloud.mongodb.com/api/atlas/v1.0", privateKey, "")
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"--config.check", "--config.file=" + good}, &out, &errOut); code != 0 {
+		t.Fatalf("good config: exit %d: %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "Config OK") {
+		t.Errorf("stdout %q", out.String())
+	}
+
+	bad := filepath.Join(dir, "bad.yml")
+	if err := os.WriteFile(bad, []byte("atlas: {public_key: p, private_key: k, colour: blue}\ntargets: []\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	errOut.Reset()
+	if code := run(context.Background(), []string{"--config.check", "--config.file=" + bad}, &out, &errOut); code != 1 {
+		t.Fatalf("bad config: exit %d", code)
+	}
+	if !strings.Contains(errOut.String(), "field colour not found") {
+		t.Errorf("stderr %q does not name the unknown key", errOut.String())
+	}
+}
+
+func TestRefusesBadConfigAtStart(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"--config.file=/nonexistent/config.yml", "--web.listen-address=" + freePort(t)}, &out, &errOut)
+	if code != 1 || !strings.Contains(errOut.String(), "no such file") {
+		t.Errorf("exit %d, stderr %q", code, errOut.String())
+	}
+}
+
+func TestServesReloadsAndShutsDown(t *testing.T) {
+	_, url := simulator(t)
+	dir := t.TempDir()
+	cfgPath := writeConfig(t, dir, url, privateKey, "")
+	e := startExporter(t, "--config.file="+cfgPath)
+
+	code, body := e.get(t, "/metrics")
+	if code != 200 {
+		t.Fatalf("/metrics %d", code)
+	}
+	for _, want := range []string{
+		`mongodbatlas_restore_job_status{cluster_name="Cluster0",group_id="5a66666887d9d61443b41645",restore_job_id="6b77893b80eef5354c77ee15",status="FINISHED"} 1`,
+		`mongodbatlas_up 1`,
+		`mongodbatlas_restore_exporter_build_info{`,
+		`mongodbatlas_restore_exporter_config_last_reload_successful 1`,
+		`mongodbatlas_api_requests_total{code="200",endpoint="/groups/{group_id}/clusters/{cluster_name}/restoreJobs"} 1`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if code, body := e.get(t, "/"); code != 200 || !strings.Contains(body, "/metrics") {
+		t.Errorf("landing page %d", code)
+	}
+	if code, _ := e.get(t, "/-/healthy"); code != 200 {
+		t.Errorf("/-/healthy %d", code)
+	}
+	if code, _ := e.get(t, "/-/reload"); code != http.StatusMethodNotAllowed {
+		t.Errorf("GET /-/reload %d, want 405", code)
+	}
+
+	// A broken config is refused; the old one keeps serving.
+	if err := os.WriteFile(cfgPath, []byte("atlas: {public_key: p}\ntargets:\n  - group_id: nope\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, body = e.do(t, http.MethodPost, "/-/reload")
+	if code != 500 || !strings.Contains(body, "targets[0].group_id") {
+		t.Errorf("bad reload answered %d %q", code, body)
+	}
+	_, body = e.get(t, "/metrics")
+	for _, want := range []string{"mongodbatlas_up 1", "mongodbatlas_restore_exporter_config_last_reload_successful 0"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("after a bad reload /metrics lacks %q", want)
+		}
+	}
+
+	// A good config with a second target is taken.
+	writeConfig(t, dir, url, privateKey, "")
+	f, err := os.OpenFile(cfgPath, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(f, "  - group_id: %s\n    cluster_name: Missing\n", groupID)
+	f.Close()
+	if code, body := e.do(t, http.MethodPost, "/-/reload"); code != 200 {
+		t.Fatalf("good reload answered %d %q", code, body)
+	}
+	_, body = e.get(t, "/metrics")
+	for _, want := range []string{
+		`mongodbatlas_scrape_success{cluster_name="Missing",group_id="5a66666887d9d61443b41645"} 0`,
+		`mongodbatlas_scrape_success{cluster_name="Cluster0",group_id="5a66666887d9d61443b41645"} 1`,
+		"mongodbatlas_up 0",
+		"mongodbatlas_restore_exporter_config_last_reload_successful 1",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("after a good reload /metrics lacks %q", want)
+		}
+	}
+	if code := e.stop(); code != 0 {
+		t.Errorf("exit code %d after shutdown", code)
+	}
+}
+
+// The quick start: --demo shows the seed's example job with no account and no config file.
+func TestDemoShowsTheSeedJob(t *testing.T) {
+	e := startExporter(t, "--demo", "--config.file=/nonexistent/config.yml")
+	_, body := e.get(t, "/metrics")
+	for _, want := range []string{
+		`mongodbatlas_restore_job_delivery_status{cluster_name="Cluster0",group_id="5a66666887d9d61443b41645",restore_job_id="6b77893b80eef5354c77ee15",status="EXPIRED"} 1`,
+		`mongodbatlas_restore_job_delivery_max_downloads{cluster_name="Cluster0",group_id="5a66666887d9d61443b41645",restore_job_id="6b77893b80eef5354c77ee15"} 2.147483647e+09`,
+		`mongodbatlas_restore_job_delivery_expiry_timestamp_seconds{cluster_name="Cluster0",group_id="5a66666887d9d61443b41645",restore_job_id="6b77893b80eef5354c77ee15"} 1.516664978e+09`,
+		"mongodbatlas_up 1",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("demo /metrics lacks %s", want)
+		}
+	}
+	if n := strings.Count(body, "mongodbatlas_restore_job_info{"); n != 4 {
+		t.Errorf("demo exports %d jobs, want the seed's and three lively ones", n)
+	}
+}

@@ -1,0 +1,55 @@
+# The README's test command is `make test`; CI (.ci/run) runs `make ci`.
+GO        ?= go
+BIN       := mongodbatlas_restore_exporter
+PKG       := github.com/prometheus/common/version
+VERSION   := $(shell cat VERSION)
+REVISION  := $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+BRANCH    := $(shell git rev-parse --abbrev-ref HEAD 2>/dev/null || echo unknown)
+BUILDUSER := $(shell whoami)@$(shell hostname)
+BUILDDATE := $(shell date -u +%Y%m%d-%H:%M:%S)
+LDFLAGS   := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Revision=$(REVISION) \
+             -X $(PKG).Branch=$(BRANCH) -X $(PKG).BuildUser=$(BUILDUSER) -X $(PKG).BuildDate=$(BUILDDATE)
+IMAGE     ?= localhost/$(BIN):$(VERSION)
+CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
+
+.PHONY: all build run-demo test fmt-check vet unit image ci clean
+
+all: test build
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) .
+
+run-demo:
+	$(GO) run . --demo
+
+## test: the whole suite: formatting, vet, and every test with the race detector.
+test: fmt-check vet unit
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -race -count=1 ./...
+
+## image: a static binary in a FROM scratch image, built offline with buildah.
+image:
+	mkdir -p .build
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o .build/$(BIN) .
+	cp $(CA_BUNDLE) .build/ca-certificates.crt
+	buildah --storage-driver vfs bud --isolation chroot \
+		--build-arg VERSION=$(VERSION) --build-arg REVISION=$(REVISION) -t $(IMAGE) .
+	buildah --storage-driver vfs inspect --type image \
+		--format '{{.OCIv1.Config.User}} {{.OCIv1.Config.ExposedPorts}} {{.OCIv1.Config.Entrypoint}}' $(IMAGE)
+	@# Smoke test: the static binary starts inside the image.
+	ctr=$$(buildah --storage-driver vfs from $(IMAGE)); \
+	buildah --storage-driver vfs run --isolation chroot $$ctr -- /bin/$(BIN) --version; rc=$$?; \
+	buildah --storage-driver vfs rm $$ctr >/dev/null; exit $$rc
+
+ci: test image
+
+clean:
+	rm -rf .build $(BIN)

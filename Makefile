@@ -1,4 +1,5 @@
-# The README's test command is `make test`; CI (.ci/run) runs `make ci`.
+# The README's test command is `make test`; CI (.ci/run) runs `make ci` (image first, so the
+# test runner's summary closes the log).
 GO        ?= go
 BIN       := mongodbatlas_restore_exporter
 PKG       := github.com/prometheus/common/version
@@ -49,7 +50,7 @@ image:
 	buildah --storage-driver vfs run --isolation chroot $$ctr -- /bin/$(BIN) --version; rc=$$?; \
 	buildah --storage-driver vfs rm $$ctr >/dev/null; exit $$rc
 
-ci: test image
+ci: image test
 
 clean:
 	rm -rf .build $(BIN)

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -309,5 +310,36 @@ func TestDemoShowsTheSeedJob(t *testing.T) {
 	}
 	if n := strings.Count(body, "mongodbatlas_restore_job_info{"); n != 4 {
 		t.Errorf("demo exports %d jobs, want the seed's and three lively ones", n)
+	}
+}
+
+func TestSIGHUPReloads(t *testing.T) {
+	_, url := simulator(t)
+	dir := t.TempDir()
+	cfgPath := writeConfig(t, dir, url, privateKey, "")
+	e := startExporter(t, "--config.file="+cfgPath)
+	if err := os.WriteFile(cfgPath, []byte("not: [valid\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// run() has registered for SIGHUP before /-/ready answers, so the signal cannot kill the test.
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, body := e.get(t, "/metrics")
+		if strings.Contains(body, "mongodbatlas_restore_exporter_config_last_reload_successful 0") {
+			if !strings.Contains(body, "mongodbatlas_up 1") {
+				t.Error("the old config stopped serving after a failed SIGHUP reload")
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("SIGHUP did not trigger a reload:\n%s", e.stderr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(e.stderr.String(), "Error reloading config") {
+		t.Errorf("failed SIGHUP reload not logged:\n%s", e.stderr)
 	}
 }

@@ -13,7 +13,7 @@ LDFLAGS   := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Revision=$(REVISION) \
 IMAGE     ?= localhost/$(BIN):$(VERSION)
 CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
 
-.PHONY: all build run-demo test fmt-check vet unit image ci clean
+.PHONY: all build run-demo test fmt-check vet unit rules deploy-test dashboard image ci clean
 
 all: test build
 
@@ -23,18 +23,32 @@ build:
 run-demo:
 	$(GO) run . --demo
 
-## test: the whole suite: formatting, vet, and every test with the race detector.
-test: fmt-check vet unit
+## test: the whole suite: formatting, vet, every Go test with the race detector (the end-to-end
+## suite included), the alert and recording rule tests, and the deploy module's checks.
+test: fmt-check vet rules unit deploy-test
 
 fmt-check:
-	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.build/*')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 vet:
 	$(GO) vet ./...
+	cd deploy && $(GO) vet ./...
 
 unit:
 	$(GO) test -race -count=1 ./...
+
+rules:
+	@command -v promtool >/dev/null || { echo "promtool not found: apt-get install prometheus"; exit 1; }
+	promtool check rules deploy/prometheus/alerts.yml deploy/prometheus/rules.yml
+	promtool test rules deploy/prometheus/tests/*.yml
+
+deploy-test:
+	cd deploy && $(GO) test -count=1 ./...
+
+## dashboard: regenerate deploy/grafana/dashboard.json from its Go source.
+dashboard:
+	cd deploy && $(GO) generate ./grafana/
 
 ## image: a static binary in a FROM scratch image, built offline with buildah.
 image:

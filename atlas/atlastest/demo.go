@@ -14,10 +14,17 @@ const (
 	DemoCycle = 10 * time.Minute
 )
 
+// The demo's timeline within a cycle: short, so dashboards and alerts show something within a minute.
+const (
+	demoBrokenAt  = 20 * time.Second
+	demoReadyAt   = 30 * time.Second
+	demoExpiresAt = 3 * time.Minute
+)
+
 // Demo drives the simulator's jobs through their lifecycle so a newcomer sees metrics move.
 //
-// Each cycle brings three jobs: a download that finishes at 1 minute, becomes READY and EXPIRES
-// unused at 4 minutes; a restore that turns BROKEN at 90 seconds; and a finished QUERY restore.
+// Each cycle brings three jobs: a download that finishes at 30 seconds, becomes READY and EXPIRES
+// unused at 3 minutes; a restore that turns BROKEN at 20 seconds; and a finished QUERY restore.
 // The seed's example job stays throughout. At the next cycle the old jobs go away, as they do
 // when Atlas forgets them, so alerts on them resolve.
 type Demo struct {
@@ -83,14 +90,14 @@ func demoJobs(cycle int64, cycleStart time.Time, phase time.Duration) []Job {
 		Set("created", created).
 		Set("timestamp.date", snap)
 	switch {
-	case phase < time.Minute:
+	case phase < demoReadyAt:
 		download.Set("statusName", "IN_PROGRESS").Set("delivery.statusName", "IN_PROGRESS")
-	case phase < 4*time.Minute:
+	case phase < demoExpiresAt:
 		download.Set("statusName", "FINISHED").Set("delivery.statusName", "READY").
-			Set("delivery.expires", rfc3339(cycleStart.Add(4*time.Minute)))
+			Set("delivery.expires", rfc3339(cycleStart.Add(demoExpiresAt)))
 	default:
 		download.Set("statusName", "FINISHED").Set("delivery.statusName", "EXPIRED").
-			Set("delivery.expires", rfc3339(cycleStart.Add(4*time.Minute)))
+			Set("delivery.expires", rfc3339(cycleStart.Add(demoExpiresAt)))
 	}
 
 	broken := LoadJob(FixtureInProgress).
@@ -99,7 +106,7 @@ func demoJobs(cycle int64, cycleStart time.Time, phase time.Duration) []Job {
 		Set("timestamp.date", snap).
 		Set("encryptionEnabled", false).
 		Delete("masterKeyUUID")
-	if phase < 90*time.Second {
+	if phase < demoBrokenAt {
 		broken.Set("statusName", "IN_PROGRESS").Set("delivery.statusName", "NOT_STARTED")
 	} else {
 		broken.Set("statusName", "BROKEN").Set("delivery.statusName", "FAILED")

@@ -52,9 +52,10 @@ func TestDemoLifecycle(t *testing.T) {
 	}{
 		{0, map[string]state{seed: {"FINISHED", "EXPIRED"}, id("0", "1"): {"IN_PROGRESS", "IN_PROGRESS"},
 			id("0", "2"): {"IN_PROGRESS", "NOT_STARTED"}, id("0", "3"): {"FINISHED", "READY"}}},
-		{70 * time.Second, map[string]state{id("0", "1"): {"FINISHED", "READY"}, id("0", "2"): {"IN_PROGRESS", "NOT_STARTED"}}},
-		{100 * time.Second, map[string]state{id("0", "1"): {"FINISHED", "READY"}, id("0", "2"): {"BROKEN", "FAILED"}}},
-		{5 * time.Minute, map[string]state{id("0", "1"): {"FINISHED", "EXPIRED"}, id("0", "2"): {"BROKEN", "FAILED"}}},
+		{10 * time.Second, map[string]state{id("0", "1"): {"IN_PROGRESS", "IN_PROGRESS"}, id("0", "2"): {"IN_PROGRESS", "NOT_STARTED"}}},
+		{25 * time.Second, map[string]state{id("0", "1"): {"IN_PROGRESS", "IN_PROGRESS"}, id("0", "2"): {"BROKEN", "FAILED"}}},
+		{40 * time.Second, map[string]state{id("0", "1"): {"FINISHED", "READY"}, id("0", "2"): {"BROKEN", "FAILED"}}},
+		{4 * time.Minute, map[string]state{id("0", "1"): {"FINISHED", "EXPIRED"}, id("0", "2"): {"BROKEN", "FAILED"}}},
 		{atlastest.DemoCycle + time.Second, map[string]state{seed: {"FINISHED", "EXPIRED"}, id("1", "1"): {"IN_PROGRESS", "IN_PROGRESS"}}},
 	}
 	for _, s := range steps {

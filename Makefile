@@ -13,7 +13,7 @@ LDFLAGS   := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Revision=$(REVISION) \
 IMAGE     ?= localhost/$(BIN):$(VERSION)
 CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
 
-.PHONY: all build run-demo test fmt-check vet unit rules deploy-test dashboard image ci clean
+.PHONY: all build run-demo test deps fmt-check vet unit rules deploy-test helm generate image ci clean
 
 all: test build
 
@@ -25,7 +25,21 @@ run-demo:
 
 ## test: the whole suite: formatting, vet, every Go test with the race detector (the end-to-end
 ## suite included), the alert and recording rule tests, and the deploy module's checks.
-test: fmt-check vet rules unit deploy-test
+test: deps fmt-check vet rules unit deploy-test helm
+
+## deps: the suite runs real Prometheus and Alertmanager; install Debian's packages when missing
+## and we can (root with apt-get), else say what to install.
+TOOLS := promtool prometheus prometheus-alertmanager
+deps:
+	@missing=""; for t in $(TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing prometheus prometheus-alertmanager for:$$missing"; \
+			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends prometheus prometheus-alertmanager; \
+		else \
+			echo "missing:$$missing; run: sudo apt-get install prometheus prometheus-alertmanager"; exit 1; \
+		fi; \
+	fi
 
 fmt-check:
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.build/*')); \
@@ -39,16 +53,24 @@ unit:
 	$(GO) test -race -count=1 ./...
 
 rules:
-	@command -v promtool >/dev/null || { echo "promtool not found: apt-get install prometheus"; exit 1; }
 	promtool check rules deploy/prometheus/alerts.yml deploy/prometheus/rules.yml
 	promtool test rules deploy/prometheus/tests/*.yml
 
 deploy-test:
 	cd deploy && $(GO) test -count=1 ./...
 
-## dashboard: regenerate deploy/grafana/dashboard.json from its Go source.
-dashboard:
-	cd deploy && $(GO) generate ./grafana/
+CHART := helm/mongodbatlas-restore-exporter
+
+## helm: lint and render the chart with helm built from its Go module (a tool of deploy/go.mod).
+helm:
+	cd deploy && $(GO) tool helm lint --strict $(CHART) -f $(CHART)/ci-values.yaml
+	cd deploy && $(GO) tool helm template r $(CHART) -f $(CHART)/ci-values.yaml --namespace monitoring >/dev/null
+
+## generate: rebuild the dashboard and the PrometheusRule from their sources, and copy the
+## tested rule files into the chart.
+generate:
+	cd deploy && $(GO) generate ./...
+	cp deploy/prometheus/alerts.yml deploy/prometheus/rules.yml deploy/$(CHART)/files/
 
 ## image: a static binary in a FROM scratch image, built offline with buildah.
 image:

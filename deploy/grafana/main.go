@@ -1,6 +1,6 @@
 // Command grafana writes the exporter's Grafana dashboard, built with the Grafana Foundation SDK, to dashboard.json.
 //
-// Run `go generate ./...` in deploy/ (or `make dashboard`) after changing it; a test fails when the
+// Run `go generate ./...` in deploy/ (or `make generate` at the top) after changing it; a test fails when the
 // committed JSON differs from what this program builds.
 package main
 

@@ -17,6 +17,6 @@ func TestDashboardIsUpToDate(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Fatal("deploy/grafana/dashboard.json is stale: run `make dashboard` and commit the result")
+		t.Fatal("deploy/grafana/dashboard.json is stale: run `make generate` and commit the result")
 	}
 }

@@ -155,7 +155,7 @@ func TestPrometheusRuleIsUpToDate(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Fatal("prometheusrule.yaml is stale: run `go generate ./kubernetes/` in deploy/ and commit the result")
+		t.Fatal("prometheusrule.yaml is stale: run `make generate` and commit the result")
 	}
 	var pr monitoringv1.PrometheusRule
 	decode(t, "prometheusrule.yaml", &pr)

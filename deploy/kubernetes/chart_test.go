@@ -1,0 +1,183 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
+	"helm.sh/helm/v3/pkg/chart/loader"
+	"helm.sh/helm/v3/pkg/chartutil"
+	"helm.sh/helm/v3/pkg/engine"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/yaml"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
+)
+
+const chartDir = "../helm/mongodbatlas-restore-exporter"
+
+// renderChart renders the chart as `helm template` does, with values from a file merged over the defaults.
+func renderChart(t *testing.T, valuesFile string) (map[string]string, error) {
+	t.Helper()
+	ch, err := loader.Load(chartDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals := map[string]any{}
+	if valuesFile != "" {
+		data, err := os.ReadFile(valuesFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := yaml.Unmarshal(data, &vals); err != nil {
+			t.Fatal(err)
+		}
+	}
+	merged, err := chartutil.CoalesceValues(ch, vals)
+	if err != nil {
+		return nil, err
+	}
+	if err := chartutil.ValidateAgainstSchema(ch, merged); err != nil {
+		return nil, err
+	}
+	rv, err := chartutil.ToRenderValues(ch, vals, chartutil.ReleaseOptions{Name: "r", Namespace: "monitoring", IsInstall: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return engine.Render(ch, rv)
+}
+
+// The chart's rule files are the tested ones, byte for byte.
+func TestChartRuleFilesAreTheTestedOnes(t *testing.T) {
+	for _, name := range []string{"alerts.yml", "rules.yml"} {
+		want, err := os.ReadFile(filepath.Join("..", "prometheus", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(filepath.Join(chartDir, "files", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s/files/%s differs from deploy/prometheus/%s: run `make generate`", chartDir, name, name)
+		}
+	}
+}
+
+func TestChartRendersValidManifests(t *testing.T) {
+	out, err := renderChart(t, filepath.Join(chartDir, "ci-values.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]bool{}
+	names := make([]string, 0, len(out))
+	for n := range out {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		doc := strings.TrimSpace(out[name])
+		if doc == "" || strings.HasSuffix(name, "NOTES.txt") {
+			continue
+		}
+		var meta struct {
+			Kind string `json:"kind"`
+		}
+		if err := yaml.Unmarshal([]byte(doc), &meta); err != nil {
+			t.Fatalf("%s: %v\n%s", name, err, doc)
+		}
+		var into any
+		switch meta.Kind {
+		case "Deployment":
+			into = &appsv1.Deployment{}
+		case "Service":
+			into = &corev1.Service{}
+		case "ConfigMap":
+			into = &corev1.ConfigMap{}
+		case "ServiceAccount":
+			into = &corev1.ServiceAccount{}
+		case "Secret":
+			into = &corev1.Secret{}
+		case "ServiceMonitor":
+			into = &monitoringv1.ServiceMonitor{}
+		case "PrometheusRule":
+			into = &monitoringv1.PrometheusRule{}
+		default:
+			t.Fatalf("%s: unexpected kind %q", name, meta.Kind)
+		}
+		if err := yaml.UnmarshalStrict([]byte(doc), into); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		kinds[meta.Kind] = true
+		switch o := into.(type) {
+		case *corev1.ConfigMap:
+			checkChartConfig(t, o)
+		case *monitoringv1.PrometheusRule:
+			var k8s monitoringv1.PrometheusRule
+			decode(t, "prometheusrule.yaml", &k8s)
+			a, _ := yaml.Marshal(o.Spec)
+			b, _ := yaml.Marshal(k8s.Spec)
+			if !bytes.Equal(a, b) {
+				t.Error("the chart's PrometheusRule differs from deploy/kubernetes/prometheusrule.yaml")
+			}
+		case *monitoringv1.ServiceMonitor:
+			if r := o.Spec.Endpoints[0].RelabelConfigs; len(r) == 0 || r[0].TargetLabel != "job" || *r[0].Replacement != "mongodbatlas-restore" {
+				t.Errorf("ServiceMonitor does not set the job label the alerts select: %+v", r)
+			}
+		case *appsv1.Deployment:
+			sc := o.Spec.Template.Spec.Containers[0].SecurityContext
+			if sc == nil || !*sc.ReadOnlyRootFilesystem || *sc.AllowPrivilegeEscalation || sc.Capabilities.Drop[0] != "ALL" {
+				t.Errorf("chart's container security context is not hardened: %+v", sc)
+			}
+		}
+	}
+	for _, k := range []string{"Deployment", "Service", "ConfigMap", "ServiceAccount", "ServiceMonitor", "PrometheusRule"} {
+		if !kinds[k] {
+			t.Errorf("no %s rendered", k)
+		}
+	}
+	if kinds["Secret"] {
+		t.Error("a Secret was rendered although existingSecret is set")
+	}
+}
+
+// The rendered config.yml is one the exporter accepts.
+func checkChartConfig(t *testing.T, cm *corev1.ConfigMap) {
+	t.Helper()
+	const mounted = "/etc/mongodbatlas_restore_exporter/secret/private-key"
+	keyFile := filepath.Join(t.TempDir(), "private-key")
+	if err := os.WriteFile(keyFile, []byte("k"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := cm.Data["config.yml"]
+	if !strings.Contains(cfg, mounted) {
+		t.Fatalf("chart config does not read the key from %s:\n%s", mounted, cfg)
+	}
+	if _, err := config.Parse([]byte(strings.ReplaceAll(cfg, mounted, keyFile)), ".", nil); err != nil {
+		t.Errorf("chart config.yml: %v", err)
+	}
+}
+
+func TestChartRefusesBadValues(t *testing.T) {
+	dir := t.TempDir()
+	cases := map[string]string{
+		"no key at all":           "config: {atlas: {public_key: p}, targets: []}\n",
+		"malformed group id":      "existingSecret: s\nconfig: {atlas: {public_key: p}, targets: [{group_id: nope, cluster_name: c}]}\n",
+		"misspelt value":          "existingSecret: s\nserviceMonitr: {enabled: true}\nconfig: {atlas: {public_key: p}, targets: []}\n",
+		"a key flag in extraArgs": "existingSecret: s\nextraArgs: [--private-key=x]\nconfig: {atlas: {public_key: p}, targets: []}\n",
+	}
+	for name, vals := range cases {
+		f := filepath.Join(dir, strings.ReplaceAll(name, " ", "_")+".yaml")
+		if err := os.WriteFile(f, []byte(vals), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := renderChart(t, f); err == nil {
+			t.Errorf("%s: rendered without error", name)
+		}
+	}
+}

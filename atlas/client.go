@@ -2,6 +2,7 @@ package atlas
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,10 +18,20 @@ import (
 // Options configures a Client; zero values take the defaults documented on each field.
 type Options struct {
 	// BaseURL is the API root with its version, e.g. https://cloud.mongodb.com/api/atlas/v1.0.
-	BaseURL   string
-	PublicKey string
-	// PrivateKey is called whenever a Digest challenge is answered, so the key may rotate underneath.
+	BaseURL string
+	// PublicKey and PrivateKey are a programmatic API key, used with HTTP Digest. PrivateKey is
+	// called whenever a challenge is answered, so the key may rotate underneath.
+	PublicKey  string
 	PrivateKey func() (string, error)
+	// ClientID and ClientSecret are a service account, used with OAuth 2.0 client credentials
+	// at TokenURL (default: the base URL's host at /api/oauth/token). Set these or the API key.
+	ClientID     string
+	ClientSecret func() (string, error)
+	TokenURL     string
+	// TokenRequestsPerMinute bounds token requests (default and Atlas's limit: 10).
+	TokenRequestsPerMinute int
+	// TLSConfig replaces the default (TLS 1.2 or newer, system roots), e.g. for a private CA.
+	TLSConfig *tls.Config
 	// UserAgent identifies the exporter and its version.
 	UserAgent string
 	// RequestTimeout caps one HTTP attempt (default 20s); the caller's deadline caps the whole call.
@@ -61,8 +72,16 @@ func New(o Options) (*Client, error) {
 	if base.Scheme != "https" && base.Scheme != "http" || base.Host == "" {
 		return nil, fmt.Errorf("base url %q: want an absolute http(s) URL", o.BaseURL)
 	}
-	if o.PublicKey == "" || o.PrivateKey == nil {
-		return nil, errors.New("public and private key are required")
+	apiKey, serviceAccount := o.PublicKey != "" || o.PrivateKey != nil, o.ClientID != "" || o.ClientSecret != nil
+	switch {
+	case apiKey && serviceAccount:
+		return nil, errors.New("configure an API key or a service account, not both")
+	case apiKey && (o.PublicKey == "" || o.PrivateKey == nil):
+		return nil, errors.New("an API key needs both a public and a private key")
+	case serviceAccount && (o.ClientID == "" || o.ClientSecret == nil):
+		return nil, errors.New("a service account needs both a client ID and a client secret")
+	case !apiKey && !serviceAccount:
+		return nil, errors.New("no credentials: configure an API key or a service account")
 	}
 	if o.RequestTimeout <= 0 {
 		o.RequestTimeout = 20 * time.Second
@@ -82,6 +101,9 @@ func New(o Options) (*Client, error) {
 	if o.PageSize <= 0 || o.PageSize > MaxPageSize {
 		o.PageSize = MaxPageSize
 	}
+	if o.TokenRequestsPerMinute <= 0 {
+		o.TokenRequestsPerMinute = 10
+	}
 	if o.MaxConnsPerHost <= 0 {
 		o.MaxConnsPerHost = 8
 	}
@@ -91,35 +113,61 @@ func New(o Options) (*Client, error) {
 	rt := o.Transport
 	closeFn := func() {}
 	if rt == nil {
-		t := newBaseTransport(o.MaxConnsPerHost)
+		t := newBaseTransport(o.MaxConnsPerHost, o.TLSConfig)
 		rt, closeFn = t, t.CloseIdleConnections
 	}
-	rt = newDigestTransport(rt, o.PublicKey, o.PrivateKey)
+	observe := func(endpoint, code string) {
+		if o.Observe != nil {
+			o.Observe(endpoint, code)
+		}
+	}
+	if apiKey {
+		rt = newDigestTransport(rt, o.PublicKey, o.PrivateKey)
+	} else {
+		tokenURL := o.TokenURL
+		if tokenURL == "" {
+			tokenURL = tokenURLFor(base)
+		}
+		rt = &bearerTransport{next: rt, tokens: &tokenSource{
+			tokenURL: tokenURL, clientID: o.ClientID, secret: o.ClientSecret,
+			http:      &http.Client{Transport: rt, CheckRedirect: noRedirects, Timeout: o.RequestTimeout},
+			userAgent: o.UserAgent, observe: observe,
+			perMinute: o.TokenRequestsPerMinute, now: time.Now,
+		}}
+	}
 	rt = &userAgentTransport{next: rt, userAgent: o.UserAgent}
 	return &Client{
 		base: base,
 		http: &http.Client{
-			Transport: rt,
-			// Atlas does not redirect API calls; following one could carry credentials elsewhere.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+			Transport:     rt,
+			CheckRedirect: noRedirects,
 		},
 		opts:    o,
 		closeFn: closeFn,
 	}, nil
 }
 
+// noRedirects stops at a redirect: Atlas does not redirect API calls, and following one could
+// carry credentials elsewhere.
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
 // Close releases idle connections; in-flight calls finish normally.
 func (c *Client) Close() { c.closeFn() }
 
-// get fetches path (already escaped, relative to the base URL) into out, retrying transient faults
-// while the context's deadline leaves room for the pause.
+// get fetches path (already escaped, relative to the base URL) into out as JSON, retrying transient
+// faults while the context's deadline leaves room for the pause.
 func (c *Client) get(ctx context.Context, endpoint, path string, query url.Values, out any) error {
+	return c.getAs(ctx, "application/json", endpoint, path, query, out)
+}
+
+// getAs is get with an explicit media type, for the versioned media types of Atlas v2.
+func (c *Client) getAs(ctx context.Context, accept, endpoint, path string, query url.Values, out any) error {
 	u := *c.base
 	u.Path = c.base.Path + path
 	u.RawPath = c.base.EscapedPath() + path
 	u.RawQuery = query.Encode()
 	for attempt := 1; ; attempt++ {
-		err := c.attempt(ctx, endpoint, u.String(), out)
+		err := c.attempt(ctx, accept, endpoint, u.String(), out)
 		if err == nil {
 			return nil
 		}
@@ -151,23 +199,23 @@ func (c *Client) get(ctx context.Context, endpoint, path string, query url.Value
 }
 
 // attempt makes one HTTP request under the per-attempt timeout and decodes a 200 into out.
-func (c *Client) attempt(ctx context.Context, endpoint, rawURL string, out any) error {
+func (c *Client) attempt(ctx context.Context, accept, endpoint, rawURL string, out any) error {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.RequestTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return fmt.Errorf("atlas api: build request for %s: %w", endpoint, err)
 	}
-	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Accept", accept)
 	resp, err := c.http.Do(req)
+	var tokenErr *TokenError
+	if err != nil && (errors.As(err, &tokenErr) || errors.Is(err, errTokenLimit)) {
+		// The service account was refused or its token budget is spent: repeating cannot help.
+		return fmt.Errorf("atlas api: GET %s: %w", endpoint, unwrapURLError(err))
+	}
 	if err != nil {
 		c.observe(endpoint, "error")
-		// url.Error would repeat the full URL; the route template is enough and stays bounded.
-		var uerr *url.Error
-		if errors.As(err, &uerr) {
-			err = uerr.Err
-		}
-		return &connectionError{fmt.Errorf("atlas api: GET %s: %w", endpoint, err)}
+		return &connectionError{fmt.Errorf("atlas api: GET %s: %w", endpoint, unwrapURLError(err))}
 	}
 	defer resp.Body.Close()
 	c.observe(endpoint, strconv.Itoa(resp.StatusCode))
@@ -188,6 +236,15 @@ func (c *Client) attempt(ctx context.Context, endpoint, rawURL string, out any) 
 		return fmt.Errorf("atlas api: GET %s: decode response: %w", endpoint, err)
 	}
 	return nil
+}
+
+// unwrapURLError drops url.Error's copy of the full URL; the route template is enough and stays bounded.
+func unwrapURLError(err error) error {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		return uerr.Err
+	}
+	return err
 }
 
 func (c *Client) observe(endpoint, code string) {

@@ -11,7 +11,7 @@ import (
 // so a wrong JSON tag in package atlas fails here.
 func TestGetRestoreJobDecodesSeedExample(t *testing.T) {
 	e := newEnv(t)
-	job, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, clusterName, seedJobID)
+	job, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, seedJobID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestGetRestoreJobKeepsFractionalSecondsAndOptionalFields(t *testing.T) {
 	e.sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureQuery))
 	ctx := ctxWithTimeout(t, 5*time.Second)
 
-	running, err := e.client.GetRestoreJob(ctx, groupID, clusterName, "6c0000000000000000000001")
+	running, err := e.client.GetRestoreJob(ctx, groupID, cluster0, "6c0000000000000000000001")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func TestGetRestoreJobKeepsFractionalSecondsAndOptionalFields(t *testing.T) {
 		t.Errorf("encryption %v, pointInTime %v, hashes %d", *running.EncryptionEnabled, *running.PointInTime, len(running.Hashes))
 	}
 
-	query, err := e.client.GetRestoreJob(ctx, groupID, clusterName, "6c0000000000000000000002")
+	query, err := e.client.GetRestoreJob(ctx, groupID, cluster0, "6c0000000000000000000002")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestUnknownFieldsAreIgnored(t *testing.T) {
 		Set("someFieldAtlasAddsLater", map[string]any{"nested": []any{1, 2}}).
 		Set("delivery.newThing", true)
 	e.sim.PutJob(groupID, clusterName, j)
-	job, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, clusterName, seedJobID)
+	job, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, seedJobID)
 	if err != nil {
 		t.Fatalf("lenient decoding refused an unknown field: %v", err)
 	}

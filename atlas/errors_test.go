@@ -51,7 +51,7 @@ func TestTypedErrors(t *testing.T) {
 			if c.fault != nil {
 				e.sim.InjectFault(*c.fault)
 			}
-			_, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), c.group, c.cluster, c.job)
+			_, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), c.group, atlas.ClusterRef{Name: c.cluster}, c.job)
 			var apiErr *atlas.APIError
 			if !errors.As(err, &apiErr) {
 				t.Fatalf("err = %v, want *atlas.APIError", err)
@@ -94,7 +94,7 @@ func TestRetries(t *testing.T) {
 			e := newEnv(t)
 			e.sim.InjectFault(c.fault)
 			start := time.Now()
-			_, err := e.client.GetRestoreJob(ctxWithTimeout(t, c.timeout), groupID, clusterName, seedJobID)
+			_, err := e.client.GetRestoreJob(ctxWithTimeout(t, c.timeout), groupID, cluster0, seedJobID)
 			if (err != nil) != c.wantErr {
 				t.Fatalf("err = %v, want error %v", err, c.wantErr)
 			}
@@ -111,7 +111,7 @@ func TestRetries(t *testing.T) {
 func TestRateLimitErrorSaysWhy(t *testing.T) {
 	e := newEnv(t)
 	e.sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, ErrorCode: "RATE_LIMITED_TOKEN_BUCKET", RetryAfter: "120"})
-	_, err := e.client.GetRestoreJob(ctxWithTimeout(t, 2*time.Second), groupID, clusterName, seedJobID)
+	_, err := e.client.GetRestoreJob(ctxWithTimeout(t, 2*time.Second), groupID, cluster0, seedJobID)
 	var apiErr *atlas.APIError
 	if !errors.As(err, &apiErr) || apiErr.RetryAfter != 120*time.Second || apiErr.ErrorCode != "RATE_LIMITED_TOKEN_BUCKET" {
 		t.Fatalf("err = %v; want a 429 APIError carrying Retry-After 120s", err)
@@ -136,7 +136,7 @@ func TestBadBodies(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			e := newEnv(t, func(o *atlas.Options) { o.MaxBodyBytes = 2048 })
 			e.sim.InjectFault(c.fault)
-			_, err := e.client.ListRestoreJobs(ctxWithTimeout(t, 5*time.Second), groupID, clusterName)
+			_, err := e.client.ListRestoreJobs(ctxWithTimeout(t, 5*time.Second), groupID, cluster0)
 			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 				t.Fatalf("err = %v, want one containing %q", err, c.wantErr)
 			}
@@ -158,7 +158,7 @@ func TestSlowAPIStopsAtTheDeadline(t *testing.T) {
 		e := newEnv(t)
 		e.sim.InjectFault(f)
 		start := time.Now()
-		_, err := e.client.ListRestoreJobs(ctxWithTimeout(t, 300*time.Millisecond), groupID, clusterName)
+		_, err := e.client.ListRestoreJobs(ctxWithTimeout(t, 300*time.Millisecond), groupID, cluster0)
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("fault %d: err = %v, want a deadline error", f.Kind, err)
 		}
@@ -172,7 +172,7 @@ func TestSlowAPIStopsAtTheDeadline(t *testing.T) {
 func TestPerAttemptTimeoutRetriesAHungRequest(t *testing.T) {
 	e := newEnv(t, func(o *atlas.Options) { o.RequestTimeout = 200 * time.Millisecond })
 	e.sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultHang, Times: 1})
-	_, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, clusterName, seedJobID)
+	_, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, seedJobID)
 	// An attempt that timed out is a transport failure: retried while the caller's deadline allows.
 	if err != nil {
 		t.Fatalf("err = %v; the second attempt should have succeeded", err)
@@ -197,7 +197,7 @@ func TestStaleNonceIsAnsweredAgain(t *testing.T) {
 	defer c.Close()
 	ctx := ctxWithTimeout(t, 5*time.Second)
 	for i := range 3 {
-		if _, err := c.GetRestoreJob(ctx, groupID, clusterName, seedJobID); err != nil {
+		if _, err := c.GetRestoreJob(ctx, groupID, cluster0, seedJobID); err != nil {
 			t.Fatalf("request %d: %v", i, err)
 		}
 	}
@@ -205,7 +205,7 @@ func TestStaleNonceIsAnsweredAgain(t *testing.T) {
 		t.Errorf("%d challenges for three requests on one nonce, want 1 (the challenge is reused)", got)
 	}
 	now = now.Add(2 * time.Minute) // the nonce goes stale
-	if _, err := c.GetRestoreJob(ctx, groupID, clusterName, seedJobID); err != nil {
+	if _, err := c.GetRestoreJob(ctx, groupID, cluster0, seedJobID); err != nil {
 		t.Fatalf("after the nonce expired: %v", err)
 	}
 	if got := sim.Stats().Challenges; got != 2 {
@@ -226,24 +226,24 @@ func TestRotatedKeyIsUsedWithoutRebuildingTheClient(t *testing.T) {
 		}
 	})
 	ctx := ctxWithTimeout(t, 5*time.Second)
-	if _, err := e.client.GetRestoreJob(ctx, groupID, clusterName, seedJobID); err != nil {
+	if _, err := e.client.GetRestoreJob(ctx, groupID, cluster0, seedJobID); err != nil {
 		t.Fatal(err)
 	}
 	e.sim.SetKeys(publicKey, "rotated-key")
-	if _, err := e.client.GetRestoreJob(ctx, groupID, clusterName, seedJobID); atlas.StatusCode(err) != http.StatusUnauthorized {
+	if _, err := e.client.GetRestoreJob(ctx, groupID, cluster0, seedJobID); atlas.StatusCode(err) != http.StatusUnauthorized {
 		t.Fatalf("old key after rotation: err = %v, want 401", err)
 	}
 	if err := os.WriteFile(keyFile, []byte("rotated-key"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.client.GetRestoreJob(ctx, groupID, clusterName, seedJobID); err != nil {
+	if _, err := e.client.GetRestoreJob(ctx, groupID, cluster0, seedJobID); err != nil {
 		t.Fatalf("new key: %v", err)
 	}
 }
 
 func TestRequestsNameTheExporter(t *testing.T) {
 	e := newEnv(t)
-	if _, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, clusterName, seedJobID); err != nil {
+	if _, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, seedJobID); err != nil {
 		t.Fatal(err)
 	}
 	uas := e.sim.Stats().UserAgents
@@ -258,7 +258,7 @@ func TestObserveCountsEveryAttempt(t *testing.T) {
 		o.Observe = func(endpoint, code string) { got[endpoint+" "+code]++ }
 	})
 	e.sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 503, Times: 1})
-	if _, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, clusterName, seedJobID); err != nil {
+	if _, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, seedJobID); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]int{atlas.RouteRestoreJob + " 503": 1, atlas.RouteRestoreJob + " 200": 1}
@@ -291,7 +291,7 @@ func TestConnectionRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	_, err = c.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, clusterName, seedJobID)
+	_, err = c.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, seedJobID)
 	if err == nil || !strings.Contains(err.Error(), "gave up after 4 attempts") {
 		t.Fatalf("err = %v, want a retried connection failure", err)
 	}

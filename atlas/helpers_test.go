@@ -17,6 +17,9 @@ const (
 	privateKey  = "3f9c2c1e-0000-4000-8000-privatekey00"
 )
 
+// cluster0 is the test cluster as the legacy endpoints address it on Atlas: by name.
+var cluster0 = atlas.ClusterRef{Name: clusterName}
+
 // env is a simulator on loopback and a client pointed at it.
 type env struct {
 	sim    *atlastest.Server

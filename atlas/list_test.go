@@ -31,7 +31,7 @@ func TestListRestoreJobsFollowsPagesToTheEnd(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			e := newEnv(t, func(o *atlas.Options) { o.PageSize = c.pageSize })
 			putJobs(e, c.extra)
-			jobs, err := e.client.ListRestoreJobs(ctxWithTimeout(t, 10*time.Second), groupID, clusterName)
+			jobs, err := e.client.ListRestoreJobs(ctxWithTimeout(t, 10*time.Second), groupID, cluster0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -51,7 +51,7 @@ func TestListRestoreJobsFollowsPagesToTheEnd(t *testing.T) {
 func TestListRestoreJobsEmptyCluster(t *testing.T) {
 	e := newEnv(t)
 	e.sim.AddCluster(groupID, "Empty")
-	jobs, err := e.client.ListRestoreJobs(ctxWithTimeout(t, 5*time.Second), groupID, "Empty")
+	jobs, err := e.client.ListRestoreJobs(ctxWithTimeout(t, 5*time.Second), groupID, atlas.ClusterRef{Name: "Empty"})
 	if err != nil || len(jobs) != 0 {
 		t.Fatalf("got %d jobs, err %v; want none and no error", len(jobs), err)
 	}
@@ -66,7 +66,7 @@ func TestListRestoreJobsDropsDuplicatesFromShiftingPages(t *testing.T) {
 			e.sim.PrependJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureQuery).Set("id", "6f0000000000000000000000"))
 		}
 	})
-	jobs, err := e.client.ListRestoreJobs(ctxWithTimeout(t, 5*time.Second), groupID, clusterName)
+	jobs, err := e.client.ListRestoreJobs(ctxWithTimeout(t, 5*time.Second), groupID, cluster0)
 	if err != nil {
 		t.Fatal(err)
 	}

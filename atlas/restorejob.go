@@ -51,10 +51,3 @@ type OplogTimestamp struct {
 type Link struct {
 	Rel string `json:"rel"`
 }
-
-// restoreJobPage is one page of the legacy list endpoint.
-type restoreJobPage struct {
-	Links      []Link       `json:"links"`
-	Results    []RestoreJob `json:"results"`
-	TotalCount *int         `json:"totalCount"`
-}

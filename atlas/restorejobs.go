@@ -2,63 +2,55 @@ package atlas
 
 import (
 	"context"
-	"fmt"
 	"net/url"
-	"slices"
-	"strconv"
 )
 
 // Route templates name endpoints in metrics and errors without the IDs that would explode cardinality.
 const (
 	RouteRestoreJobs = "/groups/{group_id}/clusters/{cluster_name}/restoreJobs"
 	RouteRestoreJob  = "/groups/{group_id}/clusters/{cluster_name}/restoreJobs/{job_id}"
+	// Cloud Manager and Ops Manager address clusters by ID.
+	RouteRestoreJobsByID = "/groups/{group_id}/clusters/{cluster_id}/restoreJobs"
+	RouteRestoreJobByID  = "/groups/{group_id}/clusters/{cluster_id}/restoreJobs/{job_id}"
 )
 
-// maxPages stops a list whose links never end; 2,000 pages of 500 is a million jobs.
-const maxPages = 2000
+// ClusterRef names a cluster in a request path: by ID when known (Cloud and Ops Manager), else by name (Atlas).
+type ClusterRef struct {
+	Name string
+	ID   string
+}
+
+func (r ClusterRef) segment() string {
+	if r.ID != "" {
+		return url.PathEscape(r.ID)
+	}
+	return url.PathEscape(r.Name)
+}
+
+func (r ClusterRef) routes() (list, one string) {
+	if r.ID != "" {
+		return RouteRestoreJobsByID, RouteRestoreJobByID
+	}
+	return RouteRestoreJobs, RouteRestoreJob
+}
+
+func legacyPath(groupID string, cluster ClusterRef) string {
+	return "/groups/" + url.PathEscape(groupID) + "/clusters/" + cluster.segment() + "/restoreJobs"
+}
 
 // GetRestoreJob reads one legacy restore job.
-func (c *Client) GetRestoreJob(ctx context.Context, groupID, clusterName, jobID string) (*RestoreJob, error) {
-	path := "/groups/" + url.PathEscape(groupID) + "/clusters/" + url.PathEscape(clusterName) +
-		"/restoreJobs/" + url.PathEscape(jobID)
+func (c *Client) GetRestoreJob(ctx context.Context, groupID string, cluster ClusterRef, jobID string) (*RestoreJob, error) {
+	_, route := cluster.routes()
 	var job RestoreJob
-	if err := c.get(ctx, RouteRestoreJob, path, nil, &job); err != nil {
+	if err := c.get(ctx, route, legacyPath(groupID, cluster)+"/"+url.PathEscape(jobID), nil, &job); err != nil {
 		return nil, err
 	}
 	return &job, nil
 }
 
 // ListRestoreJobs reads every legacy restore job of a cluster, following pages to the end.
-//
-// Pages are walked by number rather than by following the next link's href, so a response can never
-// point the client, and its credentials, at another host. Jobs that shift between pages while the
-// list changes are de-duplicated by ID.
-func (c *Client) ListRestoreJobs(ctx context.Context, groupID, clusterName string) ([]RestoreJob, error) {
-	path := "/groups/" + url.PathEscape(groupID) + "/clusters/" + url.PathEscape(clusterName) + "/restoreJobs"
-	var jobs []RestoreJob
-	seen := make(map[string]struct{})
-	for page := 1; ; page++ {
-		if page > maxPages {
-			return nil, fmt.Errorf("atlas api: GET %s: more than %d pages", RouteRestoreJobs, maxPages)
-		}
-		q := url.Values{
-			"pageNum":      {strconv.Itoa(page)},
-			"itemsPerPage": {strconv.Itoa(c.opts.PageSize)},
-		}
-		var p restoreJobPage
-		if err := c.get(ctx, RouteRestoreJobs, path, q, &p); err != nil {
-			return nil, fmt.Errorf("page %d: %w", page, err)
-		}
-		for _, j := range p.Results {
-			if _, dup := seen[j.ID]; dup {
-				continue
-			}
-			seen[j.ID] = struct{}{}
-			jobs = append(jobs, j)
-		}
-		hasNext := slices.ContainsFunc(p.Links, func(l Link) bool { return l.Rel == "next" })
-		if !hasNext || len(p.Results) == 0 {
-			return jobs, nil
-		}
-	}
+func (c *Client) ListRestoreJobs(ctx context.Context, groupID string, cluster ClusterRef) ([]RestoreJob, error) {
+	route, _ := cluster.routes()
+	return listAll(ctx, c, "application/json", route, legacyPath(groupID, cluster),
+		func(j *RestoreJob) string { return j.ID })
 }

@@ -10,15 +10,18 @@ import (
 )
 
 // newBaseTransport is a dedicated pool (never http.DefaultTransport, which other code may mutate)
-// that honours HTTPS_PROXY and refuses anything older than TLS 1.2.
-func newBaseTransport(maxConns int) *http.Transport {
+// that honours HTTPS_PROXY and refuses anything older than TLS 1.2 unless tlsConfig says otherwise.
+func newBaseTransport(maxConns int, tlsConfig *tls.Config) *http.Transport {
+	if tlsConfig == nil {
+		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
 	return &http.Transport{
 		Proxy: http.ProxyFromEnvironment,
 		DialContext: (&net.Dialer{
 			Timeout:   10 * time.Second,
 			KeepAlive: 30 * time.Second,
 		}).DialContext,
-		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+		TLSClientConfig:       tlsConfig,
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          100,
 		MaxIdleConnsPerHost:   maxConns,

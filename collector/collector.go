@@ -2,12 +2,9 @@ package collector
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
 )
 
 // scrapeCollector lives for one scrape: Collect has no context of its own, so it carries the
@@ -48,51 +45,47 @@ func (c *scrapeCollector) Collect(ch chan<- prometheus.Metric) {
 }
 
 // emitJob writes one job's series; a field the API left out yields no series rather than a fake zero.
-func (e *Exporter) emitJob(ch chan<- prometheus.Metric, groupID, clusterName string, j *atlas.RestoreJob) {
+func (e *Exporter) emitJob(ch chan<- prometheus.Metric, groupID, clusterName string, j *jobView) {
 	d := e.descs
-	l := []string{groupID, clusterName, labelValue(j.ID)}
+	l := []string{groupID, clusterName, labelValue(j.id)}
 	gauge := func(desc *prometheus.Desc, v float64, extra ...string) {
 		ch <- prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, v, append(l[:3:3], extra...)...)
 	}
-
-	method, pit := "", ""
-	if j.Delivery != nil {
-		method = labelValue(j.Delivery.MethodName)
+	timestamp := func(desc *prometheus.Desc, t time.Time) {
+		if !t.IsZero() {
+			gauge(desc, unixSeconds(t))
+		}
 	}
-	if j.PointInTime != nil {
-		pit = strconv.FormatBool(*j.PointInTime)
+	optional := func(desc *prometheus.Desc, v *float64) {
+		if v != nil {
+			gauge(desc, *v)
+		}
 	}
-	gauge(d.info, 1, labelValue(j.ClusterID), labelValue(j.SnapshotID), labelValue(j.BatchID), method, pit)
+	flag := func(desc *prometheus.Desc, b *bool) {
+		if b != nil {
+			gauge(desc, boolValue(*b))
+		}
+	}
 
+	gauge(d.info, 1, labelValue(j.clusterID), labelValue(j.snapshotID), labelValue(j.batchID),
+		labelValue(j.deliveryMethod), j.pointInTime)
 	attrs := []any{"group_id", groupID, "cluster_name", clusterName, "restore_job_id", l[2]}
-	if j.StatusName != "" {
-		e.stateSet(gauge, d.status, jobStatuses, "statusName", j.StatusName, attrs)
+	if j.status != "" {
+		e.stateSet(gauge, d.status, jobStatuses, "statusName", j.status, attrs)
 	}
-	gauge(d.downloaded, boolValue(len(j.Hashes) > 0))
-	if j.EncryptionEnabled != nil {
-		gauge(d.encryption, boolValue(*j.EncryptionEnabled))
+	if j.deliveryStatus != "" {
+		e.stateSet(gauge, d.deliveryStatus, deliveryStatuses, "delivery.statusName", j.deliveryStatus, attrs)
 	}
-	if !j.Created.IsZero() {
-		gauge(d.created, unixSeconds(j.Created))
-	}
-	if j.Timestamp != nil && !j.Timestamp.Date.IsZero() {
-		gauge(d.snapshot, unixSeconds(j.Timestamp.Date))
-	}
-	del := j.Delivery
-	if del == nil {
-		return
-	}
-	if del.StatusName != "" {
-		e.stateSet(gauge, d.deliveryStatus, deliveryStatuses, "delivery.statusName", del.StatusName, attrs)
-	}
-	if !del.Expires.IsZero() {
-		gauge(d.expiry, unixSeconds(del.Expires))
-	}
-	if del.ExpirationHours != nil {
-		gauge(d.validity, float64(*del.ExpirationHours)*3600)
-	}
-	if del.MaxDownloads != nil {
-		gauge(d.maxDownloads, float64(*del.MaxDownloads))
+	flag(d.downloaded, j.downloaded)
+	flag(d.encryption, j.encryption)
+	timestamp(d.created, j.created)
+	timestamp(d.finished, j.finished)
+	timestamp(d.snapshot, j.snapshot)
+	timestamp(d.expiry, j.expiry)
+	optional(d.validity, j.validitySeconds)
+	optional(d.maxDownloads, j.maxDownloads)
+	if j.components != nil {
+		gauge(d.components, float64(*j.components))
 	}
 }
 

@@ -13,6 +13,7 @@ type descs struct {
 	info, status, deliveryStatus               *prometheus.Desc
 	expiry, validity, maxDownloads, downloaded *prometheus.Desc
 	encryption, created, snapshot              *prometheus.Desc
+	finished, components                       *prometheus.Desc
 	scrapeSuccess, up, scrapeDuration          *prometheus.Desc
 }
 
@@ -55,6 +56,12 @@ func newDescs() *descs {
 		snapshot: d("restore_job_snapshot_timestamp_seconds",
 			"The oplog time the restored snapshot reaches (timestamp.date), as Unix seconds.",
 			jobLabels),
+		finished: d("restore_job_finished_timestamp_seconds",
+			"When the restore job finished (Cloud Backup finishedAt), as Unix seconds.",
+			jobLabels),
+		components: d("restore_job_components",
+			"How many shards a sharded Cloud Backup restore job has (components).",
+			jobLabels),
 		scrapeSuccess: d("scrape_success",
 			"1 when every restore job of the target was read in this scrape, else 0.",
 			[]string{"group_id", "cluster_name"}),
@@ -71,7 +78,7 @@ func newDescs() *descs {
 func (d *descs) describe(ch chan<- *prometheus.Desc) {
 	for _, x := range []*prometheus.Desc{
 		d.info, d.status, d.deliveryStatus, d.expiry, d.validity, d.maxDownloads, d.downloaded,
-		d.encryption, d.created, d.snapshot, d.scrapeSuccess, d.up, d.scrapeDuration,
+		d.encryption, d.created, d.snapshot, d.finished, d.components, d.scrapeSuccess, d.up, d.scrapeDuration,
 	} {
 		ch <- x
 	}

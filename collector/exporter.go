@@ -43,6 +43,9 @@ type Exporter struct {
 type liveConfig struct {
 	targets []config.Target
 	client  *atlas.Client
+	// byID is set for Cloud and Ops Manager, whose legacy paths take cluster IDs.
+	byID bool
+	ids  *clusterIDs
 }
 
 // New builds an exporter whose self-metrics register on reg; it serves nothing until Apply.
@@ -72,8 +75,14 @@ func (e *Exporter) Apply(cfg *config.Config) error {
 	}
 	co := e.opts.Client
 	co.BaseURL = cfg.Atlas.BaseURL
-	co.PublicKey = cfg.Atlas.PublicKey
-	co.PrivateKey = cfg.PrivateKey
+	if cfg.UsesServiceAccount() {
+		co.ClientID, co.ClientSecret, co.TokenURL = cfg.Atlas.ClientID, cfg.ClientSecret, cfg.Atlas.TokenURL
+	} else {
+		co.PublicKey, co.PrivateKey = cfg.Atlas.PublicKey, cfg.PrivateKey
+	}
+	if co.TLSConfig == nil {
+		co.TLSConfig = cfg.TLSConfig()
+	}
 	if co.UserAgent == "" {
 		co.UserAgent = e.opts.UserAgent
 	}
@@ -88,7 +97,10 @@ func (e *Exporter) Apply(cfg *config.Config) error {
 	if err != nil {
 		return fmt.Errorf("atlas client: %w", err)
 	}
-	old := e.live.Swap(&liveConfig{targets: cfg.Targets, client: client})
+	old := e.live.Swap(&liveConfig{
+		targets: cfg.Targets, client: client,
+		byID: cfg.Atlas.AddressesClustersByID(), ids: &clusterIDs{},
+	})
 	if old != nil {
 		old.client.Close()
 	}

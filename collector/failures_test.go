@@ -159,7 +159,8 @@ func TestFailingTargets(t *testing.T) {
 					t.Errorf("%d jobs exported from a failed read", n)
 				}
 			}
-			logs := h.logs.String()
+			// A round logs as it ends, which a scrape that gave up at its deadline may not wait for.
+			logs := h.waitLogs(t, `msg="Scraping target failed"`, len(c.badTargets))
 			if len(c.badTargets) > 0 {
 				if n := strings.Count(logs, `msg="Scraping target failed"`); n != len(c.badTargets) {
 					t.Errorf("%d failure lines for %d failed targets:\n%s", n, len(c.badTargets), logs)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -64,11 +65,20 @@ type harnessOpts struct {
 	privateKey  string
 	handlerOpts collector.HandlerOptions
 	concurrency int
+	// root picks the API root the exporter talks to (default Atlas v1.0).
+	root string
+	// serviceAccount authenticates with OAuth client credentials instead of the API key.
+	serviceAccount bool
 }
+
+const (
+	clientID     = "mdb_sa_id_collector"
+	clientSecret = "mdb_sa_sk_collector-secret"
+)
 
 func newHarness(t *testing.T, o harnessOpts) *harness {
 	t.Helper()
-	sim := atlastest.New(atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
+	sim := atlastest.New(atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey, ClientID: clientID, ClientSecret: clientSecret})
 	sim.AddCluster(groupID, clusterName)
 	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
 	running, err := atlastest.Start(sim)
@@ -83,7 +93,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	exp := collector.New(collector.Options{
 		Concurrency: o.concurrency,
 		UserAgent:   "collector-test",
-		Client:      atlas.Options{BackoffBase: time.Millisecond, BackoffMax: 10 * time.Millisecond},
+		Client:      atlas.Options{BackoffBase: time.Millisecond, BackoffMax: 10 * time.Millisecond, TokenRequestsPerMinute: 100},
 	}, reg, logger)
 	t.Cleanup(exp.Close)
 	if o.targets == nil {
@@ -92,9 +102,15 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	if o.privateKey == "" {
 		o.privateKey = privateKey
 	}
+	if o.root == "" {
+		o.root = atlastest.RootAtlasV1
+	}
 	cfg := &config.Config{
-		Atlas:   config.Atlas{BaseURL: running.URL, PublicKey: publicKey, PrivateKey: config.Secret(o.privateKey)},
+		Atlas:   config.Atlas{BaseURL: running.Host + o.root, PublicKey: publicKey, PrivateKey: config.Secret(o.privateKey)},
 		Targets: o.targets,
+	}
+	if o.serviceAccount {
+		cfg.Atlas = config.Atlas{BaseURL: running.Host + o.root, ClientID: clientID, ClientSecret: clientSecret}
 	}
 	if err := cfg.Validate(nil); err != nil {
 		t.Fatal(err)
@@ -105,6 +121,19 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	srv := httptest.NewServer(exp.Handler(reg, o.handlerOpts))
 	t.Cleanup(srv.Close)
 	return &harness{sim: sim, exp: exp, reg: reg, srv: srv, logs: logs, url: running.URL}
+}
+
+// waitLogs polls the log until it holds n lines containing needle, or five seconds pass.
+func (h *harness) waitLogs(t *testing.T, needle string, n int) string {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		logs := h.logs.String()
+		if strings.Count(logs, needle) >= n || time.Now().After(deadline) {
+			return logs
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // scrape fetches /metrics as Prometheus would, with its timeout header when timeout > 0.

@@ -21,8 +21,10 @@ type round struct {
 // targetResult is what one target yielded: every job that could be read, and why any could not.
 type targetResult struct {
 	target config.Target
+	// clusterID addresses the cluster on Cloud and Ops Manager, resolved from its name if need be.
+	clusterID string
 	// jobs keeps config order for pinned IDs (nil where a read failed) and API order for lists.
-	jobs []*atlas.RestoreJob
+	jobs []*jobView
 
 	mu   sync.Mutex
 	errs []error
@@ -45,11 +47,12 @@ func (e *Exporter) scrape(ctx context.Context) *round {
 	}
 	ch := e.rounds.DoChan("round", func() (any, error) {
 		// The round outlives a caller that hangs up, for the sake of those that joined it, but
-		// keeps the starter's deadline.
+		// ends a little before the starter's deadline, so the starter receives the round's own
+		// errors rather than only its own timeout.
 		rctx := context.WithoutCancel(ctx)
 		cancel := context.CancelFunc(func() {})
 		if d, ok := ctx.Deadline(); ok {
-			rctx, cancel = context.WithDeadline(rctx, d)
+			rctx, cancel = context.WithDeadline(rctx, d.Add(-roundMargin(time.Until(d))))
 		}
 		defer cancel()
 		r := e.fetch(rctx, live)
@@ -62,6 +65,12 @@ func (e *Exporter) scrape(ctx context.Context) *round {
 	case <-ctx.Done():
 		return failedRound(live.targets, fmt.Errorf("waiting for the shared scrape: %w", ctx.Err()))
 	}
+}
+
+// roundMargin is how much earlier than its starter's deadline a round stops: a tenth of the time
+// left, at most 50ms.
+func roundMargin(left time.Duration) time.Duration {
+	return min(max(left/10, 0), 50*time.Millisecond)
 }
 
 func failedRound(targets []config.Target, err error) *round {
@@ -83,19 +92,33 @@ type task struct {
 func (e *Exporter) fetch(ctx context.Context, live *liveConfig) *round {
 	start := time.Now()
 	r := &round{targets: make([]*targetResult, len(live.targets))}
-	var tasks []task
 	for i, t := range live.targets {
-		tr := &targetResult{target: t}
-		r.targets[i] = tr
-		if len(t.RestoreJobIDs) == 0 {
+		r.targets[i] = &targetResult{target: t, clusterID: t.ClusterID}
+	}
+	if live.byID {
+		e.resolveClusterIDs(ctx, live, r.targets)
+	}
+	var tasks []task
+	for _, tr := range r.targets {
+		if !tr.ok() {
+			continue
+		}
+		if len(tr.target.RestoreJobIDs) == 0 {
 			tasks = append(tasks, task{t: tr, idx: -1})
 			continue
 		}
-		tr.jobs = make([]*atlas.RestoreJob, len(t.RestoreJobIDs))
-		for j := range t.RestoreJobIDs {
+		tr.jobs = make([]*jobView, len(tr.target.RestoreJobIDs))
+		for j := range tr.target.RestoreJobIDs {
 			tasks = append(tasks, task{t: tr, idx: j})
 		}
 	}
+	e.runTasks(ctx, tasks, func(tk task) { e.run(ctx, live, tk) })
+	r.duration = time.Since(start)
+	return r
+}
+
+// runTasks runs fn over tasks on at most Concurrency workers.
+func (e *Exporter) runTasks(ctx context.Context, tasks []task, fn func(task)) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(e.opts.Concurrency, len(tasks)) {
@@ -105,42 +128,67 @@ func (e *Exporter) fetch(ctx context.Context, live *liveConfig) *round {
 				if n >= len(tasks) {
 					return
 				}
-				e.run(ctx, live.client, tasks[n])
+				if err := ctx.Err(); err != nil {
+					tasks[n].t.fail(fmt.Errorf("not started before the scrape deadline: %w", err))
+					continue
+				}
+				fn(tasks[n])
 			}
 		})
 	}
 	wg.Wait()
-	r.duration = time.Since(start)
-	return r
 }
 
-func (e *Exporter) run(ctx context.Context, c *atlas.Client, tk task) {
+func (e *Exporter) run(ctx context.Context, live *liveConfig, tk task) {
 	t := tk.t.target
-	if err := ctx.Err(); err != nil {
-		tk.t.fail(fmt.Errorf("not started before the scrape deadline: %w", err))
-		return
-	}
+	c := live.client
+	ref := atlas.ClusterRef{Name: t.ClusterName, ID: tk.t.clusterID}
 	if tk.idx < 0 {
-		jobs, err := c.ListRestoreJobs(ctx, t.GroupID, t.ClusterName)
-		if err != nil {
-			tk.t.fail(err)
-			return
+		var views []*jobView
+		if t.IsCloudBackup() {
+			jobs, err := c.ListCloudBackupRestoreJobs(ctx, t.GroupID, t.ClusterName)
+			if err != nil {
+				tk.t.fail(err)
+				return
+			}
+			for i := range jobs {
+				views = append(views, fromCloudBackup(&jobs[i], tk.t.clusterID))
+			}
+		} else {
+			jobs, err := c.ListRestoreJobs(ctx, t.GroupID, ref)
+			if err != nil {
+				e.forgetClusterID(live, tk.t, err)
+				tk.t.fail(err)
+				return
+			}
+			for i := range jobs {
+				views = append(views, fromLegacy(&jobs[i]))
+			}
 		}
-		tk.t.jobs = make([]*atlas.RestoreJob, len(jobs))
-		for i := range jobs {
-			tk.t.jobs[i] = &jobs[i]
-		}
+		tk.t.jobs = views
 		return
 	}
 	id := t.RestoreJobIDs[tk.idx]
-	job, err := c.GetRestoreJob(ctx, t.GroupID, t.ClusterName, id)
-	if err != nil {
-		tk.t.fail(fmt.Errorf("restore job %s: %w", id, err))
-		return
+	var view *jobView
+	if t.IsCloudBackup() {
+		job, err := c.GetCloudBackupRestoreJob(ctx, t.GroupID, t.ClusterName, id)
+		if err != nil {
+			tk.t.fail(fmt.Errorf("restore job %s: %w", id, err))
+			return
+		}
+		view = fromCloudBackup(job, tk.t.clusterID)
+	} else {
+		job, err := c.GetRestoreJob(ctx, t.GroupID, ref, id)
+		if err != nil {
+			e.forgetClusterID(live, tk.t, err)
+			tk.t.fail(fmt.Errorf("restore job %s: %w", id, err))
+			return
+		}
+		view = fromLegacy(job)
 	}
 	// A pinned job is labelled by the ID the user asked for, whatever the body claims.
-	job.ID = id
-	tk.t.jobs[tk.idx] = job
+	view.id = id
+	tk.t.jobs[tk.idx] = view
 }
 
 // logFailures writes one line per failed target per round, with Atlas's errorCode when there is

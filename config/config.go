@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -19,8 +20,18 @@ const DefaultBaseURL = "https://cloud.mongodb.com/api/atlas/v1.0"
 
 // Environment variables that fill in what the file leaves out, named as the Atlas CLI names them.
 const (
-	EnvPublicKey  = "MONGODB_ATLAS_PUBLIC_API_KEY"
-	EnvPrivateKey = "MONGODB_ATLAS_PRIVATE_API_KEY"
+	EnvPublicKey    = "MONGODB_ATLAS_PUBLIC_API_KEY"
+	EnvPrivateKey   = "MONGODB_ATLAS_PRIVATE_API_KEY"
+	EnvClientID     = "MONGODB_ATLAS_CLIENT_ID"
+	EnvClientSecret = "MONGODB_ATLAS_CLIENT_SECRET"
+)
+
+// The restore-job API families a target can read.
+const (
+	// APILegacy is the seed's legacy backup API, also Cloud Manager's and Ops Manager's.
+	APILegacy = "legacy"
+	// APICloudBackup is Atlas Cloud Backup (/backup/restoreJobs), on v1.0 or v2.
+	APICloudBackup = "cloud_backup"
 )
 
 // Config is the whole file; a *Config from Load or Validate is complete and checked.
@@ -28,24 +39,44 @@ type Config struct {
 	Atlas   Atlas    `yaml:"atlas"`
 	Targets []Target `yaml:"targets"`
 
-	key *keySource
+	key       *keySource
+	secret    *keySource
+	tlsConfig *tls.Config
 }
 
-// Atlas says where the API is and how to authenticate.
+// Atlas says where the API is and how to authenticate: an API key or a service account.
 type Atlas struct {
 	BaseURL        string `yaml:"base_url"`
 	PublicKey      string `yaml:"public_key"`
 	PrivateKey     Secret `yaml:"private_key"`
 	PrivateKeyFile string `yaml:"private_key_file"`
+
+	ClientID         string `yaml:"client_id"`
+	ClientSecret     Secret `yaml:"client_secret"`
+	ClientSecretFile string `yaml:"client_secret_file"`
+	// TokenURL defaults to the base URL's host at /api/oauth/token.
+	TokenURL string `yaml:"token_url"`
+
+	// CAFile adds a PEM bundle of trusted roots, e.g. for Ops Manager behind a private CA.
+	CAFile string `yaml:"ca_file"`
+	// MinTLSVersion is TLS12 (default) or TLS13.
+	MinTLSVersion string `yaml:"min_tls_version"`
 }
 
 // Target is one cluster whose restore jobs are exported.
 type Target struct {
 	GroupID     string `yaml:"group_id"`
 	ClusterName string `yaml:"cluster_name"`
+	// ClusterID addresses the cluster on Cloud and Ops Manager; resolved from the name when empty.
+	ClusterID string `yaml:"cluster_id"`
+	// API is the restore-job family: legacy (default) or cloud_backup.
+	API string `yaml:"api"`
 	// RestoreJobIDs pins the jobs to read; empty means every job of the cluster.
 	RestoreJobIDs []string `yaml:"restore_job_ids"`
 }
+
+// IsCloudBackup reports whether the target reads Cloud Backup restore jobs.
+func (t Target) IsCloudBackup() bool { return t.API == APICloudBackup }
 
 // Patterns for identifiers that end up in request paths; checked so config can never steer a request.
 var (
@@ -86,8 +117,10 @@ func Parse(data []byte, dir string, getenv func(string) string) (*Config, error)
 		}
 		return nil, fmt.Errorf("decode: %w", err)
 	}
-	if f := cfg.Atlas.PrivateKeyFile; f != "" && !filepath.IsAbs(f) {
-		cfg.Atlas.PrivateKeyFile = filepath.Join(dir, f)
+	for _, f := range []*string{&cfg.Atlas.PrivateKeyFile, &cfg.Atlas.ClientSecretFile, &cfg.Atlas.CAFile} {
+		if *f != "" && !filepath.IsAbs(*f) {
+			*f = filepath.Join(dir, *f)
+		}
 	}
 	if err := cfg.Validate(getenv); err != nil {
 		return nil, err
@@ -104,69 +137,59 @@ func (c *Config) Validate(getenv func(string) string) error {
 	if c.Atlas.BaseURL == "" {
 		c.Atlas.BaseURL = DefaultBaseURL
 	}
-	if err := checkBaseURL(c.Atlas.BaseURL); err != nil {
+	if err := checkBaseURL("atlas.base_url", c.Atlas.BaseURL); err != nil {
 		errs = append(errs, err)
 	}
-	if c.Atlas.PublicKey == "" {
-		c.Atlas.PublicKey = getenv(EnvPublicKey)
+	if c.Atlas.TokenURL != "" {
+		if err := checkBaseURL("atlas.token_url", c.Atlas.TokenURL); err != nil {
+			errs = append(errs, err)
+		}
 	}
-	if c.Atlas.PublicKey == "" {
-		errs = append(errs, fmt.Errorf("atlas.public_key: not set, and %s is empty", EnvPublicKey))
-	}
-	key, err := c.keySource(getenv)
+	errs = append(errs, c.credentials(getenv)...)
+	tlsConfig, err := c.Atlas.buildTLS()
 	if err != nil {
 		errs = append(errs, err)
 	}
-	c.key = key
+	c.tlsConfig = tlsConfig
 	if len(c.Targets) == 0 {
 		errs = append(errs, errors.New("targets: at least one target is required"))
 	}
 	seen := map[string]int{}
 	for i, t := range c.Targets {
-		errs = append(errs, t.check(i, seen)...)
+		errs = append(errs, t.check(i, c.Atlas.BaseURL, seen)...)
 	}
 	return errors.Join(errs...)
 }
 
-func (c *Config) keySource(getenv func(string) string) (*keySource, error) {
-	a := c.Atlas
-	switch {
-	case a.PrivateKeyFile != "" && a.PrivateKey != "":
-		return nil, errors.New("atlas: set private_key or private_key_file, not both")
-	case a.PrivateKeyFile != "":
-		k := &keySource{path: a.PrivateKeyFile}
-		if _, err := k.PrivateKey(); err != nil {
-			return nil, fmt.Errorf("atlas.private_key_file: %w", err)
-		}
-		return k, nil
-	case a.PrivateKey != "":
-		return &keySource{inline: a.PrivateKey}, nil
-	case getenv(EnvPrivateKey) != "":
-		return &keySource{inline: Secret(getenv(EnvPrivateKey))}, nil
-	}
-	return nil, fmt.Errorf("atlas: no private key: set private_key_file, private_key or %s", EnvPrivateKey)
-}
-
-func checkBaseURL(raw string) error {
+func checkBaseURL(field, raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
 		// url.Parse errors quote the input, which may hold credentials in its userinfo.
-		return errors.New("atlas.base_url: not a valid URL")
+		return errors.New(field + ": not a valid URL")
 	}
 	switch {
 	case u.Scheme != "https" && u.Scheme != "http":
-		return fmt.Errorf("atlas.base_url: scheme must be https (or http for a local proxy), got %q", u.Scheme)
+		return fmt.Errorf("%s: scheme must be https (or http for a local proxy), got %q", field, u.Scheme)
 	case u.Host == "":
-		return errors.New("atlas.base_url: no host")
+		return errors.New(field + ": no host")
 	case u.User != nil:
-		return errors.New("atlas.base_url: must not carry credentials; use public_key and private_key_file")
+		return errors.New(field + ": must not carry credentials; use the key and secret settings")
 	case u.RawQuery != "" || u.Fragment != "":
-		return errors.New("atlas.base_url: must not have a query or fragment")
+		return errors.New(field + ": must not have a query or fragment")
 	}
 	return nil
 }
 
-func (t Target) check(i int, seen map[string]int) []error {
+// AddressesClustersByID reports a Cloud Manager or Ops Manager API root, whose paths take cluster IDs.
+func (a Atlas) AddressesClustersByID() bool { return isManager(a.BaseURL) }
+
+// isManager reports a Cloud Manager or Ops Manager API root, which has no Cloud Backup.
+func isManager(baseURL string) bool { return strings.Contains(baseURL, "/api/public/") }
+
+// isV2 reports an Atlas v2 API root, which has no legacy restore jobs.
+func isV2(baseURL string) bool { return strings.HasSuffix(strings.TrimRight(baseURL, "/"), "/v2") }
+
+func (t Target) check(i int, baseURL string, seen map[string]int) []error {
 	var errs []error
 	where := fmt.Sprintf("targets[%d]", i)
 	if t.GroupID == "" {
@@ -179,6 +202,21 @@ func (t Target) check(i int, seen map[string]int) []error {
 	} else if !clusterNamePattern.MatchString(t.ClusterName) {
 		errs = append(errs, fmt.Errorf("%s.cluster_name: %q is not a valid cluster name (letters, digits, '.', '_', '-'; at most 64)", where, clip(t.ClusterName)))
 	}
+	if t.ClusterID != "" && !objectIDPattern.MatchString(t.ClusterID) {
+		errs = append(errs, fmt.Errorf("%s.cluster_id: %q is not a 24-digit hex cluster ID", where, clip(t.ClusterID)))
+	}
+	switch t.API {
+	case "", APILegacy:
+		if isV2(baseURL) {
+			errs = append(errs, fmt.Errorf("%s.api: legacy restore jobs are not served under Atlas v2; use api: cloud_backup or a v1.0 base_url", where))
+		}
+	case APICloudBackup:
+		if isManager(baseURL) {
+			errs = append(errs, fmt.Errorf("%s.api: Cloud Manager and Ops Manager have no Cloud Backup; use api: legacy", where))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("%s.api: %q is not legacy or cloud_backup", where, clip(t.API)))
+	}
 	ids := map[string]bool{}
 	for j, id := range t.RestoreJobIDs {
 		if !objectIDPattern.MatchString(id) {
@@ -189,6 +227,7 @@ func (t Target) check(i int, seen map[string]int) []error {
 		}
 		ids[strings.ToLower(id)] = true
 	}
+	// One target per cluster, whatever its API: scrape_success is labelled by group and cluster alone.
 	key := strings.ToLower(t.GroupID) + "/" + t.ClusterName
 	if prev, dup := seen[key]; dup && t.GroupID != "" {
 		errs = append(errs, fmt.Errorf("%s: same group_id and cluster_name as targets[%d]", where, prev))
@@ -209,7 +248,21 @@ func clip(s string) string {
 // PrivateKey returns the current private key, re-reading its file if it changed.
 func (c *Config) PrivateKey() (string, error) {
 	if c.key == nil {
-		return "", errors.New("config was not validated")
+		return "", errors.New("no API key configured")
 	}
-	return c.key.PrivateKey()
+	return c.key.Value()
 }
+
+// ClientSecret returns the service account's current secret, re-reading its file if it changed.
+func (c *Config) ClientSecret() (string, error) {
+	if c.secret == nil {
+		return "", errors.New("no service account configured")
+	}
+	return c.secret.Value()
+}
+
+// UsesServiceAccount reports whether the config authenticates with a service account.
+func (c *Config) UsesServiceAccount() bool { return c.secret != nil }
+
+// TLSConfig returns the client TLS settings built from ca_file and min_tls_version.
+func (c *Config) TLSConfig() *tls.Config { return c.tlsConfig.Clone() }

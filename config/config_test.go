@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"bytes"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -31,6 +32,7 @@ func TestGoodConfigs(t *testing.T) {
 		{"full.yml", "https://cloud.mongodb.com/api/atlas/v1.0", "abcdefgh", "k3y-from-file", 2},
 		{"minimal_env_keys.yml", config.DefaultBaseURL, "env-public", "env-private", 1},
 		{"inline_key_http.yml", "http://127.0.0.1:8080/api/atlas/v1.0", "abcdefgh", "inline-secret", 1},
+		{"ops_manager.yml", "https://opsmanager.example.com:8443/api/public/v1.0", "abcdefgh", "k3y-from-file", 2},
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
@@ -51,20 +53,28 @@ func TestGoodConfigs(t *testing.T) {
 
 func TestBadConfigsNameTheProblem(t *testing.T) {
 	cases := map[string]string{
-		"unknown_key.yml":          "field privte_key_file not found",
-		"missing_group.yml":        "targets[0].group_id: required",
-		"missing_cluster.yml":      "targets[0].cluster_name: required",
-		"bad_url.yml":              "atlas.base_url: scheme must be https",
-		"url_with_credentials.yml": "must not carry credentials",
-		"unreadable_key_file.yml":  "atlas.private_key_file: private key file: stat /nonexistent/private-key: no such file",
-		"both_keys.yml":            "set private_key or private_key_file, not both",
-		"no_targets.yml":           "at least one target is required",
-		"duplicate_target.yml":     "targets[1]: same group_id and cluster_name as targets[0]",
-		"no_public_key.yml":        "atlas.public_key: not set",
-		"secret_as_list.yml":       "must be a string",
-		"empty.yml":                "the file is empty",
-		"not_yaml.yml":             "decode:",
-		"bad_ids.yml":              "is not a 24-digit hex project ID",
+		"unknown_key.yml":                    "field privte_key_file not found",
+		"missing_group.yml":                  "targets[0].group_id: required",
+		"missing_cluster.yml":                "targets[0].cluster_name: required",
+		"bad_url.yml":                        "atlas.base_url: scheme must be https",
+		"url_with_credentials.yml":           "must not carry credentials",
+		"unreadable_key_file.yml":            "atlas.private_key_file: private key file: stat /nonexistent/private-key: no such file",
+		"both_keys.yml":                      "set private_key or private_key_file, not both",
+		"no_targets.yml":                     "at least one target is required",
+		"duplicate_target.yml":               "targets[1]: same group_id and cluster_name as targets[0]",
+		"no_public_key.yml":                  "atlas.public_key: not set",
+		"secret_as_list.yml":                 "must be a string",
+		"empty.yml":                          "the file is empty",
+		"not_yaml.yml":                       "decode:",
+		"bad_ids.yml":                        "is not a 24-digit hex project ID",
+		"both_credentials.yml":               "configure an API key (public_key, private_key_file) or a service account (client_id, client_secret_file), not both",
+		"cloud_backup_on_ops_manager.yml":    "Cloud Manager and Ops Manager have no Cloud Backup",
+		"legacy_on_v2.yml":                   "legacy restore jobs are not served under Atlas v2",
+		"bad_api.yml":                        `targets[0].api: "continuous" is not legacy or cloud_backup`,
+		"bad_tls_version.yml":                `atlas.min_tls_version: "TLS10" is not TLS12 or TLS13`,
+		"unreadable_ca_file.yml":             "atlas.ca_file: open /nonexistent/ca.pem",
+		"bad_cluster_id.yml":                 "targets[0].cluster_id:",
+		"service_account_without_secret.yml": "atlas: no client_secret: set client_secret_file, client_secret or MONGODB_ATLAS_CLIENT_SECRET",
 	}
 	entries, err := os.ReadDir(filepath.Join("testdata", "bad"))
 	if err != nil {
@@ -127,7 +137,7 @@ func TestExampleConfigLoads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cfg.Targets) != 2 || len(cfg.Targets[1].RestoreJobIDs) != 1 {
+	if len(cfg.Targets) != 3 || len(cfg.Targets[1].RestoreJobIDs) != 1 || !cfg.Targets[2].IsCloudBackup() {
 		t.Errorf("targets = %+v", cfg.Targets)
 	}
 	if key, _ := cfg.PrivateKey(); key != "example-key" {
@@ -197,5 +207,58 @@ func TestSecretNeverPrints(t *testing.T) {
 		if !strings.Contains(out, "<secret>") {
 			t.Errorf("%s lost the placeholder: %s", name, out)
 		}
+	}
+}
+
+func TestServiceAccountConfig(t *testing.T) {
+	cfg, err := config.Load(filepath.Join("testdata", "good", "service_account.yml"), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, err := cfg.ClientSecret()
+	if err != nil || secret != "sa-secret-from-file" || !cfg.UsesServiceAccount() {
+		t.Errorf("secret %q, err %v, service account %v", secret, err, cfg.UsesServiceAccount())
+	}
+	if _, err := cfg.PrivateKey(); err == nil {
+		t.Error("a service-account config also has a private key")
+	}
+	if cfg.TLSConfig().MinVersion != tls.VersionTLS13 || !cfg.Targets[0].IsCloudBackup() {
+		t.Errorf("min TLS %x, cloud backup %v", cfg.TLSConfig().MinVersion, cfg.Targets[0].IsCloudBackup())
+	}
+}
+
+func TestServiceAccountFromEnvironment(t *testing.T) {
+	env := envOf(map[string]string{config.EnvClientID: "env-id", config.EnvClientSecret: "env-secret"})
+	cfg, err := config.Load(filepath.Join("testdata", "good", "minimal_env_keys.yml"), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := cfg.ClientSecret(); cfg.Atlas.ClientID != "env-id" || s != "env-secret" {
+		t.Errorf("id %q secret %q", cfg.Atlas.ClientID, s)
+	}
+	both := envOf(map[string]string{
+		config.EnvClientID: "env-id", config.EnvClientSecret: "env-secret",
+		config.EnvPublicKey: "p", config.EnvPrivateKey: "k",
+	})
+	if _, err := config.Load(filepath.Join("testdata", "good", "minimal_env_keys.yml"), both); err == nil ||
+		!strings.Contains(err.Error(), "unset one") {
+		t.Errorf("both credentials in the environment: %v", err)
+	}
+	// The file's API key wins over a service account in the environment.
+	cfg, err = config.Load(filepath.Join("testdata", "good", "full.yml"), both)
+	if err != nil || cfg.UsesServiceAccount() {
+		t.Errorf("file's API key with SA env: %v, service account %v", err, cfg != nil && cfg.UsesServiceAccount())
+	}
+}
+
+func TestCAFileIsTrusted(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.pem")
+	if err := os.WriteFile(bad, []byte("not a certificate"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	yml := fmt.Sprintf("atlas: {public_key: p, private_key: k, ca_file: %s}\ntargets: [{group_id: 5a66666887d9d61443b41645, cluster_name: c}]\n", bad)
+	if _, err := config.Parse([]byte(yml), dir, noEnv); err == nil || !strings.Contains(err.Error(), "holds no PEM certificate") {
+		t.Errorf("a CA file without certificates: %v", err)
 	}
 }

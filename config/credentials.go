@@ -9,10 +9,13 @@ import (
 	"time"
 )
 
-// keySource yields the private key, re-reading its file when the file changes so rotation needs no restart.
+// keySource yields a secret (private key or client secret), re-reading its file when the file
+// changes so rotation needs no restart.
 type keySource struct {
 	inline Secret
 	path   string
+	// what names the secret in errors, e.g. "private key file".
+	what string
 
 	mu      sync.Mutex
 	modTime time.Time
@@ -20,21 +23,21 @@ type keySource struct {
 	cached  Secret
 }
 
-// PrivateKey returns the current private key; a file is re-read only when its mtime or size moved.
-func (k *keySource) PrivateKey() (string, error) {
+// Value returns the current secret; a file is re-read only when its mtime or size moved.
+func (k *keySource) Value() (string, error) {
 	if k.path == "" {
 		return k.inline.reveal(), nil
 	}
 	fi, err := os.Stat(k.path)
 	if err != nil {
-		return "", fmt.Errorf("private key file: %w", err)
+		return "", fmt.Errorf("%s: %w", k.what, err)
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.cached != "" && fi.ModTime().Equal(k.modTime) && fi.Size() == k.size {
 		return k.cached.reveal(), nil
 	}
-	key, err := readKeyFile(k.path)
+	key, err := readKeyFile(k.path, k.what)
 	if err != nil {
 		return "", err
 	}
@@ -42,16 +45,16 @@ func (k *keySource) PrivateKey() (string, error) {
 	return key.reveal(), nil
 }
 
-// readKeyFile reads a key file, trimming the newline that editors and `echo` leave behind.
-func readKeyFile(path string) (Secret, error) {
+// readKeyFile reads a secret file, trimming the newline that editors and `echo` leave behind.
+func readKeyFile(path, what string) (Secret, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		// The path is not secret; the os error names it already.
-		return "", fmt.Errorf("private key file: %w", err)
+		return "", fmt.Errorf("%s: %w", what, err)
 	}
 	key := strings.TrimSpace(string(data))
 	if key == "" {
-		return "", errors.New("private key file " + path + " is empty")
+		return "", errors.New(what + " " + path + " is empty")
 	}
 	return Secret(key), nil
 }

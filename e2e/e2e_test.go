@@ -29,6 +29,15 @@ const (
 	expiredJob = "6a00000000000000000000e1"
 	publicKey  = "e2e-public"
 	privateKey = "e2e-private"
+
+	// A Cloud Backup cluster read through Atlas v2 with a service account, and a cluster on Ops
+	// Manager read by ID: the same alerts must fire for their jobs.
+	cloudCluster = "E2E-CB"
+	cloudJob     = "6a00000000000000000000c1"
+	omCluster    = "E2E-OM"
+	omJob        = "6a00000000000000000000d1"
+	clientID     = "mdb_sa_id_e2e"
+	clientSecret = "mdb_sa_sk_e2e"
 )
 
 // webhook records what Alertmanager delivers.
@@ -122,8 +131,12 @@ func startStack(t *testing.T) *stack {
 	dir := t.TempDir()
 	exporterBin := buildExporter(t, dir)
 
-	sim := atlastest.New(atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
+	sim := atlastest.New(atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey, ClientID: clientID, ClientSecret: clientSecret})
 	sim.AddCluster(e2eGroup, e2eCluster)
+	sim.AddCluster(e2eGroup, cloudCluster)
+	sim.AddCluster(e2eGroup, omCluster)
+	sim.PutCloudBackupJob(e2eGroup, cloudCluster, atlastest.LoadJob(atlastest.FixtureCloudAutomated).Set("id", cloudJob).Delete("finishedAt"))
+	sim.PutJob(e2eGroup, omCluster, atlastest.LoadJob(atlastest.FixtureInProgress).Set("id", omJob).Set("groupId", e2eGroup).Delete("clusterName"))
 	sim.PutJob(e2eGroup, e2eCluster, atlastest.LoadJob(atlastest.FixtureInProgress).Set("id", brokenJob).Set("groupId", e2eGroup))
 	sim.PutJob(e2eGroup, e2eCluster, atlastest.LoadJob(atlastest.FixtureInProgress).Set("id", expiredJob).Set("groupId", e2eGroup).
 		Set("statusName", "FINISHED").Set("delivery.statusName", "READY").Set("delivery.expires", "2099-01-01T00:00:00Z"))
@@ -145,12 +158,22 @@ func startStack(t *testing.T) *stack {
 		return p
 	}
 	write("private-key", privateKey)
+	write("client-secret", clientSecret)
 	exporterCfg := write("exporter.yml", fmt.Sprintf(
 		"atlas:\n  base_url: %s\n  public_key: %s\n  private_key_file: private-key\ntargets:\n  - group_id: %s\n    cluster_name: %s\n",
-		running.URL, publicKey, e2eGroup, e2eCluster))
+		running.Host+atlastest.RootAtlasV1, publicKey, e2eGroup, e2eCluster))
+	cloudCfg := write("exporter-cloud.yml", fmt.Sprintf(
+		"atlas:\n  base_url: %s\n  client_id: %s\n  client_secret_file: client-secret\ntargets:\n  - {group_id: %s, cluster_name: %s, api: cloud_backup}\n",
+		running.Host+atlastest.RootAtlasV2, clientID, e2eGroup, cloudCluster))
+	omCfg := write("exporter-om.yml", fmt.Sprintf(
+		"atlas:\n  base_url: %s\n  public_key: %s\n  private_key_file: private-key\ntargets:\n  - {group_id: %s, cluster_name: %s}\n",
+		running.Host+atlastest.RootManager, publicKey, e2eGroup, omCluster))
 	exporterAddr, demoAddr, amAddr, promAddr := freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t)
+	cloudAddr, omAddr := freeAddr(t), freeAddr(t)
 
 	start(t, dir, "exporter", exporterBin, "--config.file="+exporterCfg, "--web.listen-address="+exporterAddr)
+	start(t, dir, "exporter-cloud", exporterBin, "--config.file="+cloudCfg, "--web.listen-address="+cloudAddr)
+	start(t, dir, "exporter-om", exporterBin, "--config.file="+omCfg, "--web.listen-address="+omAddr)
 	start(t, dir, "exporter-demo", exporterBin, "--demo", "--web.listen-address="+demoAddr)
 
 	amCfg := write("alertmanager.yml", fmt.Sprintf(`route:
@@ -184,15 +207,16 @@ alerting:
     - static_configs: [{targets: ['%s']}]
 scrape_configs:
   - job_name: mongodbatlas-restore
-    static_configs: [{targets: ['%s']}]
+    static_configs: [{targets: ['%s', '%s', '%s']}]
   - job_name: mongodbatlas-restore-demo
     static_configs: [{targets: ['%s']}]
-`, amAddr, exporterAddr, demoAddr))
+`, amAddr, exporterAddr, cloudAddr, omAddr, demoAddr))
 	start(t, dir, "prometheus", promBin, "--config.file="+promCfg, "--storage.tsdb.path="+filepath.Join(dir, "prom-data"),
 		"--web.listen-address="+promAddr, "--rules.alert.resend-delay=1s")
 
 	promURL := "http://" + promAddr
-	for _, u := range []string{"http://" + exporterAddr + "/-/ready", "http://" + demoAddr + "/-/ready", "http://" + amAddr + "/-/ready", promURL + "/-/ready"} {
+	for _, u := range []string{"http://" + exporterAddr + "/-/ready", "http://" + cloudAddr + "/-/ready", "http://" + omAddr + "/-/ready",
+		"http://" + demoAddr + "/-/ready", "http://" + amAddr + "/-/ready", promURL + "/-/ready"} {
 		waitFor(t, u, 60*time.Second, func() (bool, string) { return httpOK(u) })
 	}
 	waitFor(t, "Prometheus to scrape the exporter", 60*time.Second, func() (bool, string) {
@@ -200,7 +224,7 @@ scrape_configs:
 		if err != nil {
 			return false, err.Error()
 		}
-		return n == 1, fmt.Sprintf("%d results", n)
+		return n == 3, fmt.Sprintf("%d of 3 exporters up", n)
 	})
 	return &stack{sim: sim, promURL: promURL, hook: hook}
 }
@@ -214,15 +238,16 @@ func TestEndToEnd(t *testing.T) {
 
 // A job turns BROKEN in the API, and the alert reaches Alertmanager's receiver with the right
 // labels and annotations; when the job goes away, the alert resolves. The same for a delivery
-// that expires unused.
+// that expires unused, and for BROKEN jobs of Cloud Backup (Atlas v2, service account) and of Ops
+// Manager (cluster addressed by ID): one alert rule serves all three.
 func testAlerts(t *testing.T, s *stack) {
 
 	cases := []struct {
-		alert, job, severity, description string
-		trigger                           func()
+		alert, job, cluster, severity, description string
+		trigger                                    func()
 	}{
 		{
-			alert: "MongoDBAtlasRestoreJobBroken", job: brokenJob, severity: "critical",
+			alert: "MongoDBAtlasRestoreJobBroken", job: brokenJob, cluster: e2eCluster, severity: "critical",
 			description: "Restore job " + brokenJob + " of cluster E2E in project " + e2eGroup + " is BROKEN; the restore did not complete.",
 			trigger: func() {
 				s.sim.PutJob(e2eGroup, e2eCluster, atlastest.LoadJob(atlastest.FixtureInProgress).Set("id", brokenJob).
@@ -230,12 +255,28 @@ func testAlerts(t *testing.T, s *stack) {
 			},
 		},
 		{
-			alert: "MongoDBAtlasRestoreDeliveryExpiredUnused", job: expiredJob, severity: "warning",
+			alert: "MongoDBAtlasRestoreDeliveryExpiredUnused", job: expiredJob, cluster: e2eCluster, severity: "warning",
 			description: "The download of restore job " + expiredJob + " of cluster E2E in project " + e2eGroup + " expired and was never fetched.",
 			trigger: func() {
 				s.sim.PutJob(e2eGroup, e2eCluster, atlastest.LoadJob(atlastest.FixtureInProgress).Set("id", expiredJob).
 					Set("groupId", e2eGroup).Set("statusName", "FINISHED").Set("delivery.statusName", "EXPIRED").
 					Set("delivery.expires", "2026-01-01T00:00:00Z"))
+			},
+		},
+		{
+			alert: "MongoDBAtlasRestoreJobBroken", job: cloudJob, cluster: cloudCluster, severity: "critical",
+			description: "Restore job " + cloudJob + " of cluster " + cloudCluster + " in project " + e2eGroup + " is BROKEN; the restore did not complete.",
+			trigger: func() {
+				s.sim.PutCloudBackupJob(e2eGroup, cloudCluster, atlastest.LoadJob(atlastest.FixtureCloudAutomated).
+					Set("id", cloudJob).Delete("finishedAt").Set("failed", true))
+			},
+		},
+		{
+			alert: "MongoDBAtlasRestoreJobBroken", job: omJob, cluster: omCluster, severity: "critical",
+			description: "Restore job " + omJob + " of cluster " + omCluster + " in project " + e2eGroup + " is BROKEN; the restore did not complete.",
+			trigger: func() {
+				s.sim.PutJob(e2eGroup, omCluster, atlastest.LoadJob(atlastest.FixtureInProgress).Set("id", omJob).
+					Set("groupId", e2eGroup).Delete("clusterName").Set("statusName", "BROKEN"))
 			},
 		},
 	}
@@ -251,7 +292,7 @@ func testAlerts(t *testing.T, s *stack) {
 			return ok, s.hook.summary()
 		})
 		want := map[string]string{
-			"severity": c.severity, "group_id": e2eGroup, "cluster_name": e2eCluster,
+			"severity": c.severity, "group_id": e2eGroup, "cluster_name": c.cluster,
 			"restore_job_id": c.job, "job": "mongodbatlas-restore",
 		}
 		for k, v := range want {
@@ -263,7 +304,7 @@ func testAlerts(t *testing.T, s *stack) {
 			t.Errorf("%s: annotations %v", c.alert, annotations)
 		}
 
-		s.sim.DeleteJob(e2eGroup, e2eCluster, c.job)
+		s.sim.DeleteJob(e2eGroup, c.cluster, c.job)
 		waitFor(t, c.alert+" to resolve", 90*time.Second, func() (bool, string) {
 			_, _, ok := s.hook.find(c.alert, c.job, "resolved")
 			return ok, s.hook.summary()

@@ -34,7 +34,7 @@ func TestDemoLifecycle(t *testing.T) {
 		d.Advance(start.Add(at))
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		jobs, err := c.ListRestoreJobs(ctx, atlastest.DemoGroupID, atlastest.DemoClusterName)
+		jobs, err := c.ListRestoreJobs(ctx, atlastest.DemoGroupID, atlas.ClusterRef{Name: atlastest.DemoClusterName})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -36,9 +36,13 @@ func (s *Server) challenge(w http.ResponseWriter) {
 		"You are not authorized for this resource.", "Unauthorized", false)
 }
 
-// authorized checks an Authorization header as RFC 7616 with MD5 and qop=auth defines it.
+// authorized checks a service account's bearer token, or Digest as RFC 7616 with MD5 and
+// qop=auth defines it.
 func (s *Server) authorized(r *http.Request) bool {
 	h := r.Header.Get("Authorization")
+	if strings.HasPrefix(h, "Bearer ") {
+		return s.bearerAuthorized(h)
+	}
 	const prefix = "Digest "
 	if len(h) < len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
 		return false

@@ -18,6 +18,13 @@ const (
 	FixtureInProgress = "legacy_restore_job_in_progress.json"
 	// FixtureQuery is a finished QUERY restore, which has no expiry, validity or download cap.
 	FixtureQuery = "legacy_restore_job_query.json"
+
+	// FixtureCloudReady is a Cloud Backup download that is ready: URLs and expiresAt, no finishedAt.
+	FixtureCloudReady = "cloud_backup_restore_job_download_ready.json"
+	// FixtureCloudAutomated is a finished automated Cloud Backup restore into another cluster.
+	FixtureCloudAutomated = "cloud_backup_restore_job_automated_done.json"
+	// FixtureCloudSharded is a ready download of a sharded cluster, one component per shard.
+	FixtureCloudSharded = "cloud_backup_restore_job_sharded_download.json"
 )
 
 // Job is a restore job as a JSON object with Atlas's field names; tests edit it at the wire level.
@@ -93,4 +100,13 @@ func (j Job) Clone() Job {
 		panic(fmt.Sprintf("atlastest: clone job: %v", err))
 	}
 	return c
+}
+
+// bytes is the job as served.
+func (j Job) bytes() []byte {
+	data, err := json.Marshal(j)
+	if err != nil {
+		panic(fmt.Sprintf("atlastest: marshal job: %v", err))
+	}
+	return data
 }

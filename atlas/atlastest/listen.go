@@ -16,8 +16,10 @@ import (
 type Running struct {
 	// URL is the API root, e.g. http://127.0.0.1:40123/api/atlas/v1.0: the client's base URL.
 	URL string
-	srv *http.Server
-	ln  net.Listener
+	// Host is the scheme and address alone, e.g. http://127.0.0.1:40123, to join to another root.
+	Host string
+	srv  *http.Server
+	ln   net.Listener
 	// stop ends the nonce sweeper.
 	stop context.CancelFunc
 	wg   sync.WaitGroup
@@ -31,7 +33,8 @@ func Start(s *Server) (*Running, error) {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	r := &Running{
-		URL: "http://" + ln.Addr().String() + s.Root(),
+		URL:  "http://" + ln.Addr().String() + s.Root(),
+		Host: "http://" + ln.Addr().String(),
 		srv: &http.Server{
 			Handler:           s,
 			ReadHeaderTimeout: 10 * time.Second,

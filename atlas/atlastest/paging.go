@@ -2,71 +2,131 @@ package atlastest
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 )
 
 // maxItemsPerPage is Atlas's cap on itemsPerPage.
 const maxItemsPerPage = 500
 
-// listJobs serves one page in Atlas's list shape: links, results and, unless asked not to, totalCount.
-func (s *Server) listJobs(w http.ResponseWriter, r *http.Request, p []string) {
+// pageRequest is the paging a list request asked for.
+type pageRequest struct {
+	num, perPage int
+	includeCount bool
+}
+
+// parsePaging answers 400 for paging Atlas refuses and reports whether the request may go on.
+func parsePaging(w http.ResponseWriter, r *http.Request) (pageRequest, bool) {
 	q := r.URL.Query()
-	pageNum, err1 := intParam(q, "pageNum", 1)
+	num, err1 := intParam(q, "pageNum", 1)
 	perPage, err2 := intParam(q, "itemsPerPage", 100)
-	if err1 != nil || err2 != nil || pageNum < 1 || perPage < 1 || perPage > maxItemsPerPage {
+	if err1 != nil || err2 != nil || num < 1 || perPage < 1 || perPage > maxItemsPerPage {
 		writeError(w, http.StatusBadRequest, "INVALID_QUERY_PARAMETER",
 			"Invalid pageNum or itemsPerPage.", "Bad Request", true)
+		return pageRequest{}, false
+	}
+	return pageRequest{num: num, perPage: perPage, includeCount: q.Get("includeCount") != "false"}, true
+}
+
+// listJobs serves one page of a family's jobs in Atlas's list shape.
+func (s *Server) listJobs(w http.ResponseWriter, r *http.Request, req request, contentType string, family func(*cluster) *jobList) {
+	p, ok := parsePaging(w, r)
+	if !ok {
 		return
 	}
-	includeCount := q.Get("includeCount") != "false"
-
 	s.mu.Lock()
 	hook := s.beforeList
 	s.mu.Unlock()
 	if hook != nil {
-		hook(pageNum)
+		hook(p.num)
 	}
 	s.mu.Lock()
-	c := s.findCluster(w, p[0], p[1])
+	c := s.findCluster(w, req)
 	if c == nil {
 		s.mu.Unlock()
 		return
 	}
-	total := len(c.order)
-	start := min((pageNum-1)*perPage, total)
-	end := min(start+perPage, total)
-	page := make([][]byte, 0, end-start)
-	for _, id := range c.order[start:end] {
-		page = append(page, c.jobs[id])
+	l := family(c)
+	total := len(l.order)
+	start := min((p.num-1)*p.perPage, total)
+	end := min(start+p.perPage, total)
+	items := make([][]byte, 0, end-start)
+	for _, id := range l.order[start:end] {
+		items = append(items, l.jobs[id])
 	}
 	s.mu.Unlock()
+	writePage(w, r, p, contentType, items, total)
+}
 
+// listClusters serves a project's clusters; Cloud and Ops Manager call the name clusterName.
+func (s *Server) listClusters(w http.ResponseWriter, r *http.Request, req request, contentType string) {
+	p, ok := parsePaging(w, r)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	if s.findCluster(w, req) == nil {
+		s.mu.Unlock()
+		return
+	}
+	var all []*cluster
+	for _, c := range s.groups[req.params[0]].clusters {
+		all = append(all, c)
+	}
+	s.mu.Unlock()
+	slices.SortFunc(all, func(a, b *cluster) int { return cmpString(a.name, b.name) })
+	nameField := "name"
+	if req.root == RootManager {
+		nameField = "clusterName"
+	}
+	start := min((p.num-1)*p.perPage, len(all))
+	end := min(start+p.perPage, len(all))
+	items := make([][]byte, 0, end-start)
+	for _, c := range all[start:end] {
+		doc, _ := json.Marshal(map[string]any{
+			"id": c.id, nameField: c.name, "groupId": req.params[0],
+			"backupEnabled": len(c.legacy.order) > 0, "providerBackupEnabled": len(c.backup.order) > 0,
+		})
+		items = append(items, doc)
+	}
+	writePage(w, r, p, contentType, items, len(all))
+}
+
+func cmpString(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// writePage writes links, results and, unless asked not to, totalCount.
+func writePage(w http.ResponseWriter, r *http.Request, p pageRequest, contentType string, items [][]byte, total int) {
 	self := "http://" + r.Host + r.URL.Path
+	end := (p.num-1)*p.perPage + len(items)
 	var b bytes.Buffer
 	b.WriteString(`{"links":[`)
-	fmt.Fprintf(&b, `{"href":%q,"rel":"self"}`, pageURL(self, pageNum, perPage))
+	fmt.Fprintf(&b, `{"href":%q,"rel":"self"}`, pageURL(self, p.num, p.perPage))
 	if end < total {
-		fmt.Fprintf(&b, `,{"href":%q,"rel":"next"}`, pageURL(self, pageNum+1, perPage))
+		fmt.Fprintf(&b, `,{"href":%q,"rel":"next"}`, pageURL(self, p.num+1, p.perPage))
 	}
-	if pageNum > 1 {
-		fmt.Fprintf(&b, `,{"href":%q,"rel":"previous"}`, pageURL(self, pageNum-1, perPage))
+	if p.num > 1 {
+		fmt.Fprintf(&b, `,{"href":%q,"rel":"previous"}`, pageURL(self, p.num-1, p.perPage))
 	}
 	b.WriteString(`],"results":[`)
-	for i, j := range page {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.Write(j)
-	}
+	b.Write(bytes.Join(items, []byte{','}))
 	b.WriteByte(']')
-	if includeCount {
+	if p.includeCount {
 		fmt.Fprintf(&b, `,"totalCount":%d`, total)
 	}
 	b.WriteByte('}')
-	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Type", contentType)
 	_, _ = w.Write(b.Bytes())
 }
 

@@ -2,7 +2,6 @@ package atlastest
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -11,15 +10,34 @@ import (
 
 // Route names, the same templates the client reports, used to aim faults and read counts.
 const (
-	RouteRestoreJobs = "/groups/{group_id}/clusters/{cluster_name}/restoreJobs"
-	RouteRestoreJob  = "/groups/{group_id}/clusters/{cluster_name}/restoreJobs/{job_id}"
+	RouteRestoreJobs            = "/groups/{group_id}/clusters/{cluster_name}/restoreJobs"
+	RouteRestoreJob             = "/groups/{group_id}/clusters/{cluster_name}/restoreJobs/{job_id}"
+	RouteRestoreJobsByID        = "/groups/{group_id}/clusters/{cluster_id}/restoreJobs"
+	RouteRestoreJobByID         = "/groups/{group_id}/clusters/{cluster_id}/restoreJobs/{job_id}"
+	RouteCloudBackupRestoreJobs = "/groups/{group_id}/clusters/{cluster_name}/backup/restoreJobs"
+	RouteCloudBackupRestoreJob  = "/groups/{group_id}/clusters/{cluster_name}/backup/restoreJobs/{job_id}"
+	RouteClusters               = "/groups/{group_id}/clusters"
+	RouteToken                  = "/api/oauth/token"
+)
+
+// API roots the simulator serves; Cloud and Ops Manager's root addresses clusters by ID.
+const (
+	RootAtlasV1 = "/api/atlas/v1.0"
+	RootAtlasV2 = "/api/atlas/v2"
+	RootManager = "/api/public/v1.0"
 )
 
 // Options shape a simulator; zero values take the documented defaults.
 type Options struct {
+	// PublicKey and PrivateKey are the accepted API key (HTTP Digest).
 	PublicKey  string
 	PrivateKey string
-	// Root is the versioned API root the routes hang under (default /api/atlas/v1.0).
+	// ClientID and ClientSecret are the accepted service account (OAuth 2.0 client credentials).
+	ClientID     string
+	ClientSecret string
+	// TokenTTL is the lifetime of issued access tokens (default 1h, as Atlas's).
+	TokenTTL time.Duration
+	// Root is the API root that Running.URL names (default RootAtlasV1); every root is served.
 	Root string
 	// NonceTTL is how long a Digest nonce stays valid (default 5m); shorter forces fresh challenges.
 	NonceTTL time.Duration
@@ -33,6 +51,8 @@ type Stats struct {
 	Requests map[string]int
 	// Challenges counts 401 Digest challenges sent.
 	Challenges int
+	// TokenRequests counts requests to the OAuth token endpoint, refused ones included.
+	TokenRequests int
 	// UserAgents counts the User-Agent headers seen.
 	UserAgents map[string]int
 }
@@ -45,6 +65,7 @@ type Server struct {
 	publicKey  string
 	privateKey string
 	nonces     map[string]time.Time
+	tokens     map[string]time.Time
 	groups     map[string]*group
 	faults     []*Fault
 	latency    time.Duration
@@ -59,14 +80,58 @@ type group struct {
 }
 
 type cluster struct {
+	id   string
+	name string
+	// legacy and backup hold the two families' restore jobs.
+	legacy, backup jobList
+}
+
+// jobList keeps jobs in insertion order, stored as the bytes they are served as.
+type jobList struct {
 	order []string
 	jobs  map[string][]byte
+}
+
+func (l *jobList) put(id string, data []byte, front bool) {
+	if l.jobs == nil {
+		l.jobs = map[string][]byte{}
+	}
+	if _, ok := l.jobs[id]; !ok {
+		if front {
+			l.order = append([]string{id}, l.order...)
+		} else {
+			l.order = append(l.order, id)
+		}
+	}
+	l.jobs[id] = data
+}
+
+func (l *jobList) remove(id string) {
+	if _, ok := l.jobs[id]; !ok {
+		return
+	}
+	delete(l.jobs, id)
+	for i, o := range l.order {
+		if o == id {
+			l.order = append(l.order[:i:i], l.order[i+1:]...)
+			return
+		}
+	}
+}
+
+// ClusterID is the 24-hex ID the simulator gives a cluster: derived from its project and name,
+// so tests can predict it.
+func ClusterID(groupID, clusterName string) string {
+	return md5hex(groupID + "/" + clusterName)[:24]
 }
 
 // New returns an empty simulator that accepts the given key pair.
 func New(o Options) *Server {
 	if o.Root == "" {
-		o.Root = "/api/atlas/v1.0"
+		o.Root = RootAtlasV1
+	}
+	if o.TokenTTL <= 0 {
+		o.TokenTTL = time.Hour
 	}
 	o.Root = strings.TrimRight(o.Root, "/")
 	if o.NonceTTL <= 0 {
@@ -80,6 +145,7 @@ func New(o Options) *Server {
 		publicKey:  o.PublicKey,
 		privateKey: o.PrivateKey,
 		nonces:     map[string]time.Time{},
+		tokens:     map[string]time.Time{},
 		groups:     map[string]*group{},
 		stats:      Stats{Requests: map[string]int{}, UserAgents: map[string]int{}},
 	}
@@ -112,45 +178,36 @@ func (s *Server) clusterLocked(groupID, clusterName string) *cluster {
 	}
 	c, ok := g.clusters[clusterName]
 	if !ok {
-		c = &cluster{jobs: map[string][]byte{}}
+		c = &cluster{id: ClusterID(groupID, clusterName), name: clusterName}
 		g.clusters[clusterName] = c
 	}
 	return c
 }
 
-// PutJob stores or replaces a restore job under a cluster, keeping the order of first insertion.
+// PutJob stores or replaces a legacy restore job under a cluster, keeping the order of first insertion.
 func (s *Server) PutJob(groupID, clusterName string, j Job) {
-	data, err := json.Marshal(j)
-	if err != nil {
-		panic(fmt.Sprintf("atlastest: marshal job: %v", err))
-	}
-	s.PutRawJob(groupID, clusterName, j.ID(), data)
+	s.PutRawJob(groupID, clusterName, j.ID(), j.bytes())
 }
 
-// PutRawJob stores a job's bytes verbatim, for malformed or hostile documents.
+// PutRawJob stores a legacy job's bytes verbatim, for malformed or hostile documents.
 func (s *Server) PutRawJob(groupID, clusterName, id string, data []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.clusterLocked(groupID, clusterName)
-	if _, ok := c.jobs[id]; !ok {
-		c.order = append(c.order, id)
-	}
-	c.jobs[id] = data
+	s.clusterLocked(groupID, clusterName).legacy.put(id, data, false)
 }
 
-// PrependJob stores a new job ahead of the others, as a newest-first list shows a job created mid-read.
-func (s *Server) PrependJob(groupID, clusterName string, j Job) {
-	data, err := json.Marshal(j)
-	if err != nil {
-		panic(fmt.Sprintf("atlastest: marshal job: %v", err))
-	}
+// PutCloudBackupJob stores or replaces a Cloud Backup restore job under a cluster.
+func (s *Server) PutCloudBackupJob(groupID, clusterName string, j Job) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.clusterLocked(groupID, clusterName)
-	if _, ok := c.jobs[j.ID()]; !ok {
-		c.order = append([]string{j.ID()}, c.order...)
-	}
-	c.jobs[j.ID()] = data
+	s.clusterLocked(groupID, clusterName).backup.put(j.ID(), j.bytes(), false)
+}
+
+// PrependJob stores a new legacy job ahead of the others, as a newest-first list shows a job created mid-read.
+func (s *Server) PrependJob(groupID, clusterName string, j Job) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clusterLocked(groupID, clusterName).legacy.put(j.ID(), j.bytes(), true)
 }
 
 // BeforeList sets a hook run before each list page is read, to change the list between pages.
@@ -160,26 +217,14 @@ func (s *Server) BeforeList(f func(pageNum int)) {
 	s.beforeList = f
 }
 
-// DeleteJob removes a job, as Atlas eventually forgets old restores.
+// DeleteJob removes a job of either family, as Atlas eventually forgets old restores.
 func (s *Server) DeleteJob(groupID, clusterName, id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g, ok := s.groups[groupID]
-	if !ok {
-		return
-	}
-	c, ok := g.clusters[clusterName]
-	if !ok {
-		return
-	}
-	if _, ok := c.jobs[id]; !ok {
-		return
-	}
-	delete(c.jobs, id)
-	for i, o := range c.order {
-		if o == id {
-			c.order = append(c.order[:i:i], c.order[i+1:]...)
-			break
+	if g, ok := s.groups[groupID]; ok {
+		if c, ok := g.clusters[clusterName]; ok {
+			c.legacy.remove(id)
+			c.backup.remove(id)
 		}
 	}
 }
@@ -195,7 +240,10 @@ func (s *Server) SetLatency(d time.Duration) {
 func (s *Server) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := Stats{Requests: map[string]int{}, UserAgents: map[string]int{}, Challenges: s.stats.Challenges}
+	out := Stats{
+		Requests: map[string]int{}, UserAgents: map[string]int{},
+		Challenges: s.stats.Challenges, TokenRequests: s.stats.TokenRequests,
+	}
 	for k, v := range s.stats.Requests {
 		out.Requests[k] = v
 	}
@@ -228,113 +276,6 @@ func (s *Server) TotalRequests() int {
 		n += v
 	}
 	return n
-}
-
-// ServeHTTP authenticates, applies latency and faults, then answers like Atlas.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	lat := s.latency
-	s.stats.UserAgents[r.UserAgent()]++
-	s.inFlight++
-	s.maxFlight = max(s.maxFlight, s.inFlight)
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		s.inFlight--
-		s.mu.Unlock()
-	}()
-	if lat > 0 {
-		t := time.NewTimer(lat)
-		select {
-		case <-r.Context().Done():
-			t.Stop()
-			return
-		case <-t.C:
-		}
-	}
-	if !s.authorized(r) {
-		s.challenge(w)
-		return
-	}
-	route, params := s.match(r.URL.Path)
-	s.mu.Lock()
-	s.stats.Requests[route]++
-	s.mu.Unlock()
-	if f := s.takeFault(route); f != nil {
-		f.apply(w, r)
-		return
-	}
-	if r.Method != http.MethodGet {
-		writeError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED",
-			fmt.Sprintf("Method %s is not allowed on this resource.", r.Method), "Method Not Allowed", true)
-		return
-	}
-	switch route {
-	case RouteRestoreJobs:
-		s.listJobs(w, r, params)
-	case RouteRestoreJob:
-		s.getJob(w, params)
-	default:
-		writeError(w, http.StatusNotFound, "RESOURCE_NOT_FOUND",
-			"Cannot find resource "+r.URL.Path+".", "Not Found", true)
-	}
-}
-
-// match maps a path to its route template and the path's parameters, in template order.
-func (s *Server) match(path string) (string, []string) {
-	rest, ok := strings.CutPrefix(path, s.opts.Root+"/")
-	if !ok {
-		return "", nil
-	}
-	parts := strings.Split(rest, "/")
-	if len(parts) < 5 || parts[0] != "groups" || parts[2] != "clusters" || parts[4] != "restoreJobs" {
-		return "", nil
-	}
-	switch len(parts) {
-	case 5:
-		return RouteRestoreJobs, []string{parts[1], parts[3]}
-	case 6:
-		return RouteRestoreJob, []string{parts[1], parts[3], parts[5]}
-	}
-	return "", nil
-}
-
-// findCluster answers the 404 Atlas gives for an unknown project or cluster, or returns the cluster.
-func (s *Server) findCluster(w http.ResponseWriter, groupID, clusterName string) *cluster {
-	g, ok := s.groups[groupID]
-	if !ok {
-		writeError(w, http.StatusNotFound, "GROUP_NOT_FOUND",
-			fmt.Sprintf("No group with ID %s exists.", groupID), "Not Found", true, groupID)
-		return nil
-	}
-	c, ok := g.clusters[clusterName]
-	if !ok {
-		writeError(w, http.StatusNotFound, "CLUSTER_NOT_FOUND",
-			fmt.Sprintf("No cluster named %s exists in group %s.", clusterName, groupID), "Not Found", true,
-			clusterName, groupID)
-		return nil
-	}
-	return c
-}
-
-func (s *Server) getJob(w http.ResponseWriter, p []string) {
-	s.mu.Lock()
-	c := s.findCluster(w, p[0], p[1])
-	var data []byte
-	if c != nil {
-		data = c.jobs[p[2]]
-	}
-	s.mu.Unlock()
-	if c == nil {
-		return
-	}
-	if data == nil {
-		writeError(w, http.StatusNotFound, "RESOURCE_NOT_FOUND",
-			fmt.Sprintf("Cannot find resource restore job %s.", p[2]), "Not Found", true, p[2])
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(data)
 }
 
 // writeError sends Atlas's v1.0 error document; Atlas omits "parameters" on 401.

@@ -150,3 +150,24 @@ func TestJobIsServedAsStored(t *testing.T) {
 		t.Errorf("served job differs from the fixture:\n%s\n%s", gotJSON, wantJSON)
 	}
 }
+
+func TestV2NeedsTheVersionedMediaType(t *testing.T) {
+	sim, url := startSim(t)
+	sim.PutCloudBackupJob(group, cluster, atlastest.LoadJob(atlastest.FixtureCloudReady))
+	v2 := strings.Replace(url, atlastest.RootAtlasV1, atlastest.RootAtlasV2, 1) + "/groups/" + group + "/clusters/" + cluster + "/backup/restoreJobs"
+	c := digestClient("pub", "priv")
+	code, _, body := getJSON(t, c, v2)
+	if code != http.StatusNotAcceptable {
+		t.Errorf("v2 without a version: %d %v, want 406", code, body)
+	}
+	req, _ := http.NewRequest(http.MethodGet, v2, nil)
+	req.Header.Set("Accept", atlastest.MediaTypeV2)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != atlastest.MediaTypeV2 {
+		t.Errorf("v2 with its version: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}

@@ -1,0 +1,175 @@
+package atlastest
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// request is a parsed API path: which root, which route, and the path's parameters in order.
+type request struct {
+	root   string
+	route  string
+	params []string
+}
+
+// match maps a path under any served root to its route template.
+func match(path string) request {
+	for _, root := range []string{RootAtlasV1, RootAtlasV2, RootManager} {
+		rest, ok := strings.CutPrefix(path, root+"/")
+		if !ok {
+			continue
+		}
+		req := request{root: root}
+		p := strings.Split(rest, "/")
+		if len(p) < 3 || p[0] != "groups" || p[2] != "clusters" {
+			return req
+		}
+		byID := root == RootManager
+		switch {
+		case len(p) == 3:
+			req.route, req.params = RouteClusters, []string{p[1]}
+		case len(p) == 5 && p[4] == "restoreJobs" && root != RootAtlasV2:
+			req.route, req.params = pick(byID, RouteRestoreJobsByID, RouteRestoreJobs), []string{p[1], p[3]}
+		case len(p) == 6 && p[4] == "restoreJobs" && root != RootAtlasV2:
+			req.route, req.params = pick(byID, RouteRestoreJobByID, RouteRestoreJob), []string{p[1], p[3], p[5]}
+		case len(p) == 6 && p[4] == "backup" && p[5] == "restoreJobs" && root != RootManager:
+			req.route, req.params = RouteCloudBackupRestoreJobs, []string{p[1], p[3]}
+		case len(p) == 7 && p[4] == "backup" && p[5] == "restoreJobs" && root != RootManager:
+			req.route, req.params = RouteCloudBackupRestoreJob, []string{p[1], p[3], p[6]}
+		}
+		return req
+	}
+	return request{}
+}
+
+func pick(cond bool, a, b string) string {
+	if cond {
+		return a
+	}
+	return b
+}
+
+// MediaTypeV2 is the versioned media type Atlas v2 requires for these resources.
+const MediaTypeV2 = "application/vnd.atlas.2023-01-01+json"
+
+// ServeHTTP authenticates, applies latency and faults, then answers like Atlas.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	lat := s.latency
+	s.stats.UserAgents[r.UserAgent()]++
+	s.inFlight++
+	s.maxFlight = max(s.maxFlight, s.inFlight)
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.inFlight--
+		s.mu.Unlock()
+	}()
+	if lat > 0 {
+		t := time.NewTimer(lat)
+		select {
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+	if r.URL.Path == RouteToken {
+		s.serveToken(w, r)
+		return
+	}
+	if !s.authorized(r) {
+		s.challenge(w)
+		return
+	}
+	req := match(r.URL.Path)
+	s.mu.Lock()
+	s.stats.Requests[req.route]++
+	s.mu.Unlock()
+	if f := s.takeFault(req.route); f != nil {
+		f.apply(w, r)
+		return
+	}
+	if r.Method != http.MethodGet {
+		writeError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED",
+			fmt.Sprintf("Method %s is not allowed on this resource.", r.Method), "Method Not Allowed", true)
+		return
+	}
+	contentType := "application/json"
+	if req.route == "" {
+		writeError(w, http.StatusNotFound, "RESOURCE_NOT_FOUND",
+			"Cannot find resource "+r.URL.Path+".", "Not Found", true)
+		return
+	}
+	if req.root == RootAtlasV2 {
+		// v2 has one version of these resources; without it in Accept the answer is 406.
+		if !strings.Contains(r.Header.Get("Accept"), MediaTypeV2) {
+			writeError(w, http.StatusNotAcceptable, "INVALID_VERSION",
+				"A valid API version must be requested in the Accept header, e.g. "+MediaTypeV2+".", "Not Acceptable", true)
+			return
+		}
+		contentType = MediaTypeV2
+	}
+	switch req.route {
+	case RouteRestoreJobs, RouteRestoreJobsByID:
+		s.listJobs(w, r, req, contentType, func(c *cluster) *jobList { return &c.legacy })
+	case RouteRestoreJob, RouteRestoreJobByID:
+		s.getJob(w, req, contentType, func(c *cluster) *jobList { return &c.legacy })
+	case RouteCloudBackupRestoreJobs:
+		s.listJobs(w, r, req, contentType, func(c *cluster) *jobList { return &c.backup })
+	case RouteCloudBackupRestoreJob:
+		s.getJob(w, req, contentType, func(c *cluster) *jobList { return &c.backup })
+	case RouteClusters:
+		s.listClusters(w, r, req, contentType)
+	}
+}
+
+// findCluster answers the 404 Atlas gives for an unknown project or cluster, or returns the
+// cluster; under the Cloud and Ops Manager root the path names it by ID. Call with s.mu held.
+func (s *Server) findCluster(w http.ResponseWriter, req request) *cluster {
+	groupID := req.params[0]
+	g, ok := s.groups[groupID]
+	if !ok {
+		writeError(w, http.StatusNotFound, "GROUP_NOT_FOUND",
+			fmt.Sprintf("No group with ID %s exists.", groupID), "Not Found", true, groupID)
+		return nil
+	}
+	if req.route == RouteClusters {
+		return &cluster{}
+	}
+	key := req.params[1]
+	if req.root == RootManager {
+		for _, c := range g.clusters {
+			if c.id == key {
+				return c
+			}
+		}
+	} else if c, ok := g.clusters[key]; ok {
+		return c
+	}
+	writeError(w, http.StatusNotFound, "CLUSTER_NOT_FOUND",
+		fmt.Sprintf("No cluster named %s exists in group %s.", key, groupID), "Not Found", true, key, groupID)
+	return nil
+}
+
+func (s *Server) getJob(w http.ResponseWriter, req request, contentType string, family func(*cluster) *jobList) {
+	s.mu.Lock()
+	c := s.findCluster(w, req)
+	var data []byte
+	if c != nil {
+		data = family(c).jobs[req.params[2]]
+	}
+	s.mu.Unlock()
+	if c == nil {
+		return
+	}
+	if data == nil {
+		writeError(w, http.StatusNotFound, "RESOURCE_NOT_FOUND",
+			fmt.Sprintf("Cannot find resource restore job %s.", req.params[2]), "Not Found", true, req.params[2])
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	_, _ = w.Write(data)
+}

@@ -1,0 +1,31 @@
+package atlas
+
+import (
+	"context"
+	"net/url"
+)
+
+// RouteClusters lists a project's clusters, which is how Cloud and Ops Manager map names to IDs.
+const RouteClusters = "/groups/{group_id}/clusters"
+
+// Cluster is the part of a cluster document the exporter needs.
+type Cluster struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// ClusterName is what Cloud and Ops Manager call the name.
+	ClusterName string `json:"clusterName"`
+}
+
+// DisplayName is the human name under either API's field.
+func (c *Cluster) DisplayName() string {
+	if c.Name != "" {
+		return c.Name
+	}
+	return c.ClusterName
+}
+
+// ListClusters reads every cluster of a project.
+func (c *Client) ListClusters(ctx context.Context, groupID string) ([]Cluster, error) {
+	return listAll(ctx, c, c.mediaType(), RouteClusters, "/groups/"+url.PathEscape(groupID)+"/clusters",
+		func(cl *Cluster) string { return cl.ID })
+}

@@ -1,0 +1,215 @@
+package atlas_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+)
+
+func startSim(t *testing.T, o atlastest.Options) (*atlastest.Server, *atlastest.Running) {
+	t.Helper()
+	sim := atlastest.New(o)
+	running, err := atlastest.Start(sim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(running.Close)
+	return sim, running
+}
+
+func newClient(t *testing.T, o atlas.Options) *atlas.Client {
+	t.Helper()
+	c, err := atlas.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+func keyOpts(base string) atlas.Options {
+	return atlas.Options{BaseURL: base, PublicKey: publicKey, PrivateKey: func() (string, error) { return privateKey, nil }}
+}
+
+// Expected values are written out from the fixtures by hand, so a wrong JSON tag fails here.
+func TestCloudBackupJobsOnV1AndV2(t *testing.T) {
+	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
+	for _, f := range []string{atlastest.FixtureCloudReady, atlastest.FixtureCloudAutomated, atlastest.FixtureCloudSharded} {
+		sim.PutCloudBackupJob(groupID, clusterName, atlastest.LoadJob(f))
+	}
+	for _, root := range []string{atlastest.RootAtlasV1, atlastest.RootAtlasV2} {
+		t.Run(root, func(t *testing.T) {
+			c := newClient(t, keyOpts(running.Host+root))
+			ctx := ctxWithTimeout(t, 5*time.Second)
+			jobs, err := c.ListCloudBackupRestoreJobs(ctx, groupID, clusterName)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(jobs) != 3 {
+				t.Fatalf("%d jobs", len(jobs))
+			}
+			ready, done, sharded := jobs[0], jobs[1], jobs[2]
+			if ready.ID != "65a1b2c3d4e5f60718293a4b" || ready.DeliveryType != "download" || ready.FinishedAt != nil ||
+				ready.ExpiresAt == nil || !ready.ExpiresAt.Equal(time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)) ||
+				ready.Expired || ready.Failed || ready.Cancelled || ready.SnapshotID != "65a1b2c3d4e5f60718290001" ||
+				!ready.Timestamp.Equal(time.Date(2026, 11, 28, 6, 0, 12, 0, time.UTC)) {
+				t.Errorf("ready download decoded as %+v", ready)
+			}
+			if done.DeliveryType != "automated" || done.FinishedAt == nil ||
+				!done.FinishedAt.Equal(time.Date(2026, 11, 27, 12, 42, 7, 0, time.UTC)) ||
+				done.TargetClusterName != "Cluster0-restored" || done.TargetGroupID != groupID {
+				t.Errorf("automated restore decoded as %+v", done)
+			}
+			if len(sharded.Components) != 3 || sharded.Components[1].ReplicaSetName != "atlas-abc123-shard-1" {
+				t.Errorf("sharded components decoded as %+v", sharded.Components)
+			}
+			one, err := c.GetCloudBackupRestoreJob(ctx, groupID, clusterName, "65a1b2c3d4e5f60718293a4c")
+			if err != nil || one.DeliveryType != "automated" {
+				t.Errorf("get one: %+v, %v", one, err)
+			}
+		})
+	}
+}
+
+func TestV2WithoutTheVersionIsRefused(t *testing.T) {
+	_, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
+	// The legacy family is not served under v2 at all.
+	c := newClient(t, keyOpts(running.Host+atlastest.RootAtlasV2))
+	_, err := c.ListRestoreJobs(ctxWithTimeout(t, 5*time.Second), groupID, cluster0)
+	if atlas.StatusCode(err) != 404 {
+		t.Errorf("legacy list under v2: %v, want 404", err)
+	}
+}
+
+func TestManagerAddressesClustersByID(t *testing.T) {
+	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey, Root: atlastest.RootManager})
+	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed).Delete("clusterName"))
+	c := newClient(t, keyOpts(running.URL))
+	ctx := ctxWithTimeout(t, 5*time.Second)
+	clusters, err := c.ListClusters(ctx, groupID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := atlastest.ClusterID(groupID, clusterName)
+	if len(clusters) != 1 || clusters[0].ID != want || clusters[0].DisplayName() != clusterName {
+		t.Fatalf("clusters %+v", clusters)
+	}
+	jobs, err := c.ListRestoreJobs(ctx, groupID, atlas.ClusterRef{Name: clusterName, ID: want})
+	if err != nil || len(jobs) != 1 || jobs[0].ID != seedJobID {
+		t.Fatalf("jobs by cluster ID: %v %v", jobs, err)
+	}
+	if got := sim.Requests(atlastest.RouteRestoreJobsByID); got != 1 {
+		t.Errorf("%d requests on the by-ID route", got)
+	}
+	// By name, Ops Manager does not know the cluster.
+	_, err = c.ListRestoreJobs(ctx, groupID, cluster0)
+	if atlas.ErrorCode(err) != "CLUSTER_NOT_FOUND" {
+		t.Errorf("by name on Ops Manager: %v", err)
+	}
+}
+
+const (
+	clientID     = "mdb_sa_id_0123456789abcdef"
+	clientSecret = "mdb_sa_sk_service-account-secret"
+)
+
+func saOpts(base string, secret string) atlas.Options {
+	return atlas.Options{
+		BaseURL: base, ClientID: clientID,
+		ClientSecret:           func() (string, error) { return secret, nil },
+		TokenRequestsPerMinute: 100,
+	}
+}
+
+func TestServiceAccountTokenIsCachedAndShared(t *testing.T) {
+	sim, running := startSim(t, atlastest.Options{ClientID: clientID, ClientSecret: clientSecret})
+	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+	var mu sync.Mutex
+	observed := map[string]int{}
+	o := saOpts(running.URL, clientSecret)
+	o.Observe = func(endpoint, code string) { mu.Lock(); observed[endpoint+" "+code]++; mu.Unlock() }
+	c := newClient(t, o)
+	ctx := ctxWithTimeout(t, 5*time.Second)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Go(func() {
+			if _, err := c.GetRestoreJob(ctx, groupID, cluster0, seedJobID); err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if got := sim.Stats().TokenRequests; got != 1 {
+		t.Errorf("%d token requests for 8 concurrent calls, want 1", got)
+	}
+	if observed[atlas.RouteToken+" 200"] != 1 {
+		t.Errorf("token request not counted: %v", observed)
+	}
+
+	// A token the API stops honouring is replaced once, not retried in a loop.
+	sim.ExpireTokens()
+	if _, err := c.GetRestoreJob(ctx, groupID, cluster0, seedJobID); err != nil {
+		t.Fatalf("after the token expired: %v", err)
+	}
+	if got := sim.Stats().TokenRequests; got != 2 {
+		t.Errorf("%d token requests after expiry, want 2", got)
+	}
+}
+
+func TestServiceAccountWrongSecret(t *testing.T) {
+	sim, running := startSim(t, atlastest.Options{ClientID: clientID, ClientSecret: clientSecret})
+	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+	c := newClient(t, saOpts(running.URL, "wrong-secret-canary"))
+	_, err := c.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, seedJobID)
+	var te *atlas.TokenError
+	if !errors.As(err, &te) || te.StatusCode != 401 || te.Code != "invalid_client" {
+		t.Fatalf("err = %v, want a 401 invalid_client TokenError", err)
+	}
+	if strings.Contains(err.Error(), "wrong-secret-canary") || strings.Contains(err.Error(), clientSecret) {
+		t.Errorf("error %q carries the secret", err)
+	}
+	if sim.TotalRequests() != 0 {
+		t.Errorf("the API was called without a token")
+	}
+}
+
+func TestTokenEndpointIsNotHammered(t *testing.T) {
+	sim, running := startSim(t, atlastest.Options{ClientID: clientID, ClientSecret: clientSecret})
+	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+	o := saOpts(running.URL, "wrong")
+	o.TokenRequestsPerMinute = 1
+	c := newClient(t, o)
+	for range 3 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		_, err := c.GetRestoreJob(ctx, groupID, cluster0, seedJobID)
+		cancel()
+		if err == nil {
+			t.Fatal("a wrong secret succeeded")
+		}
+	}
+	if got := sim.Stats().TokenRequests; got != 1 {
+		t.Errorf("%d token requests within the minimum interval, want 1", got)
+	}
+}
+
+func TestAPIKeyAndServiceAccountAreExclusive(t *testing.T) {
+	o := saOpts("https://cloud.mongodb.com/api/atlas/v2", "s")
+	o.PublicKey, o.PrivateKey = "p", func() (string, error) { return "k", nil }
+	if _, err := atlas.New(o); err == nil || !strings.Contains(err.Error(), "not both") {
+		t.Errorf("both credentials: %v", err)
+	}
+	if _, err := atlas.New(atlas.Options{BaseURL: "https://cloud.mongodb.com/api/atlas/v2"}); err == nil {
+		t.Error("no credentials accepted")
+	}
+}

@@ -1,0 +1,97 @@
+package collector
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
+)
+
+// clusterIDs caches the name-to-ID map that Cloud and Ops Manager paths need: clusters are
+// renamed or recreated rarely, so one read per project per config is enough, redone after a 404.
+type clusterIDs struct {
+	mu      sync.Mutex
+	byGroup map[string]map[string]string
+}
+
+func (c *clusterIDs) lookup(groupID, name string) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	names, ok := c.byGroup[groupID]
+	if !ok {
+		return "", false
+	}
+	return names[name], true
+}
+
+func (c *clusterIDs) store(groupID string, clusters []atlas.Cluster) {
+	names := make(map[string]string, len(clusters))
+	for i := range clusters {
+		names[clusters[i].DisplayName()] = clusters[i].ID
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byGroup == nil {
+		c.byGroup = map[string]map[string]string{}
+	}
+	c.byGroup[groupID] = names
+}
+
+func (c *clusterIDs) forget(groupID string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.byGroup, groupID)
+}
+
+// resolveClusterIDs fills in the cluster ID of every target that names its cluster only, reading
+// each project's cluster list at most once; a target whose cluster cannot be found fails.
+func (e *Exporter) resolveClusterIDs(ctx context.Context, live *liveConfig, targets []*targetResult) {
+	var missing []task
+	seen := map[string]bool{}
+	for _, tr := range targets {
+		if tr.clusterID != "" {
+			continue
+		}
+		if _, cached := live.ids.lookup(tr.target.GroupID, tr.target.ClusterName); cached || seen[tr.target.GroupID] {
+			continue
+		}
+		seen[tr.target.GroupID] = true
+		missing = append(missing, task{t: tr})
+	}
+	failed := map[string]error{}
+	var mu sync.Mutex
+	e.runTasks(ctx, missing, func(tk task) {
+		clusters, err := live.client.ListClusters(ctx, tk.t.target.GroupID)
+		if err != nil {
+			mu.Lock()
+			failed[tk.t.target.GroupID] = fmt.Errorf("resolve cluster IDs: %w", err)
+			mu.Unlock()
+			return
+		}
+		live.ids.store(tk.t.target.GroupID, clusters)
+	})
+	for _, tr := range targets {
+		if tr.clusterID != "" || !tr.ok() {
+			continue
+		}
+		if err, ok := failed[tr.target.GroupID]; ok {
+			tr.fail(err)
+			continue
+		}
+		id, _ := live.ids.lookup(tr.target.GroupID, tr.target.ClusterName)
+		if id == "" {
+			tr.fail(fmt.Errorf("resolve cluster IDs: project %s has no cluster named %q", tr.target.GroupID, tr.target.ClusterName))
+			continue
+		}
+		tr.clusterID = id
+	}
+}
+
+// forgetClusterID drops a project's cached IDs when the API no longer knows a resolved cluster,
+// so the next scrape reads the list again.
+func (e *Exporter) forgetClusterID(live *liveConfig, tr *targetResult, err error) {
+	if live.byID && tr.target.ClusterID == "" && atlas.ErrorCode(err) == "CLUSTER_NOT_FOUND" {
+		live.ids.forget(tr.target.GroupID)
+	}
+}

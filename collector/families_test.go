@@ -1,0 +1,188 @@
+package collector_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
+)
+
+func cloudTarget(ids ...string) []config.Target {
+	return []config.Target{{GroupID: groupID, ClusterName: clusterName, API: config.APICloudBackup, RestoreJobIDs: ids}}
+}
+
+// The README's mapping table, row by row: Cloud Backup's booleans and timestamps to the
+// contract's job and delivery statuses.
+func TestCloudBackupStatusMapping(t *testing.T) {
+	ready := func(id string) atlastest.Job { return atlastest.LoadJob(atlastest.FixtureCloudReady).Set("id", id) }
+	cases := []struct {
+		name           string
+		job            atlastest.Job
+		status, dstat  string // dstat "" means no delivery status series
+		wantExpiry     bool
+		wantFinished   bool
+		wantComponents float64
+	}{
+		{"download ready: expiresAt, no finishedAt", ready("65a100000000000000000001"), "FINISHED", "READY", true, false, 0},
+		{"download in progress", ready("65a100000000000000000002").Delete("expiresAt").Delete("deliveryUrl"), "IN_PROGRESS", "IN_PROGRESS", false, false, 0},
+		{"download expired", ready("65a100000000000000000003").Set("expired", true), "FINISHED", "EXPIRED", true, false, 0},
+		{"failed beats everything", ready("65a100000000000000000004").Set("failed", true).Set("expired", true), "BROKEN", "FAILED", true, false, 0},
+		{"cancelled", ready("65a100000000000000000005").Set("cancelled", true).Delete("expiresAt"), "KILLED", "", false, false, 0},
+		{"automated done", atlastest.LoadJob(atlastest.FixtureCloudAutomated).Set("id", "65a100000000000000000006"), "FINISHED", "", false, true, 0},
+		{"automated running", atlastest.LoadJob(atlastest.FixtureCloudAutomated).Set("id", "65a100000000000000000007").Delete("finishedAt"), "IN_PROGRESS", "", false, false, 0},
+		{"sharded download", atlastest.LoadJob(atlastest.FixtureCloudSharded).Set("id", "65a100000000000000000008"), "FINISHED", "READY", true, false, 3},
+	}
+	h := newHarness(t, harnessOpts{targets: cloudTarget(), root: atlastest.RootAtlasV2})
+	for _, c := range cases {
+		h.sim.PutCloudBackupJob(groupID, clusterName, c.job)
+	}
+	fams := h.scrape(t, 0)
+	if v := mustValue(t, fams, "mongodbatlas_up", nil); v != 1 {
+		t.Fatalf("up = %v:\n%s", v, h.logs)
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			l := job(c.job.ID())
+			if v := mustValue(t, fams, "mongodbatlas_restore_job_status", withStatus(l, c.status)); v != 1 {
+				t.Errorf("status %s = %v", c.status, v)
+			}
+			_, hasDelivery := value(fams, "mongodbatlas_restore_job_delivery_status", l)
+			if c.dstat == "" && hasDelivery {
+				t.Error("delivery status exported for a job without a download")
+			}
+			if c.dstat != "" {
+				if v := mustValue(t, fams, "mongodbatlas_restore_job_delivery_status", withStatus(l, c.dstat)); v != 1 {
+					t.Errorf("delivery status %s = %v", c.dstat, v)
+				}
+			}
+			if _, ok := value(fams, "mongodbatlas_restore_job_delivery_expiry_timestamp_seconds", l); ok != c.wantExpiry {
+				t.Errorf("expiry present = %v, want %v", ok, c.wantExpiry)
+			}
+			if _, ok := value(fams, "mongodbatlas_restore_job_finished_timestamp_seconds", l); ok != c.wantFinished {
+				t.Errorf("finished present = %v, want %v", ok, c.wantFinished)
+			}
+			comp, ok := value(fams, "mongodbatlas_restore_job_components", l)
+			if (c.wantComponents > 0) != ok || comp != c.wantComponents {
+				t.Errorf("components = %v (present %v), want %v", comp, ok, c.wantComponents)
+			}
+			for _, absent := range []string{
+				"mongodbatlas_restore_job_created_timestamp_seconds", // Cloud Backup sends no createdAt
+				"mongodbatlas_restore_job_delivery_downloaded",
+				"mongodbatlas_restore_job_encryption_enabled",
+			} {
+				if _, ok := value(fams, absent, l); ok {
+					t.Errorf("%s present; Cloud Backup does not say", absent)
+				}
+			}
+		})
+	}
+	// Spot values against the fixtures, written out by hand.
+	ready1 := job("65a100000000000000000001")
+	if v := mustValue(t, fams, "mongodbatlas_restore_job_delivery_expiry_timestamp_seconds", ready1); v != 1795946400 {
+		t.Errorf("expiresAt 2026-11-29T10:00:00Z exported as %v", v)
+	}
+	if v := mustValue(t, fams, "mongodbatlas_restore_job_snapshot_timestamp_seconds", ready1); v != 1795845612 {
+		t.Errorf("timestamp 2026-11-28T06:00:12Z exported as %v", v)
+	}
+	if v := mustValue(t, fams, "mongodbatlas_restore_job_finished_timestamp_seconds", job("65a100000000000000000006")); v != 1795783327 {
+		t.Errorf("finishedAt 2026-11-27T12:42:07Z exported as %v", v)
+	}
+	mustValue(t, fams, "mongodbatlas_restore_job_info", map[string]string{
+		"restore_job_id": "65a100000000000000000001", "delivery_method": "download",
+		"snapshot_id": "65a1b2c3d4e5f60718290001", "point_in_time": "false",
+	})
+}
+
+func TestCloudBackupOnV1AndPinned(t *testing.T) {
+	h := newHarness(t, harnessOpts{targets: cloudTarget("65a1b2c3d4e5f60718293a4c")})
+	h.sim.PutCloudBackupJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureCloudAutomated))
+	fams := h.scrape(t, 0)
+	if v := mustValue(t, fams, "mongodbatlas_restore_job_status", withStatus(job("65a1b2c3d4e5f60718293a4c"), "FINISHED")); v != 1 {
+		t.Errorf("pinned Cloud Backup job on v1.0: %v\n%s", v, h.logs)
+	}
+}
+
+func TestOpsManagerResolvesClusterIDsOnce(t *testing.T) {
+	h := newHarness(t, harnessOpts{root: atlastest.RootManager})
+	h.sim.AddCluster(groupID, "Other")
+	for i := range 3 {
+		fams := h.scrape(t, 0)
+		if v := mustValue(t, fams, "mongodbatlas_restore_job_status", withStatus(job(seedJobID), "FINISHED")); v != 1 {
+			t.Fatalf("scrape %d: seed job missing:\n%s", i, h.logs)
+		}
+		info := map[string]string{"restore_job_id": seedJobID, "cluster_name": clusterName}
+		mustValue(t, fams, "mongodbatlas_restore_job_info", info)
+	}
+	if got := h.sim.Requests(atlastest.RouteClusters); got != 1 {
+		t.Errorf("%d cluster list reads over 3 scrapes, want 1 (cached)", got)
+	}
+	if got := h.sim.Requests(atlastest.RouteRestoreJobsByID); got != 3 {
+		t.Errorf("%d restore job lists by cluster ID, want 3", got)
+	}
+}
+
+func TestOpsManagerUnknownClusterName(t *testing.T) {
+	h := newHarness(t, harnessOpts{root: atlastest.RootManager, targets: []config.Target{
+		{GroupID: groupID, ClusterName: clusterName},
+		{GroupID: groupID, ClusterName: "Nope"},
+	}})
+	fams := h.scrape(t, 0)
+	if v := mustValue(t, fams, "mongodbatlas_scrape_success", target("Nope")); v != 0 {
+		t.Error("an unknown cluster name succeeded")
+	}
+	if v := mustValue(t, fams, "mongodbatlas_scrape_success", target(clusterName)); v != 1 {
+		t.Error("the known cluster failed alongside the unknown one")
+	}
+	if logs := h.waitLogs(t, `has no cluster named \"Nope\"`, 1); !strings.Contains(logs, `has no cluster named \"Nope\"`) {
+		t.Errorf("log does not say why:\n%s", logs)
+	}
+}
+
+func TestOpsManagerGivenClusterIDSkipsResolution(t *testing.T) {
+	h := newHarness(t, harnessOpts{root: atlastest.RootManager, targets: []config.Target{
+		{GroupID: groupID, ClusterName: clusterName, ClusterID: atlastest.ClusterID(groupID, clusterName)},
+	}})
+	if v := mustValue(t, h.scrape(t, 0), "mongodbatlas_up", nil); v != 1 {
+		t.Fatalf("up = %v:\n%s", v, h.logs)
+	}
+	if got := h.sim.Requests(atlastest.RouteClusters); got != 0 {
+		t.Errorf("%d cluster list reads although cluster_id was given", got)
+	}
+}
+
+// The same metrics, with a service account, for all three: legacy on Atlas, Cloud Backup on
+// Atlas v2, and legacy on Ops Manager. Alerts and dashboards match on these names and labels.
+func TestServiceAccountAcrossFamilies(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		root    string
+		targets []config.Target
+		put     func(*atlastest.Server)
+	}{
+		{"legacy on Atlas", atlastest.RootAtlasV1, nil, func(*atlastest.Server) {}},
+		{"Cloud Backup on v2", atlastest.RootAtlasV2, cloudTarget(), func(s *atlastest.Server) {
+			s.PutCloudBackupJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureCloudReady).Set("id", seedJobID).Set("failed", true))
+		}},
+		{"legacy on Ops Manager", atlastest.RootManager, nil, func(*atlastest.Server) {}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t, harnessOpts{root: c.root, targets: c.targets, serviceAccount: true})
+			h.sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed).Set("statusName", "BROKEN"))
+			c.put(h.sim)
+			start := time.Now()
+			fams := h.scrape(t, 0)
+			if v := mustValue(t, fams, "mongodbatlas_up", nil); v != 1 {
+				t.Fatalf("up = %v after %v:\n%s", v, time.Since(start), h.logs)
+			}
+			// The expression of MongoDBAtlasRestoreJobBroken matches in every family.
+			if v := mustValue(t, fams, "mongodbatlas_restore_job_status", withStatus(job(seedJobID), "BROKEN")); v != 1 {
+				t.Errorf("BROKEN = %v", v)
+			}
+			if h.sim.Stats().TokenRequests != 1 {
+				t.Errorf("%d token requests", h.sim.Stats().TokenRequests)
+			}
+		})
+	}
+}

@@ -1,0 +1,100 @@
+package config
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// credentials settles on an API key or a service account, taking from the environment only what
+// the file leaves out, and refuses a config that names both.
+func (c *Config) credentials(getenv func(string) string) []error {
+	a := &c.Atlas
+	fileKey := a.PublicKey != "" || a.PrivateKey != "" || a.PrivateKeyFile != ""
+	fileSA := a.ClientID != "" || a.ClientSecret != "" || a.ClientSecretFile != ""
+	envKey := getenv(EnvPublicKey) != "" || getenv(EnvPrivateKey) != ""
+	envSA := getenv(EnvClientID) != "" || getenv(EnvClientSecret) != ""
+	useSA := false
+	switch {
+	case fileKey && fileSA:
+		return []error{errors.New("atlas: configure an API key (public_key, private_key_file) or a service account (client_id, client_secret_file), not both")}
+	case fileKey:
+	case fileSA:
+		useSA = true
+	case envKey && envSA:
+		return []error{fmt.Errorf("atlas: the environment sets both an API key (%s, %s) and a service account (%s, %s); unset one", EnvPublicKey, EnvPrivateKey, EnvClientID, EnvClientSecret)}
+	case envSA:
+		useSA = true
+	}
+	if useSA {
+		var errs []error
+		if a.ClientID == "" {
+			a.ClientID = getenv(EnvClientID)
+		}
+		if a.ClientID == "" {
+			errs = append(errs, fmt.Errorf("atlas.client_id: not set, and %s is empty", EnvClientID))
+		}
+		s, err := secretSource("client_secret", a.ClientSecret, a.ClientSecretFile, getenv(EnvClientSecret), EnvClientSecret)
+		c.secret = s
+		return append(errs, err)
+	}
+	var errs []error
+	if a.PublicKey == "" {
+		a.PublicKey = getenv(EnvPublicKey)
+	}
+	if a.PublicKey == "" {
+		errs = append(errs, fmt.Errorf("atlas.public_key: not set, and %s is empty", EnvPublicKey))
+	}
+	k, err := secretSource("private_key", a.PrivateKey, a.PrivateKeyFile, getenv(EnvPrivateKey), EnvPrivateKey)
+	c.key = k
+	return append(errs, err)
+}
+
+// secretSource picks a secret from its file, inline value or environment variable, in that order.
+func secretSource(field string, inline Secret, file, env, envName string) (*keySource, error) {
+	switch {
+	case file != "" && inline != "":
+		return nil, fmt.Errorf("atlas: set %s or %s_file, not both", field, field)
+	case file != "":
+		k := &keySource{path: file, what: strings.ReplaceAll(field, "_", " ") + " file"}
+		if _, err := k.Value(); err != nil {
+			return nil, fmt.Errorf("atlas.%s_file: %w", field, err)
+		}
+		return k, nil
+	case inline != "":
+		return &keySource{inline: inline}, nil
+	case env != "":
+		return &keySource{inline: Secret(env)}, nil
+	}
+	return nil, fmt.Errorf("atlas: no %s: set %s_file, %s or %s", field, field, field, envName)
+}
+
+// buildTLS turns ca_file and min_tls_version into client TLS settings; TLS 1.2 is the floor.
+func (a Atlas) buildTLS() (*tls.Config, error) {
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	switch a.MinTLSVersion {
+	case "", "TLS12":
+	case "TLS13":
+		cfg.MinVersion = tls.VersionTLS13
+	default:
+		return nil, fmt.Errorf("atlas.min_tls_version: %q is not TLS12 or TLS13", clip(a.MinTLSVersion))
+	}
+	if a.CAFile != "" {
+		pem, err := os.ReadFile(a.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("atlas.ca_file: %w", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("atlas.ca_file: %s holds no PEM certificate", a.CAFile)
+		}
+		cfg.RootCAs = pool
+	}
+	return cfg, nil
+}

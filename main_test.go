@@ -157,7 +157,8 @@ func writeConfig(t *testing.T, dir, baseURL, key, extra string) string {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "config.yml")
-	body := fmt.Sprintf("atlas:\n  base_url: %s\n  public_key: %s\n  private_key_file: private-key\n%s"+
+	// max_age 0 keeps the seed's example job, which is from 2018.
+	body := fmt.Sprintf("jobs: {max_age: 0s}\natlas:\n  base_url: %s\n  public_key: %s\n  private_key_file: private-key\n%s"+
 		"targets:\n  - group_id: %s\n    cluster_name: %s\n", baseURL, publicKey, extra, groupID, cluster)
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		t.Fatal(err)

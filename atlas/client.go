@@ -48,6 +48,13 @@ type Options struct {
 	MaxConnsPerHost int
 	// Observe, if set, is told about every attempt: the route template and the status code, or "error".
 	Observe func(endpoint, code string)
+	// ObserveRemaining, if set, is told each RateLimit-Remaining header Atlas sends.
+	ObserveRemaining func(remaining float64)
+	// ObserveBudget, if set, is told of each request the Limiter refused to send.
+	ObserveBudget func(endpoint string)
+	// Limiter meters requests per Atlas bucket; share one across clients so reloads keep the budget.
+	// Nil means a private limiter with Atlas's default limits.
+	Limiter *Limiter
 	// Transport replaces the base TLS transport, for tests; auth and User-Agent still wrap it.
 	Transport http.RoundTripper
 }
@@ -107,6 +114,9 @@ func New(o Options) (*Client, error) {
 	if o.MaxConnsPerHost <= 0 {
 		o.MaxConnsPerHost = 8
 	}
+	if o.Limiter == nil {
+		o.Limiter = NewLimiter(Limits{})
+	}
 	if o.UserAgent == "" {
 		o.UserAgent = "mongodbatlas_restore_exporter"
 	}
@@ -154,25 +164,45 @@ func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastR
 // Close releases idle connections; in-flight calls finish normally.
 func (c *Client) Close() { c.closeFn() }
 
-// get fetches path (already escaped, relative to the base URL) into out as JSON, retrying transient
-// faults while the context's deadline leaves room for the pause.
-func (c *Client) get(ctx context.Context, endpoint, path string, query url.Values, out any) error {
-	return c.getAs(ctx, "application/json", endpoint, path, query, out)
+// call is one logical API read: where, how, and which rate-limit bucket pays for it.
+type call struct {
+	accept   string // media type; empty means application/json
+	endpoint string // route template, for metrics and errors
+	path     string // escaped, relative to the base URL
+	query    url.Values
+	set      string // rate-limit bucket set, and the scope (project, org) it is metered per
+	scope    string
 }
 
-// getAs is get with an explicit media type, for the versioned media types of Atlas v2.
-func (c *Client) getAs(ctx context.Context, accept, endpoint, path string, query url.Values, out any) error {
+// do fetches a call into out as JSON, paying each attempt from its bucket and retrying transient
+// faults while the context's deadline leaves room for the pause.
+func (c *Client) do(ctx context.Context, cl call, out any) error {
+	if cl.accept == "" {
+		cl.accept = "application/json"
+	}
 	u := *c.base
-	u.Path = c.base.Path + path
-	u.RawPath = c.base.EscapedPath() + path
-	u.RawQuery = query.Encode()
+	u.Path = c.base.Path + cl.path
+	u.RawPath = c.base.EscapedPath() + cl.path
+	u.RawQuery = cl.query.Encode()
+	endpoint := cl.endpoint
 	for attempt := 1; ; attempt++ {
-		err := c.attempt(ctx, accept, endpoint, u.String(), out)
+		if err := c.opts.Limiter.take(ctx, cl.set, cl.scope); err != nil {
+			if c.opts.ObserveBudget != nil && errors.Is(err, ErrBudget) {
+				c.opts.ObserveBudget(endpoint)
+			}
+			return fmt.Errorf("atlas api: GET %s: %w", endpoint, err)
+		}
+		err := c.attempt(ctx, cl.accept, endpoint, u.String(), out)
 		if err == nil {
 			return nil
 		}
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return fmt.Errorf("atlas api: GET %s: %w", endpoint, ctxErr)
+		}
+		var apiErr *APIError
+		if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusTooManyRequests {
+			// Atlas's bucket is empty: stop every request that draws on it, not only this one.
+			c.opts.Limiter.pause(cl.set, cl.scope, max(apiErr.RetryAfter, time.Second))
 		}
 		if !retryable(err) {
 			return err
@@ -181,7 +211,6 @@ func (c *Client) getAs(ctx context.Context, accept, endpoint, path string, query
 			return fmt.Errorf("%w (gave up after %d attempts)", err, attempt)
 		}
 		wait := backoff(attempt, c.opts.BackoffBase, c.opts.BackoffMax)
-		var apiErr *APIError
 		if errors.As(err, &apiErr) && apiErr.RetryAfter > 0 {
 			wait = apiErr.RetryAfter
 		}
@@ -219,6 +248,11 @@ func (c *Client) attempt(ctx context.Context, accept, endpoint, rawURL string, o
 	}
 	defer resp.Body.Close()
 	c.observe(endpoint, strconv.Itoa(resp.StatusCode))
+	if v := resp.Header.Get("RateLimit-Remaining"); v != "" && c.opts.ObserveRemaining != nil {
+		if f, err := strconv.ParseFloat(v, 64); err == nil {
+			c.opts.ObserveRemaining(f)
+		}
+	}
 	body, err := readCapped(resp.Body, c.opts.MaxBodyBytes)
 	if err != nil {
 		if errors.Is(err, ErrBodyTooLarge) {

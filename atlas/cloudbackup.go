@@ -57,7 +57,8 @@ func cloudBackupPath(groupID, clusterName string) string {
 func (c *Client) GetCloudBackupRestoreJob(ctx context.Context, groupID, clusterName, jobID string) (*CloudBackupRestoreJob, error) {
 	var job CloudBackupRestoreJob
 	path := cloudBackupPath(groupID, clusterName) + "/" + url.PathEscape(jobID)
-	if err := c.getAs(ctx, c.mediaType(), RouteCloudBackupRestoreJob, path, nil, &job); err != nil {
+	cl := call{accept: c.mediaType(), endpoint: RouteCloudBackupRestoreJob, path: path, set: setCloudBackups, scope: groupID}
+	if err := c.do(ctx, cl, &job); err != nil {
 		return nil, err
 	}
 	return &job, nil
@@ -65,6 +66,7 @@ func (c *Client) GetCloudBackupRestoreJob(ctx context.Context, groupID, clusterN
 
 // ListCloudBackupRestoreJobs reads every Cloud Backup restore job of a cluster, following pages to the end.
 func (c *Client) ListCloudBackupRestoreJobs(ctx context.Context, groupID, clusterName string) ([]CloudBackupRestoreJob, error) {
-	return listAll(ctx, c, c.mediaType(), RouteCloudBackupRestoreJobs, cloudBackupPath(groupID, clusterName),
-		func(j *CloudBackupRestoreJob) string { return j.ID })
+	cl := call{accept: c.mediaType(), endpoint: RouteCloudBackupRestoreJobs, path: cloudBackupPath(groupID, clusterName),
+		set: setCloudBackups, scope: groupID}
+	return listAll(ctx, c, cl, func(j *CloudBackupRestoreJob) string { return j.ID })
 }

@@ -26,6 +26,7 @@ func (c *Cluster) DisplayName() string {
 
 // ListClusters reads every cluster of a project.
 func (c *Client) ListClusters(ctx context.Context, groupID string) ([]Cluster, error) {
-	return listAll(ctx, c, c.mediaType(), RouteClusters, "/groups/"+url.PathEscape(groupID)+"/clusters",
-		func(cl *Cluster) string { return cl.ID })
+	cl := call{accept: c.mediaType(), endpoint: RouteClusters, path: "/groups/" + url.PathEscape(groupID) + "/clusters",
+		set: setClusters, scope: groupID}
+	return listAll(ctx, c, cl, func(cl *Cluster) string { return cl.ID })
 }

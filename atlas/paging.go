@@ -22,19 +22,19 @@ type page[T any] struct {
 // Pages are walked by number rather than by following the next link's href, so a response can
 // never point the client, and its credentials, at another host. Items that shift between pages
 // while the list changes are dropped the second time they appear.
-func listAll[T any](ctx context.Context, c *Client, accept, endpoint, path string, id func(*T) string) ([]T, error) {
+func listAll[T any](ctx context.Context, c *Client, cl call, id func(*T) string) ([]T, error) {
 	var items []T
 	seen := make(map[string]struct{})
 	for n := 1; ; n++ {
 		if n > maxPages {
-			return nil, fmt.Errorf("atlas api: GET %s: more than %d pages", endpoint, maxPages)
+			return nil, fmt.Errorf("atlas api: GET %s: more than %d pages", cl.endpoint, maxPages)
 		}
-		q := url.Values{
+		cl.query = url.Values{
 			"pageNum":      {strconv.Itoa(n)},
 			"itemsPerPage": {strconv.Itoa(c.opts.PageSize)},
 		}
 		var p page[T]
-		if err := c.getAs(ctx, accept, endpoint, path, q, &p); err != nil {
+		if err := c.do(ctx, cl, &p); err != nil {
 			return nil, fmt.Errorf("page %d: %w", n, err)
 		}
 		for i := range p.Results {

@@ -24,7 +24,7 @@ func (e *Exporter) NewCollector(ctx context.Context) prometheus.Collector {
 func (c *scrapeCollector) Describe(ch chan<- *prometheus.Desc) { c.e.descs.describe(ch) }
 
 func (c *scrapeCollector) Collect(ch chan<- prometheus.Metric) {
-	r := c.e.scrape(c.ctx)
+	r := c.e.scrape(c.ctx, "all", nil)
 	d := c.e.descs
 	up := 1.0
 	for _, t := range r.targets {
@@ -34,6 +34,10 @@ func (c *scrapeCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		ch <- prometheus.MustNewConstMetric(d.scrapeSuccess, prometheus.GaugeValue, success,
 			t.target.GroupID, t.target.ClusterName)
+		if !t.lastSuccess.IsZero() {
+			ch <- prometheus.MustNewConstMetric(d.lastSuccess, prometheus.GaugeValue, unixSeconds(t.lastSuccess),
+				t.target.GroupID, t.target.ClusterName)
+		}
 		for _, j := range t.jobs {
 			if j != nil {
 				c.e.emitJob(ch, t.target.GroupID, t.target.ClusterName, j)

@@ -15,6 +15,7 @@ type descs struct {
 	encryption, created, snapshot              *prometheus.Desc
 	finished, components                       *prometheus.Desc
 	scrapeSuccess, up, scrapeDuration          *prometheus.Desc
+	lastSuccess                                *prometheus.Desc
 }
 
 func withLabels(extra ...string) []string {
@@ -63,7 +64,10 @@ func newDescs() *descs {
 			"How many shards a sharded Cloud Backup restore job has (components).",
 			jobLabels),
 		scrapeSuccess: d("scrape_success",
-			"1 when every restore job of the target was read in this scrape, else 0.",
+			"1 when every restore job of the target was read in this scrape, else 0; when 0, the target's restore-job series are its last good read, from mongodbatlas_last_success_timestamp_seconds.",
+			[]string{"group_id", "cluster_name"}),
+		lastSuccess: d("last_success_timestamp_seconds",
+			"When the target was last read completely; its restore-job series are that old when mongodbatlas_scrape_success is 0.",
 			[]string{"group_id", "cluster_name"}),
 		up: d("up",
 			"1 when every target was read completely in this scrape, else 0.",
@@ -78,7 +82,7 @@ func newDescs() *descs {
 func (d *descs) describe(ch chan<- *prometheus.Desc) {
 	for _, x := range []*prometheus.Desc{
 		d.info, d.status, d.deliveryStatus, d.expiry, d.validity, d.maxDownloads, d.downloaded,
-		d.encryption, d.created, d.snapshot, d.finished, d.components, d.scrapeSuccess, d.up, d.scrapeDuration,
+		d.encryption, d.created, d.snapshot, d.finished, d.components, d.scrapeSuccess, d.lastSuccess, d.up, d.scrapeDuration,
 	} {
 		ch <- x
 	}

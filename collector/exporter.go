@@ -33,10 +33,18 @@ type Exporter struct {
 	descs  *descs
 	once   *onceLogger
 
-	live   atomic.Pointer[liveConfig]
-	rounds singleflight.Group
+	live    atomic.Pointer[liveConfig]
+	rounds  singleflight.Group
+	memory  *memory
+	limiter *atlas.Limiter
 
-	apiRequests *prometheus.CounterVec
+	apiRequests    *prometheus.CounterVec
+	rateLimited    *prometheus.CounterVec
+	budgetRefused  *prometheus.CounterVec
+	limitRemaining prometheus.Gauge
+
+	// limits is what limiter was built with; a reload that keeps them keeps the budget.
+	limits atlas.Limits
 }
 
 // liveConfig is swapped whole on reload, so a scrape sees either the old or the new config, never a mix.
@@ -46,6 +54,7 @@ type liveConfig struct {
 	// byID is set for Cloud and Ops Manager, whose legacy paths take cluster IDs.
 	byID bool
 	ids  *clusterIDs
+	caps Caps
 }
 
 // New builds an exporter whose self-metrics register on reg; it serves nothing until Apply.
@@ -58,13 +67,29 @@ func New(o Options, reg prometheus.Registerer, logger *slog.Logger) *Exporter {
 		logger: logger,
 		descs:  newDescs(),
 		once:   &onceLogger{logger: logger},
+		memory: &memory{},
 		apiRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace,
 			Name:      "api_requests_total",
 			Help:      "Atlas API requests made, retries included, by route template and HTTP status (\"error\" when no response came).",
 		}, []string{"endpoint", "code"}),
 	}
-	reg.MustRegister(e.apiRequests)
+	e.rateLimited = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: namespace,
+		Name:      "api_rate_limited_total",
+		Help:      "Atlas API responses that were 429 Too Many Requests; each pauses its project's budget for Retry-After.",
+	}, []string{"endpoint"})
+	e.budgetRefused = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: namespace,
+		Name:      "api_budget_exhausted_total",
+		Help:      "API requests not sent because the exporter's own rate-limit budget could not pay for them before the scrape deadline.",
+	}, []string{"endpoint"})
+	e.limitRemaining = prometheus.NewGauge(prometheus.GaugeOpts{
+		Namespace: namespace,
+		Name:      "api_rate_limit_remaining",
+		Help:      "The last RateLimit-Remaining header Atlas sent.",
+	})
+	reg.MustRegister(e.apiRequests, e.rateLimited, e.budgetRefused, e.limitRemaining)
 	return e
 }
 
@@ -92,7 +117,21 @@ func (e *Exporter) Apply(cfg *config.Config) error {
 	if co.MaxConnsPerHost == 0 {
 		co.MaxConnsPerHost = e.opts.Concurrency
 	}
-	co.Observe = func(endpoint, code string) { e.apiRequests.WithLabelValues(endpoint, code).Inc() }
+	co.Observe = func(endpoint, code string) {
+		e.apiRequests.WithLabelValues(endpoint, code).Inc()
+		if code == "429" {
+			e.rateLimited.WithLabelValues(endpoint).Inc()
+		}
+	}
+	co.ObserveRemaining = e.limitRemaining.Set
+	co.ObserveBudget = func(endpoint string) { e.budgetRefused.WithLabelValues(endpoint).Inc() }
+	limits := atlas.Limits{Capacity: cfg.RateLimit.Capacity, Refill: cfg.RateLimit.Refill, Period: time.Duration(cfg.RateLimit.Period)}
+	if e.limiter == nil || limits != e.limits {
+		e.limiter, e.limits = atlas.NewLimiter(limits), limits
+	}
+	if co.Limiter == nil {
+		co.Limiter = e.limiter
+	}
 	client, err := atlas.New(co)
 	if err != nil {
 		return fmt.Errorf("atlas client: %w", err)
@@ -100,6 +139,7 @@ func (e *Exporter) Apply(cfg *config.Config) error {
 	old := e.live.Swap(&liveConfig{
 		targets: cfg.Targets, client: client,
 		byID: cfg.Atlas.AddressesClustersByID(), ids: &clusterIDs{},
+		caps: Caps{MaxAge: time.Duration(*cfg.Jobs.MaxAge), MaxPerCluster: *cfg.Jobs.MaxPerCluster},
 	})
 	if old != nil {
 		old.client.Close()

@@ -212,14 +212,14 @@ func TestConcurrentScrapesShareOneRound(t *testing.T) {
 }
 
 func TestConcurrencyIsBounded(t *testing.T) {
-	// Twelve distinct pinned IDs, all served by the simulator.
-	var jobIDs []string
+	// Twelve clusters, one list read each.
+	var targets []config.Target
 	for i := range 12 {
-		jobIDs = append(jobIDs, fmt.Sprintf("6e%022x", i))
+		targets = append(targets, config.Target{GroupID: groupID, ClusterName: fmt.Sprintf("c%d", i)})
 	}
-	h := newHarness(t, harnessOpts{targets: pinned(jobIDs...), concurrency: 3})
-	for _, id := range jobIDs {
-		h.sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureQuery).Set("id", id))
+	h := newHarness(t, harnessOpts{targets: targets, concurrency: 3})
+	for _, tg := range targets {
+		h.sim.PutJob(groupID, tg.ClusterName, atlastest.LoadJob(atlastest.FixtureQuery))
 	}
 	h.scrape(t, 0) // warm up
 	h.sim.SetLatency(100 * time.Millisecond)

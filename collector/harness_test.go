@@ -69,6 +69,10 @@ type harnessOpts struct {
 	root string
 	// serviceAccount authenticates with OAuth client credentials instead of the API key.
 	serviceAccount bool
+	// jobs sets the caps; a nil max_age means none, unlike the config's default.
+	jobs config.Jobs
+	// rateLimit sets the budget; zero means the default.
+	rateLimit config.RateLimit
 }
 
 const (
@@ -78,7 +82,12 @@ const (
 
 func newHarness(t *testing.T, o harnessOpts) *harness {
 	t.Helper()
-	sim := atlastest.New(atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey, ClientID: clientID, ClientSecret: clientSecret})
+	return newHarnessWith(t, atlastest.New(atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey, ClientID: clientID, ClientSecret: clientSecret}), o)
+}
+
+// newHarnessWith wires the exporter to a simulator the test built itself.
+func newHarnessWith(t *testing.T, sim *atlastest.Server, o harnessOpts) *harness {
+	t.Helper()
 	sim.AddCluster(groupID, clusterName)
 	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
 	running, err := atlastest.Start(sim)
@@ -111,6 +120,13 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	}
 	if o.serviceAccount {
 		cfg.Atlas = config.Atlas{BaseURL: running.Host + o.root, ClientID: clientID, ClientSecret: clientSecret}
+	}
+	// The seed's example job is from 2018: keep every job unless a test sets caps.
+	cfg.Jobs = o.jobs
+	cfg.RateLimit = o.rateLimit
+	if cfg.Jobs.MaxAge == nil {
+		zero := model.Duration(0)
+		cfg.Jobs.MaxAge = &zero
 	}
 	if err := cfg.Validate(nil); err != nil {
 		t.Fatal(err)

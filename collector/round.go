@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,6 +26,10 @@ type targetResult struct {
 	clusterID string
 	// jobs keeps config order for pinned IDs (nil where a read failed) and API order for lists.
 	jobs []*jobView
+	// stale marks jobs that are the last good read, served because this read failed.
+	stale bool
+	// lastSuccess is when the target was last read completely; zero if never.
+	lastSuccess time.Time
 
 	mu   sync.Mutex
 	errs []error
@@ -38,14 +43,24 @@ func (t *targetResult) fail(err error) {
 
 func (t *targetResult) ok() bool { return len(t.errs) == 0 }
 
-// scrape returns this scrape's round, joining one already in flight so that an HA pair of
-// Prometheus servers costs one set of API calls.
-func (e *Exporter) scrape(ctx context.Context) *round {
+// scrape returns this scrape's round over the targets sel accepts (nil: all), joining one already
+// in flight for the same selection so that an HA pair of Prometheus servers costs one set of API
+// calls. key names the selection.
+func (e *Exporter) scrape(ctx context.Context, key string, sel func(config.Target) bool) *round {
 	live := e.live.Load()
 	if live == nil {
 		return &round{}
 	}
-	ch := e.rounds.DoChan("round", func() (any, error) {
+	targets := live.targets
+	if sel != nil {
+		targets = nil
+		for _, t := range live.targets {
+			if sel(t) {
+				targets = append(targets, t)
+			}
+		}
+	}
+	ch := e.rounds.DoChan(key, func() (any, error) {
 		// The round outlives a caller that hangs up, for the sake of those that joined it, but
 		// ends a little before the starter's deadline, so the starter receives the round's own
 		// errors rather than only its own timeout.
@@ -55,7 +70,8 @@ func (e *Exporter) scrape(ctx context.Context) *round {
 			rctx, cancel = context.WithDeadline(rctx, d.Add(-roundMargin(time.Until(d))))
 		}
 		defer cancel()
-		r := e.fetch(rctx, live)
+		r := e.fetch(rctx, live, targets)
+		e.settle(r)
 		e.logFailures(r)
 		return r, nil
 	})
@@ -63,7 +79,7 @@ func (e *Exporter) scrape(ctx context.Context) *round {
 	case res := <-ch:
 		return res.Val.(*round)
 	case <-ctx.Done():
-		return failedRound(live.targets, fmt.Errorf("waiting for the shared scrape: %w", ctx.Err()))
+		return failedRound(targets, fmt.Errorf("waiting for the shared scrape: %w", ctx.Err()))
 	}
 }
 
@@ -81,18 +97,25 @@ func failedRound(targets []config.Target, err error) *round {
 	return r
 }
 
-// task is one API call: a whole list, or one pinned job.
+// task is one API call: a whole list, one pinned job, or a list read for several pinned jobs.
 type task struct {
 	t   *targetResult
-	idx int // index into t.jobs for a pinned job; -1 for a list
+	idx int // index into t.jobs for a pinned job; listTask or pinnedByList otherwise
+	// need lists the pinned jobs a pinnedByList task fills in.
+	need []int
 }
+
+const (
+	listTask     = -1
+	pinnedByList = -2
+)
 
 // fetch reads every target with at most Concurrency requests in flight, using a fixed pool of
 // workers so ten thousand pinned jobs do not mean ten thousand goroutines.
-func (e *Exporter) fetch(ctx context.Context, live *liveConfig) *round {
+func (e *Exporter) fetch(ctx context.Context, live *liveConfig, targets []config.Target) *round {
 	start := time.Now()
-	r := &round{targets: make([]*targetResult, len(live.targets))}
-	for i, t := range live.targets {
+	r := &round{targets: make([]*targetResult, len(targets))}
+	for i, t := range targets {
 		r.targets[i] = &targetResult{target: t, clusterID: t.ClusterID}
 	}
 	if live.byID {
@@ -104,13 +127,10 @@ func (e *Exporter) fetch(ctx context.Context, live *liveConfig) *round {
 			continue
 		}
 		if len(tr.target.RestoreJobIDs) == 0 {
-			tasks = append(tasks, task{t: tr, idx: -1})
+			tasks = append(tasks, task{t: tr, idx: listTask})
 			continue
 		}
-		tr.jobs = make([]*jobView, len(tr.target.RestoreJobIDs))
-		for j := range tr.target.RestoreJobIDs {
-			tasks = append(tasks, task{t: tr, idx: j})
-		}
+		tasks = append(tasks, e.pinnedTasks(tr)...)
 	}
 	e.runTasks(ctx, tasks, func(tk task) { e.run(ctx, live, tk) })
 	r.duration = time.Since(start)
@@ -139,33 +159,93 @@ func (e *Exporter) runTasks(ctx context.Context, tasks []task, fn func(task)) {
 	wg.Wait()
 }
 
+// pinnedTasks plans a pinned target's reads: terminal jobs come from memory, and the rest by
+// per-job GETs or by one list read, whichever costs fewer requests.
+func (e *Exporter) pinnedTasks(tr *targetResult) []task {
+	key := targetKey(tr.target.GroupID, tr.target.ClusterName)
+	tr.jobs = make([]*jobView, len(tr.target.RestoreJobIDs))
+	var need []int
+	for j, id := range tr.target.RestoreJobIDs {
+		if v := e.memory.terminalJob(key, id); v != nil {
+			tr.jobs[j] = v
+		} else {
+			need = append(need, j)
+		}
+	}
+	if len(need) == 0 {
+		return nil
+	}
+	pages := 1 // until the cluster has been listed, assume its list fits one page
+	if n := e.memory.listSize(key); n > 0 {
+		pages = (n + atlas.MaxPageSize - 1) / atlas.MaxPageSize
+	}
+	if len(need) > pages {
+		return []task{{t: tr, idx: pinnedByList, need: need}}
+	}
+	tasks := make([]task, len(need))
+	for i, j := range need {
+		tasks[i] = task{t: tr, idx: j}
+	}
+	return tasks
+}
+
+// list reads every job of a target's cluster in its family.
+func (e *Exporter) list(ctx context.Context, live *liveConfig, tr *targetResult) ([]*jobView, error) {
+	t := tr.target
+	var views []*jobView
+	if t.IsCloudBackup() {
+		jobs, err := live.client.ListCloudBackupRestoreJobs(ctx, t.GroupID, t.ClusterName)
+		if err != nil {
+			return nil, err
+		}
+		for i := range jobs {
+			views = append(views, fromCloudBackup(&jobs[i], tr.clusterID))
+		}
+	} else {
+		jobs, err := live.client.ListRestoreJobs(ctx, t.GroupID, atlas.ClusterRef{Name: t.ClusterName, ID: tr.clusterID})
+		if err != nil {
+			e.forgetClusterID(live, tr, err)
+			return nil, err
+		}
+		for i := range jobs {
+			views = append(views, fromLegacy(&jobs[i]))
+		}
+	}
+	e.memory.setListSize(targetKey(t.GroupID, t.ClusterName), len(views))
+	return views, nil
+}
+
 func (e *Exporter) run(ctx context.Context, live *liveConfig, tk task) {
 	t := tk.t.target
 	c := live.client
 	ref := atlas.ClusterRef{Name: t.ClusterName, ID: tk.t.clusterID}
-	if tk.idx < 0 {
-		var views []*jobView
-		if t.IsCloudBackup() {
-			jobs, err := c.ListCloudBackupRestoreJobs(ctx, t.GroupID, t.ClusterName)
-			if err != nil {
-				tk.t.fail(err)
-				return
-			}
-			for i := range jobs {
-				views = append(views, fromCloudBackup(&jobs[i], tk.t.clusterID))
-			}
-		} else {
-			jobs, err := c.ListRestoreJobs(ctx, t.GroupID, ref)
-			if err != nil {
-				e.forgetClusterID(live, tk.t, err)
-				tk.t.fail(err)
-				return
-			}
-			for i := range jobs {
-				views = append(views, fromLegacy(&jobs[i]))
+	switch tk.idx {
+	case listTask:
+		views, err := e.list(ctx, live, tk.t)
+		if err != nil {
+			tk.t.fail(err)
+			return
+		}
+		tk.t.jobs = live.caps.apply(views, time.Now())
+		return
+	case pinnedByList:
+		views, err := e.list(ctx, live, tk.t)
+		if err != nil {
+			tk.t.fail(err)
+			return
+		}
+		byID := make(map[string]*jobView, len(views))
+		for _, v := range views {
+			byID[v.id] = v
+		}
+		for _, j := range tk.need {
+			id := t.RestoreJobIDs[j]
+			if v, ok := byID[id]; ok {
+				tk.t.jobs[j] = v
+			} else {
+				tk.t.fail(fmt.Errorf("restore job %s: %w", id, &atlas.APIError{Endpoint: "list", StatusCode: 404, ErrorCode: "RESOURCE_NOT_FOUND", Detail: "not in the cluster's list"}))
 			}
 		}
-		tk.t.jobs = views
 		return
 	}
 	id := t.RestoreJobIDs[tk.idx]
@@ -191,6 +271,26 @@ func (e *Exporter) run(ctx context.Context, live *liveConfig, tk task) {
 	tk.t.jobs[tk.idx] = view
 }
 
+// settle remembers complete reads, and for a failed read serves the last good one, marked stale;
+// a target the API says does not exist (404) is forgotten instead, so its jobs disappear.
+func (e *Exporter) settle(r *round) {
+	now := time.Now()
+	for _, t := range r.targets {
+		key := targetKey(t.target.GroupID, t.target.ClusterName)
+		switch {
+		case t.ok():
+			e.memory.keep(key, t.jobs, now)
+			t.lastSuccess = now
+		case slices.ContainsFunc(t.errs, func(err error) bool { return atlas.StatusCode(err) == 404 }):
+			e.memory.forget(key)
+		default:
+			if jobs, at := e.memory.lastGood(key); !at.IsZero() {
+				t.jobs, t.stale, t.lastSuccess = jobs, true, at
+			}
+		}
+	}
+}
+
 // logFailures writes one line per failed target per round, with Atlas's errorCode when there is
 // one; successes are logged at debug.
 func (e *Exporter) logFailures(r *round) {
@@ -213,8 +313,14 @@ func (e *Exporter) logFailures(r *round) {
 		if status := atlas.StatusCode(first); status != 0 {
 			attrs = append(attrs, "status", status)
 		}
-		if errors.Is(first, context.DeadlineExceeded) {
+		switch {
+		case errors.Is(first, context.DeadlineExceeded):
 			attrs = append(attrs, "hint", "the Atlas API did not answer within the scrape deadline")
+		case errors.Is(first, atlas.ErrBudget):
+			attrs = append(attrs, "hint", "the rate-limit budget cannot cover this scrape; scrape less often or raise rate_limit")
+		}
+		if t.stale {
+			attrs = append(attrs, "serving_last_good_from", t.lastSuccess.UTC().Format(time.RFC3339))
 		}
 		e.logger.Error("Scraping target failed", attrs...)
 	}

@@ -2,6 +2,8 @@ package collector_test
 
 import (
 	"encoding/pem"
+	"io"
+	"log"
 	"log/slog"
 	"net/http/httptest"
 	"os"
@@ -21,7 +23,9 @@ import (
 func TestCAFileTrustsAPrivateCA(t *testing.T) {
 	sim := atlastest.New(atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
 	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
-	srv := httptest.NewTLSServer(sim)
+	srv := httptest.NewUnstartedServer(sim)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is the point
+	srv.StartTLS()
 	defer srv.Close()
 	caFile := filepath.Join(t.TempDir(), "ca.pem")
 	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})

@@ -11,7 +11,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
+	"github.com/prometheus/common/model"
 	"gopkg.in/yaml.v3"
 )
 
@@ -36,8 +38,10 @@ const (
 
 // Config is the whole file; a *Config from Load or Validate is complete and checked.
 type Config struct {
-	Atlas   Atlas    `yaml:"atlas"`
-	Targets []Target `yaml:"targets"`
+	Atlas     Atlas     `yaml:"atlas"`
+	Targets   []Target  `yaml:"targets"`
+	Jobs      Jobs      `yaml:"jobs"`
+	RateLimit RateLimit `yaml:"rate_limit"`
 
 	key       *keySource
 	secret    *keySource
@@ -61,6 +65,28 @@ type Atlas struct {
 	CAFile string `yaml:"ca_file"`
 	// MinTLSVersion is TLS12 (default) or TLS13.
 	MinTLSVersion string `yaml:"min_tls_version"`
+}
+
+// Jobs bounds cardinality: restore-job history only grows.
+type Jobs struct {
+	// MaxAge drops finished jobs older than this (default 90d; 0 keeps all); jobs in progress stay.
+	MaxAge *model.Duration `yaml:"max_age"`
+	// MaxPerCluster keeps at most this many jobs of a listed cluster, newest first (default 100; 0 keeps all).
+	MaxPerCluster *int `yaml:"max_per_cluster"`
+}
+
+// Defaults for Jobs.
+const (
+	DefaultMaxJobAge         = model.Duration(90 * 24 * time.Hour)
+	DefaultMaxJobsPerCluster = 100
+)
+
+// RateLimit is the client-side budget per project for restore-job requests, shaped like Atlas's
+// Cloud Backups bucket (defaults: capacity 1200, refill 500 per minute).
+type RateLimit struct {
+	Capacity float64        `yaml:"capacity"`
+	Refill   float64        `yaml:"refill"`
+	Period   model.Duration `yaml:"period"`
 }
 
 // Target is one cluster whose restore jobs are exported.
@@ -151,6 +177,7 @@ func (c *Config) Validate(getenv func(string) string) error {
 		errs = append(errs, err)
 	}
 	c.tlsConfig = tlsConfig
+	errs = append(errs, c.defaults()...)
 	if len(c.Targets) == 0 {
 		errs = append(errs, errors.New("targets: at least one target is required"))
 	}
@@ -266,3 +293,28 @@ func (c *Config) UsesServiceAccount() bool { return c.secret != nil }
 
 // TLSConfig returns the client TLS settings built from ca_file and min_tls_version.
 func (c *Config) TLSConfig() *tls.Config { return c.tlsConfig.Clone() }
+
+// defaults fills the jobs and rate_limit sections and checks what was given.
+func (c *Config) defaults() []error {
+	var errs []error
+	if c.Jobs.MaxAge == nil {
+		d := DefaultMaxJobAge
+		c.Jobs.MaxAge = &d
+	} else if *c.Jobs.MaxAge < 0 {
+		errs = append(errs, errors.New("jobs.max_age: must not be negative"))
+	}
+	if c.Jobs.MaxPerCluster == nil {
+		n := DefaultMaxJobsPerCluster
+		c.Jobs.MaxPerCluster = &n
+	} else if *c.Jobs.MaxPerCluster < 0 {
+		errs = append(errs, errors.New("jobs.max_per_cluster: must not be negative"))
+	}
+	r := &c.RateLimit
+	if r.Capacity == 0 && r.Refill == 0 && r.Period == 0 {
+		r.Capacity, r.Refill, r.Period = 1200, 500, model.Duration(time.Minute)
+	}
+	if r.Capacity < 1 || r.Refill <= 0 || r.Period <= 0 {
+		errs = append(errs, errors.New("rate_limit: capacity (at least 1), refill and period must all be positive"))
+	}
+	return errs
+}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -33,6 +34,7 @@ func TestGoodConfigs(t *testing.T) {
 		{"minimal_env_keys.yml", config.DefaultBaseURL, "env-public", "env-private", 1},
 		{"inline_key_http.yml", "http://127.0.0.1:8080/api/atlas/v1.0", "abcdefgh", "inline-secret", 1},
 		{"ops_manager.yml", "https://opsmanager.example.com:8443/api/public/v1.0", "abcdefgh", "k3y-from-file", 2},
+		{"caps_and_budget.yml", config.DefaultBaseURL, "abcdefgh", "x", 1},
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
@@ -67,6 +69,8 @@ func TestBadConfigsNameTheProblem(t *testing.T) {
 		"empty.yml":                          "the file is empty",
 		"not_yaml.yml":                       "decode:",
 		"bad_ids.yml":                        "is not a 24-digit hex project ID",
+		"bad_caps.yml":                       "jobs.max_per_cluster: must not be negative",
+		"bad_rate_limit.yml":                 "rate_limit: capacity (at least 1), refill and period must all be positive",
 		"both_credentials.yml":               "configure an API key (public_key, private_key_file) or a service account (client_id, client_secret_file), not both",
 		"cloud_backup_on_ops_manager.yml":    "Cloud Manager and Ops Manager have no Cloud Backup",
 		"legacy_on_v2.yml":                   "legacy restore jobs are not served under Atlas v2",
@@ -260,5 +264,25 @@ func TestCAFileIsTrusted(t *testing.T) {
 	yml := fmt.Sprintf("atlas: {public_key: p, private_key: k, ca_file: %s}\ntargets: [{group_id: 5a66666887d9d61443b41645, cluster_name: c}]\n", bad)
 	if _, err := config.Parse([]byte(yml), dir, noEnv); err == nil || !strings.Contains(err.Error(), "holds no PEM certificate") {
 		t.Errorf("a CA file without certificates: %v", err)
+	}
+}
+
+func TestCapsAndBudgetDefaults(t *testing.T) {
+	cfg, err := config.Load(filepath.Join("testdata", "good", "full.yml"), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *cfg.Jobs.MaxAge != config.DefaultMaxJobAge || *cfg.Jobs.MaxPerCluster != config.DefaultMaxJobsPerCluster {
+		t.Errorf("caps %v %v", *cfg.Jobs.MaxAge, *cfg.Jobs.MaxPerCluster)
+	}
+	if cfg.RateLimit.Capacity != 1200 || cfg.RateLimit.Refill != 500 || time.Duration(cfg.RateLimit.Period) != time.Minute {
+		t.Errorf("rate limit %+v, want Atlas's Cloud Backups bucket", cfg.RateLimit)
+	}
+	cfg, err = config.Load(filepath.Join("testdata", "good", "caps_and_budget.yml"), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if time.Duration(*cfg.Jobs.MaxAge) != 30*24*time.Hour || *cfg.Jobs.MaxPerCluster != 20 || cfg.RateLimit.Capacity != 600 {
+		t.Errorf("given caps and budget not kept: %+v %+v", cfg.Jobs, cfg.RateLimit)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/common/model"
+
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 )
@@ -45,7 +47,9 @@ func Start(ctx context.Context, logger *slog.Logger) (*Sim, *config.Config, erro
 	if err != nil {
 		return nil, nil, fmt.Errorf("start simulator: %w", err)
 	}
+	keepAll := model.Duration(0) // the documentation's example job is from 2018
 	cfg := &config.Config{
+		Jobs:  config.Jobs{MaxAge: &keepAll},
 		Atlas: config.Atlas{BaseURL: running.URL, PublicKey: publicKey, PrivateKey: config.Secret(privateKey)},
 		Targets: []config.Target{
 			{GroupID: atlastest.DemoGroupID, ClusterName: atlastest.DemoClusterName},

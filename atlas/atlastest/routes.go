@@ -112,6 +112,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		contentType = MediaTypeV2
 	}
+	if req.route != RouteClusters && !s.spend(w, req.params[0]) {
+		return
+	}
 	switch req.route {
 	case RouteRestoreJobs, RouteRestoreJobsByID:
 		s.listJobs(w, r, req, contentType, func(c *cluster) *jobList { return &c.legacy })

@@ -39,6 +39,8 @@ type Options struct {
 	TokenTTL time.Duration
 	// Root is the API root that Running.URL names (default RootAtlasV1); every root is served.
 	Root string
+	// RateLimit meters restore-job requests per project like Atlas; zero means unlimited.
+	RateLimit RateLimit
 	// NonceTTL is how long a Digest nonce stays valid (default 5m); shorter forces fresh challenges.
 	NonceTTL time.Duration
 	// Now is the simulator's clock (default time.Now).
@@ -53,6 +55,8 @@ type Stats struct {
 	Challenges int
 	// TokenRequests counts requests to the OAuth token endpoint, refused ones included.
 	TokenRequests int
+	// RateLimited counts requests refused with 429 by the simulated token bucket.
+	RateLimited int
 	// UserAgents counts the User-Agent headers seen.
 	UserAgents map[string]int
 }
@@ -66,6 +70,7 @@ type Server struct {
 	privateKey string
 	nonces     map[string]time.Time
 	tokens     map[string]time.Time
+	buckets    map[string]*simBucket
 	groups     map[string]*group
 	faults     []*Fault
 	latency    time.Duration
@@ -146,6 +151,7 @@ func New(o Options) *Server {
 		privateKey: o.PrivateKey,
 		nonces:     map[string]time.Time{},
 		tokens:     map[string]time.Time{},
+		buckets:    map[string]*simBucket{},
 		groups:     map[string]*group{},
 		stats:      Stats{Requests: map[string]int{}, UserAgents: map[string]int{}},
 	}
@@ -242,7 +248,7 @@ func (s *Server) Stats() Stats {
 	defer s.mu.Unlock()
 	out := Stats{
 		Requests: map[string]int{}, UserAgents: map[string]int{},
-		Challenges: s.stats.Challenges, TokenRequests: s.stats.TokenRequests,
+		Challenges: s.stats.Challenges, TokenRequests: s.stats.TokenRequests, RateLimited: s.stats.RateLimited,
 	}
 	for k, v := range s.stats.Requests {
 		out.Requests[k] = v

@@ -181,3 +181,37 @@ func TestChartRefusesBadValues(t *testing.T) {
 		}
 	}
 }
+
+func TestChartServiceAccountConfig(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "sa.yaml")
+	vals := "existingSecret: atlas-sa\nconfig:\n  atlas: {base_url: \"https://cloud.mongodb.com/api/atlas/v2\", client_id: mdb_sa_id_x}\n" +
+		"  targets: [{group_id: 5a66666887d9d61443b41645, cluster_name: Cluster0, api: cloud_backup}]\n  jobs: {max_age: 30d}\n"
+	if err := os.WriteFile(f, []byte(vals), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := renderChart(t, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cm corev1.ConfigMap
+	for name, doc := range out {
+		if strings.HasSuffix(name, "configmap.yaml") {
+			if err := yaml.UnmarshalStrict([]byte(doc), &cm); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	cfgYAML := cm.Data["config.yml"]
+	const mounted = "/etc/mongodbatlas_restore_exporter/secret/private-key"
+	if !strings.Contains(cfgYAML, "client_secret_file: "+mounted) || strings.Contains(cfgYAML, "private_key_file") {
+		t.Fatalf("service-account config:\n%s", cfgYAML)
+	}
+	secret := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(secret, []byte("s"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Parse([]byte(strings.ReplaceAll(cfgYAML, mounted, secret)), ".", nil)
+	if err != nil || !cfg.UsesServiceAccount() {
+		t.Errorf("chart's service-account config: %v", err)
+	}
+}

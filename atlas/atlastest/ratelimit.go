@@ -1,0 +1,54 @@
+package atlastest
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// RateLimit is Atlas's per-project token bucket for restore-job endpoints, simulated.
+type RateLimit struct {
+	Capacity int
+	Refill   int
+	Period   time.Duration
+}
+
+type simBucket struct {
+	tokens float64
+	last   time.Time
+}
+
+// spend charges one token from groupID's bucket, and answers 429 with Retry-After when it is
+// empty, as Atlas does. It reports whether the request may go on.
+func (s *Server) spend(w http.ResponseWriter, groupID string) bool {
+	rl := s.opts.RateLimit
+	if rl.Capacity <= 0 {
+		return true
+	}
+	s.mu.Lock()
+	now := s.now()
+	b, ok := s.buckets[groupID]
+	if !ok {
+		b = &simBucket{tokens: float64(rl.Capacity), last: now}
+		s.buckets[groupID] = b
+	}
+	rate := float64(rl.Refill) / rl.Period.Seconds()
+	b.tokens = min(float64(rl.Capacity), b.tokens+now.Sub(b.last).Seconds()*rate)
+	b.last = now
+	allowed := b.tokens >= 1
+	if allowed {
+		b.tokens--
+	} else {
+		s.stats.RateLimited++
+	}
+	remaining, wait := int(b.tokens), (1-b.tokens)/rate
+	s.mu.Unlock()
+	w.Header().Set("RateLimit-Limit", strconv.Itoa(rl.Capacity))
+	w.Header().Set("RateLimit-Remaining", strconv.Itoa(remaining))
+	if !allowed {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait)+1))
+		writeError(w, http.StatusTooManyRequests, "RATE_LIMITED_TOKEN_BUCKET",
+			"You have exceeded the rate limit for this resource.", "Too Many Requests", true)
+	}
+	return allowed
+}

@@ -1,0 +1,100 @@
+package atlas_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+)
+
+// The client's budget mirrors Atlas's bucket, so the exporter runs out before Atlas would refuse:
+// requests past the budget fail fast locally and Atlas never answers 429.
+func TestBudgetStopsRequestsBeforeAtlasRefusesThem(t *testing.T) {
+	limits := atlastest.RateLimit{Capacity: 5, Refill: 1, Period: time.Minute}
+	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey, RateLimit: limits})
+	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+	o := keyOpts(running.URL)
+	o.Limiter = atlas.NewLimiter(atlas.Limits{Capacity: 5, Refill: 1, Period: time.Minute})
+	c := newClient(t, o)
+	ok, budget := 0, 0
+	for range 8 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		_, err := c.GetRestoreJob(ctx, groupID, cluster0, seedJobID)
+		cancel()
+		switch {
+		case err == nil:
+			ok++
+		case errors.Is(err, atlas.ErrBudget):
+			budget++
+		default:
+			t.Fatalf("unexpected error: %v", err)
+		}
+	}
+	if ok != 5 || budget != 3 {
+		t.Errorf("%d succeeded and %d stopped by the budget, want 5 and 3", ok, budget)
+	}
+	if got := sim.Stats().RateLimited; got != 0 {
+		t.Errorf("Atlas answered 429 %d times; the budget should have prevented it", got)
+	}
+}
+
+// A 429 pauses the project's bucket for every caller, not just the request that met it; other
+// projects are untouched.
+func TestRetryAfterPausesTheProjectForEveryone(t *testing.T) {
+	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
+	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+	const other = "6c6c6c6c6c6c6c6c6c6c6c6c"
+	sim.PutJob(other, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+	sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, RetryAfter: "30", Times: 1})
+	c := newClient(t, keyOpts(running.URL))
+
+	ctx := ctxWithTimeout(t, 2*time.Second)
+	if _, err := c.GetRestoreJob(ctx, groupID, cluster0, seedJobID); atlas.StatusCode(err) != 429 {
+		t.Fatalf("first call: %v, want the 429", err)
+	}
+	before := sim.TotalRequests()
+	_, err := c.GetRestoreJob(ctxWithTimeout(t, 2*time.Second), groupID, cluster0, seedJobID)
+	if !errors.Is(err, atlas.ErrBudget) {
+		t.Errorf("second call to the paused project: %v, want a budget error", err)
+	}
+	if sim.TotalRequests() != before {
+		t.Error("a request reached Atlas while its project was paused")
+	}
+	if _, err := c.GetRestoreJob(ctxWithTimeout(t, 2*time.Second), other, cluster0, seedJobID); err != nil {
+		t.Errorf("another project is paused too: %v", err)
+	}
+}
+
+func TestBudgetWaitsForARefillThatFitsTheDeadline(t *testing.T) {
+	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
+	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+	o := keyOpts(running.URL)
+	o.Limiter = atlas.NewLimiter(atlas.Limits{Capacity: 1, Refill: 10, Period: time.Second})
+	c := newClient(t, o)
+	for i := range 3 {
+		if _, err := c.GetRestoreJob(ctxWithTimeout(t, 2*time.Second), groupID, cluster0, seedJobID); err != nil {
+			t.Fatalf("call %d: %v; a 100ms refill fits a 2s deadline", i, err)
+		}
+	}
+}
+
+func TestRemainingIsObserved(t *testing.T) {
+	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey,
+		RateLimit: atlastest.RateLimit{Capacity: 100, Refill: 50, Period: time.Minute}})
+	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+	var last float64 = -1
+	o := keyOpts(running.URL)
+	o.ObserveRemaining = func(v float64) { last = v }
+	c := newClient(t, o)
+	for range 3 {
+		if _, err := c.GetRestoreJob(ctxWithTimeout(t, 2*time.Second), groupID, cluster0, seedJobID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if last != 97 {
+		t.Errorf("last RateLimit-Remaining observed = %v, want 97", last)
+	}
+}

@@ -1,0 +1,101 @@
+package collector
+
+import (
+	"sync"
+	"time"
+)
+
+// targetKey names a target across scrapes and reloads.
+func targetKey(groupID, clusterName string) string { return groupID + "/" + clusterName }
+
+// memory is what the exporter remembers between scrapes, per target: the last complete read
+// (served, marked stale, when a read fails), terminal jobs (never read again), and how long the
+// cluster's list was (to price a list read against per-job GETs).
+type memory struct {
+	mu      sync.Mutex
+	targets map[string]*remembered
+}
+
+type remembered struct {
+	jobs     []*jobView
+	at       time.Time
+	terminal map[string]*jobView
+	listSize int
+}
+
+func (m *memory) get(key string) *remembered {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.targets == nil {
+		m.targets = map[string]*remembered{}
+	}
+	r, ok := m.targets[key]
+	if !ok {
+		r = &remembered{terminal: map[string]*jobView{}, listSize: -1}
+		m.targets[key] = r
+	}
+	return r
+}
+
+// keep records a complete read and the terminal jobs in it.
+func (m *memory) keep(key string, jobs []*jobView, at time.Time) {
+	r := m.get(key)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r.jobs, r.at = jobs, at
+	for _, j := range jobs {
+		if j != nil && j.terminal() {
+			r.terminal[j.id] = j
+		}
+	}
+}
+
+// lastGood returns the last complete read and its time, or nil.
+func (m *memory) lastGood(key string) ([]*jobView, time.Time) {
+	r := m.get(key)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return r.jobs, r.at
+}
+
+func (m *memory) terminalJob(key, id string) *jobView {
+	r := m.get(key)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return r.terminal[id]
+}
+
+func (m *memory) setListSize(key string, n int) {
+	r := m.get(key)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r.listSize = n
+}
+
+func (m *memory) listSize(key string) int {
+	r := m.get(key)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return r.listSize
+}
+
+// forget drops everything about a target the API says no longer exists.
+func (m *memory) forget(key string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.targets, key)
+}
+
+// terminal reports a job that can no longer change, which the exporter keeps and stops re-reading.
+func (j *jobView) terminal() bool {
+	switch j.status {
+	case "BROKEN", "KILLED":
+		return true
+	case "FINISHED":
+		switch j.deliveryStatus {
+		case "EXPIRED", "MAX_DOWNLOADS_EXCEEDED", "FAILED":
+			return true
+		}
+	}
+	return false
+}

@@ -132,10 +132,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}()
 
 	mux := http.NewServeMux()
-	mux.Handle(*metricsPath, exp.Handler(reg, collector.HandlerOptions{
-		DefaultTimeout: *defaultTimeout,
-		TimeoutOffset:  *timeoutOffset,
-	}))
+	scrapeOpts := collector.HandlerOptions{DefaultTimeout: *defaultTimeout, TimeoutOffset: *timeoutOffset}
+	mux.Handle(*metricsPath, exp.Handler(reg, scrapeOpts))
+	mux.Handle("/probe", exp.ProbeHandler(scrapeOpts))
 	mux.Handle("/-/reload", reloader.Handler())
 	mux.Handle("/-/ready", reloader.ReadyHandler())
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "Healthy\n") })
@@ -144,6 +143,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			Name:        "MongoDB Atlas Restore Job Exporter",
 			Description: "Prometheus exporter for MongoDB Atlas backup restore jobs",
 			Version:     version.Info(),
+			Form: web.LandingForm{
+				Action: "/probe",
+				Inputs: []web.LandingFormInput{
+					{Label: "Project (group) ID", Type: "text", Name: "target", Placeholder: "5a66666887d9d61443b41645"},
+					{Label: "Cluster name (optional)", Type: "text", Name: "cluster_name", Placeholder: "Cluster0"},
+				},
+			},
 			Links: []web.LandingLinks{
 				{Address: *metricsPath, Text: "Metrics"},
 				{Address: "/-/healthy", Text: "Health"},

@@ -14,6 +14,9 @@ type Cluster struct {
 	Name string `json:"name"`
 	// ClusterName is what Cloud and Ops Manager call the name.
 	ClusterName string `json:"clusterName"`
+	// BackupEnabled is legacy backup; ProviderBackupEnabled is Cloud Backup.
+	BackupEnabled         bool `json:"backupEnabled"`
+	ProviderBackupEnabled bool `json:"providerBackupEnabled"`
 }
 
 // DisplayName is the human name under either API's field.

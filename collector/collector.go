@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 )
 
 // scrapeCollector lives for one scrape: Collect has no context of its own, so it carries the
@@ -12,19 +14,22 @@ import (
 type scrapeCollector struct {
 	ctx context.Context
 	e   *Exporter
+	// key and sel pick the targets: "all" and nil for /metrics, one project for /probe.
+	key string
+	sel func(config.Target) bool
 }
 
 var _ prometheus.Collector = (*scrapeCollector)(nil)
 
 // NewCollector returns a collector that reads the API on Collect under ctx's deadline.
 func (e *Exporter) NewCollector(ctx context.Context) prometheus.Collector {
-	return &scrapeCollector{ctx: ctx, e: e}
+	return &scrapeCollector{ctx: ctx, e: e, key: "all"}
 }
 
 func (c *scrapeCollector) Describe(ch chan<- *prometheus.Desc) { c.e.descs.describe(ch) }
 
 func (c *scrapeCollector) Collect(ch chan<- prometheus.Metric) {
-	r := c.e.scrape(c.ctx, "all", nil)
+	r := c.e.scrape(c.ctx, c.key, c.sel)
 	d := c.e.descs
 	up := 1.0
 	for _, t := range r.targets {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -55,6 +56,9 @@ type liveConfig struct {
 	byID bool
 	ids  *clusterIDs
 	caps Caps
+	// v2 is set for an Atlas v2 base URL, which serves only Cloud Backup.
+	v2        bool
+	discovery *discovery
 }
 
 // New builds an exporter whose self-metrics register on reg; it serves nothing until Apply.
@@ -139,7 +143,9 @@ func (e *Exporter) Apply(cfg *config.Config) error {
 	old := e.live.Swap(&liveConfig{
 		targets: cfg.Targets, client: client,
 		byID: cfg.Atlas.AddressesClustersByID(), ids: &clusterIDs{},
-		caps: Caps{MaxAge: time.Duration(*cfg.Jobs.MaxAge), MaxPerCluster: *cfg.Jobs.MaxPerCluster},
+		caps:      Caps{MaxAge: time.Duration(*cfg.Jobs.MaxAge), MaxPerCluster: *cfg.Jobs.MaxPerCluster},
+		v2:        strings.HasSuffix(strings.TrimRight(cfg.Atlas.BaseURL, "/"), "/v2"),
+		discovery: &discovery{interval: time.Duration(cfg.Discovery.RefreshInterval)},
 	})
 	if old != nil {
 		old.client.Close()

@@ -20,17 +20,22 @@ type HandlerOptions struct {
 	TimeoutOffset time.Duration
 }
 
-// minScrapeTimeout keeps a tiny or negative timeout from failing every scrape before it starts.
-const minScrapeTimeout = 100 * time.Millisecond
-
-// Handler serves the exporter's own metrics from self plus a fresh reading of every target.
-func (e *Exporter) Handler(self prometheus.Gatherer, o HandlerOptions) http.Handler {
+func (o HandlerOptions) withDefaults() HandlerOptions {
 	if o.DefaultTimeout <= 0 {
 		o.DefaultTimeout = 10 * time.Second
 	}
 	if o.TimeoutOffset < 0 {
 		o.TimeoutOffset = 0
 	}
+	return o
+}
+
+// minScrapeTimeout keeps a tiny or negative timeout from failing every scrape before it starts.
+const minScrapeTimeout = 100 * time.Millisecond
+
+// Handler serves the exporter's own metrics from self plus a fresh reading of every target.
+func (e *Exporter) Handler(self prometheus.Gatherer, o HandlerOptions) http.Handler {
+	o = o.withDefaults()
 	errLog := &promErrorLog{logger: e.logger}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		timeout := scrapeTimeout(r.Header, o.DefaultTimeout, o.TimeoutOffset)

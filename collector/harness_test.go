@@ -73,6 +73,8 @@ type harnessOpts struct {
 	jobs config.Jobs
 	// rateLimit sets the budget; zero means the default.
 	rateLimit config.RateLimit
+	// discovery sets the discovery refresh interval; zero means the default.
+	discovery model.Duration
 }
 
 const (
@@ -124,6 +126,7 @@ func newHarnessWith(t *testing.T, sim *atlastest.Server, o harnessOpts) *harness
 	// The seed's example job is from 2018: keep every job unless a test sets caps.
 	cfg.Jobs = o.jobs
 	cfg.RateLimit = o.rateLimit
+	cfg.Discovery.RefreshInterval = o.discovery
 	if cfg.Jobs.MaxAge == nil {
 		zero := model.Duration(0)
 		cfg.Jobs.MaxAge = &zero

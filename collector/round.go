@@ -51,10 +51,11 @@ func (e *Exporter) scrape(ctx context.Context, key string, sel func(config.Targe
 	if live == nil {
 		return &round{}
 	}
-	targets := live.targets
+	all := e.expand(ctx, live)
+	targets := all
 	if sel != nil {
 		targets = nil
-		for _, t := range live.targets {
+		for _, t := range all {
 			if sel(t) {
 				targets = append(targets, t)
 			}

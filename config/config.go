@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,6 +43,7 @@ type Config struct {
 	Targets   []Target  `yaml:"targets"`
 	Jobs      Jobs      `yaml:"jobs"`
 	RateLimit RateLimit `yaml:"rate_limit"`
+	Discovery Discovery `yaml:"discovery"`
 
 	key       *keySource
 	secret    *keySource
@@ -89,16 +91,51 @@ type RateLimit struct {
 	Period   model.Duration `yaml:"period"`
 }
 
-// Target is one cluster whose restore jobs are exported.
+// Discovery says how often targets that name no cluster are expanded into clusters.
+type Discovery struct {
+	// RefreshInterval is how long a discovery result is used (default 10m); clusters change rarely.
+	RefreshInterval model.Duration `yaml:"refresh_interval"`
+}
+
+// DefaultDiscoveryInterval is how long discovered clusters are kept before the lists are read again.
+const DefaultDiscoveryInterval = model.Duration(10 * time.Minute)
+
+// Target is one cluster whose restore jobs are exported, or, without cluster_name, a project, an
+// organisation or every visible project whose clusters are discovered.
 type Target struct {
 	GroupID     string `yaml:"group_id"`
 	ClusterName string `yaml:"cluster_name"`
+	// OrgID discovers every project of an organisation.
+	OrgID string `yaml:"org_id"`
+	// AllProjects discovers every project the credential can see.
+	AllProjects bool `yaml:"all_projects"`
+	// Fully anchored regular expressions on project and cluster names, for discovered targets.
+	ProjectInclude string `yaml:"project_include"`
+	ProjectExclude string `yaml:"project_exclude"`
+	ClusterInclude string `yaml:"cluster_include"`
+	ClusterExclude string `yaml:"cluster_exclude"`
 	// ClusterID addresses the cluster on Cloud and Ops Manager; resolved from the name when empty.
 	ClusterID string `yaml:"cluster_id"`
 	// API is the restore-job family: legacy (default) or cloud_backup.
 	API string `yaml:"api"`
 	// RestoreJobIDs pins the jobs to read; empty means every job of the cluster.
 	RestoreJobIDs []string `yaml:"restore_job_ids"`
+}
+
+// Discovers reports a target that names no cluster, to be expanded by discovery.
+func (t Target) Discovers() bool { return t.ClusterName == "" }
+
+// Admits reports whether discovery filters keep a project and cluster; an empty name passes the
+// project filters (a target naming only group_id has no project name to match).
+func (t Target) Admits(projectName, clusterName string) bool {
+	match := func(expr, s string, empty bool) bool {
+		if expr == "" || s == "" {
+			return empty
+		}
+		return regexp.MustCompile("^(?:" + expr + ")$").MatchString(s)
+	}
+	return match(t.ProjectInclude, projectName, true) && !match(t.ProjectExclude, projectName, false) &&
+		match(t.ClusterInclude, clusterName, true) && !match(t.ClusterExclude, clusterName, false)
 }
 
 // IsCloudBackup reports whether the target reads Cloud Backup restore jobs.
@@ -219,13 +256,36 @@ func isV2(baseURL string) bool { return strings.HasSuffix(strings.TrimRight(base
 func (t Target) check(i int, baseURL string, seen map[string]int) []error {
 	var errs []error
 	where := fmt.Sprintf("targets[%d]", i)
-	if t.GroupID == "" {
-		errs = append(errs, fmt.Errorf("%s.group_id: required", where))
-	} else if !objectIDPattern.MatchString(t.GroupID) {
+	scopes := 0
+	for _, set := range []bool{t.GroupID != "", t.OrgID != "", t.AllProjects} {
+		if set {
+			scopes++
+		}
+	}
+	switch {
+	case scopes == 0:
+		errs = append(errs, fmt.Errorf("%s.group_id: required (or org_id, or all_projects: true to discover projects)", where))
+	case scopes > 1:
+		errs = append(errs, fmt.Errorf("%s: set one of group_id, org_id and all_projects", where))
+	}
+	if t.GroupID != "" && !objectIDPattern.MatchString(t.GroupID) {
 		errs = append(errs, fmt.Errorf("%s.group_id: %q is not a 24-digit hex project ID", where, clip(t.GroupID)))
 	}
+	if t.OrgID != "" && !objectIDPattern.MatchString(t.OrgID) {
+		errs = append(errs, fmt.Errorf("%s.org_id: %q is not a 24-digit hex organisation ID", where, clip(t.OrgID)))
+	}
+	for field, expr := range map[string]string{"project_include": t.ProjectInclude, "project_exclude": t.ProjectExclude,
+		"cluster_include": t.ClusterInclude, "cluster_exclude": t.ClusterExclude} {
+		if _, err := regexp.Compile("^(?:" + expr + ")$"); err != nil {
+			errs = append(errs, fmt.Errorf("%s.%s: %w", where, field, err))
+		}
+	}
 	if t.ClusterName == "" {
-		errs = append(errs, fmt.Errorf("%s.cluster_name: required", where))
+		if len(t.RestoreJobIDs) > 0 || t.ClusterID != "" {
+			errs = append(errs, fmt.Errorf("%s: restore_job_ids and cluster_id need cluster_name", where))
+		}
+	} else if t.OrgID != "" || t.AllProjects {
+		errs = append(errs, fmt.Errorf("%s.cluster_name: only with group_id; org_id and all_projects discover clusters", where))
 	} else if !clusterNamePattern.MatchString(t.ClusterName) {
 		errs = append(errs, fmt.Errorf("%s.cluster_name: %q is not a valid cluster name (letters, digits, '.', '_', '-'; at most 64)", where, clip(t.ClusterName)))
 	}
@@ -255,8 +315,8 @@ func (t Target) check(i int, baseURL string, seen map[string]int) []error {
 		ids[strings.ToLower(id)] = true
 	}
 	// One target per cluster, whatever its API: scrape_success is labelled by group and cluster alone.
-	key := strings.ToLower(t.GroupID) + "/" + t.ClusterName
-	if prev, dup := seen[key]; dup && t.GroupID != "" {
+	key := strings.ToLower(t.GroupID) + "/" + t.ClusterName + "/" + t.OrgID + "/" + strconv.FormatBool(t.AllProjects)
+	if prev, dup := seen[key]; dup {
 		errs = append(errs, fmt.Errorf("%s: same group_id and cluster_name as targets[%d]", where, prev))
 	} else {
 		seen[key] = i
@@ -308,6 +368,11 @@ func (c *Config) defaults() []error {
 		c.Jobs.MaxPerCluster = &n
 	} else if *c.Jobs.MaxPerCluster < 0 {
 		errs = append(errs, errors.New("jobs.max_per_cluster: must not be negative"))
+	}
+	if c.Discovery.RefreshInterval == 0 {
+		c.Discovery.RefreshInterval = DefaultDiscoveryInterval
+	} else if c.Discovery.RefreshInterval < 0 {
+		errs = append(errs, errors.New("discovery.refresh_interval: must not be negative"))
 	}
 	r := &c.RateLimit
 	if r.Capacity == 0 && r.Refill == 0 && r.Period == 0 {

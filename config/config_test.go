@@ -35,6 +35,7 @@ func TestGoodConfigs(t *testing.T) {
 		{"inline_key_http.yml", "http://127.0.0.1:8080/api/atlas/v1.0", "abcdefgh", "inline-secret", 1},
 		{"ops_manager.yml", "https://opsmanager.example.com:8443/api/public/v1.0", "abcdefgh", "k3y-from-file", 2},
 		{"caps_and_budget.yml", config.DefaultBaseURL, "abcdefgh", "x", 1},
+		{"discovery.yml", config.DefaultBaseURL, "abcdefgh", "x", 3},
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
@@ -57,7 +58,6 @@ func TestBadConfigsNameTheProblem(t *testing.T) {
 	cases := map[string]string{
 		"unknown_key.yml":                    "field privte_key_file not found",
 		"missing_group.yml":                  "targets[0].group_id: required",
-		"missing_cluster.yml":                "targets[0].cluster_name: required",
 		"bad_url.yml":                        "atlas.base_url: scheme must be https",
 		"url_with_credentials.yml":           "must not carry credentials",
 		"unreadable_key_file.yml":            "atlas.private_key_file: private key file: stat /nonexistent/private-key: no such file",
@@ -69,6 +69,9 @@ func TestBadConfigsNameTheProblem(t *testing.T) {
 		"empty.yml":                          "the file is empty",
 		"not_yaml.yml":                       "decode:",
 		"bad_ids.yml":                        "is not a 24-digit hex project ID",
+		"discovery_conflicts.yml":            "targets[0]: set one of group_id, org_id and all_projects",
+		"bad_regex.yml":                      "targets[0].cluster_exclude: error parsing regexp",
+		"org_with_cluster.yml":               "targets[0].cluster_name: only with group_id",
 		"bad_caps.yml":                       "jobs.max_per_cluster: must not be negative",
 		"bad_rate_limit.yml":                 "rate_limit: capacity (at least 1), refill and period must all be positive",
 		"both_credentials.yml":               "configure an API key (public_key, private_key_file) or a service account (client_id, client_secret_file), not both",

@@ -141,3 +141,35 @@ func intParam(q url.Values, name string, def int) (int, error) {
 	}
 	return strconv.Atoi(v)
 }
+
+// listProjects serves every project, or an organisation's (404 ORG_NOT_FOUND for an unknown one).
+func (s *Server) listProjects(w http.ResponseWriter, r *http.Request, req request, contentType string) {
+	p, ok := parsePaging(w, r)
+	if !ok {
+		return
+	}
+	type proj struct{ id, name, org string }
+	s.mu.Lock()
+	var all []proj
+	for id, g := range s.groups {
+		if req.route == RouteOrgProjects && g.orgID != req.params[0] {
+			continue
+		}
+		all = append(all, proj{id, g.name, g.orgID})
+	}
+	s.mu.Unlock()
+	if req.route == RouteOrgProjects && len(all) == 0 {
+		writeError(w, http.StatusNotFound, "ORG_NOT_FOUND",
+			fmt.Sprintf("No organization with ID %s exists.", req.params[0]), "Not Found", true, req.params[0])
+		return
+	}
+	slices.SortFunc(all, func(a, b proj) int { return cmpString(a.id, b.id) })
+	start := min((p.num-1)*p.perPage, len(all))
+	end := min(start+p.perPage, len(all))
+	items := make([][]byte, 0, end-start)
+	for _, g := range all[start:end] {
+		doc, _ := json.Marshal(map[string]any{"id": g.id, "name": g.name, "orgId": g.org, "clusterCount": 0})
+		items = append(items, doc)
+	}
+	writePage(w, r, p, contentType, items, len(all))
+}

@@ -23,6 +23,14 @@ func match(path string) request {
 		}
 		req := request{root: root}
 		p := strings.Split(rest, "/")
+		switch {
+		case len(p) == 1 && p[0] == "groups":
+			req.route = RouteProjects
+			return req
+		case len(p) == 3 && p[0] == "orgs" && p[2] == "groups":
+			req.route, req.params = RouteOrgProjects, []string{p[1]}
+			return req
+		}
 		if len(p) < 3 || p[0] != "groups" || p[2] != "clusters" {
 			return req
 		}
@@ -111,6 +119,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		contentType = MediaTypeV2
+	}
+	if req.route == RouteProjects || req.route == RouteOrgProjects {
+		s.listProjects(w, r, req, contentType)
+		return
 	}
 	if req.route != RouteClusters && !s.spend(w, req.params[0]) {
 		return

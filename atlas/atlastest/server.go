@@ -17,6 +17,8 @@ const (
 	RouteCloudBackupRestoreJobs = "/groups/{group_id}/clusters/{cluster_name}/backup/restoreJobs"
 	RouteCloudBackupRestoreJob  = "/groups/{group_id}/clusters/{cluster_name}/backup/restoreJobs/{job_id}"
 	RouteClusters               = "/groups/{group_id}/clusters"
+	RouteProjects               = "/groups"
+	RouteOrgProjects            = "/orgs/{org_id}/groups"
 	RouteToken                  = "/api/oauth/token"
 )
 
@@ -81,6 +83,8 @@ type Server struct {
 }
 
 type group struct {
+	name     string
+	orgID    string
 	clusters map[string]*cluster
 }
 
@@ -169,6 +173,18 @@ func (s *Server) SetKeys(publicKey, privateKey string) {
 	s.publicKey, s.privateKey = publicKey, privateKey
 }
 
+// AddProject creates or renames a project and files it under an organisation.
+func (s *Server) AddProject(groupID, name, orgID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.groups[groupID]
+	if !ok {
+		g = &group{clusters: map[string]*cluster{}}
+		s.groups[groupID] = g
+	}
+	g.name, g.orgID = name, orgID
+}
+
 // AddCluster creates the project and cluster if needed, so that listing it answers 200 even when empty.
 func (s *Server) AddCluster(groupID, clusterName string) {
 	s.mu.Lock()
@@ -179,7 +195,7 @@ func (s *Server) AddCluster(groupID, clusterName string) {
 func (s *Server) clusterLocked(groupID, clusterName string) *cluster {
 	g, ok := s.groups[groupID]
 	if !ok {
-		g = &group{clusters: map[string]*cluster{}}
+		g = &group{name: "Project " + groupID[:min(6, len(groupID))], clusters: map[string]*cluster{}}
 		s.groups[groupID] = g
 	}
 	c, ok := g.clusters[clusterName]

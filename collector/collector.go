@@ -29,50 +29,54 @@ func (e *Exporter) NewCollector(ctx context.Context) prometheus.Collector {
 func (c *scrapeCollector) Describe(ch chan<- *prometheus.Desc) { c.e.descs.describe(ch) }
 
 func (c *scrapeCollector) Collect(ch chan<- prometheus.Metric) {
-	r := c.e.scrape(c.ctx, c.key, c.sel)
-	d := c.e.descs
+	c.e.collectRound(constSink(ch), c.e.scrape(c.ctx, c.key, c.sel))
+}
+
+// collectRound turns a round into samples for a sink; split from Collect so the same code serves
+// const metrics and the text writer, and encoding can be measured alone.
+func (e *Exporter) collectRound(ch sink, r *round) {
+	d := e.descs
 	up := 1.0
 	for _, t := range r.targets {
 		success := 1.0
 		if !t.ok() {
 			success, up = 0, 0
 		}
-		ch <- prometheus.MustNewConstMetric(d.scrapeSuccess, prometheus.GaugeValue, success,
-			t.target.GroupID, t.target.ClusterName)
+		ch.sample(d.scrapeSuccess, success, t.target.GroupID, t.target.ClusterName)
 		if !t.lastSuccess.IsZero() {
-			ch <- prometheus.MustNewConstMetric(d.lastSuccess, prometheus.GaugeValue, unixSeconds(t.lastSuccess),
-				t.target.GroupID, t.target.ClusterName)
+			ch.sample(d.lastSuccess, unixSeconds(t.lastSuccess), t.target.GroupID, t.target.ClusterName)
 		}
 		for _, j := range t.jobs {
 			if j != nil {
-				c.e.emitJob(ch, t.target.GroupID, t.target.ClusterName, j)
+				e.emitJob(ch, t.target.GroupID, t.target.ClusterName, j)
 			}
 		}
 	}
-	ch <- prometheus.MustNewConstMetric(d.up, prometheus.GaugeValue, up)
-	ch <- prometheus.MustNewConstMetric(d.scrapeDuration, prometheus.GaugeValue, r.duration.Seconds())
+	ch.sample(d.up, up)
+	ch.sample(d.scrapeDuration, r.duration.Seconds())
 }
 
 // emitJob writes one job's series; a field the API left out yields no series rather than a fake zero.
-func (e *Exporter) emitJob(ch chan<- prometheus.Metric, groupID, clusterName string, j *jobView) {
+func (e *Exporter) emitJob(ch sink, groupID, clusterName string, j *jobView) {
 	d := e.descs
-	l := []string{groupID, clusterName, labelValue(j.id)}
-	gauge := func(desc *prometheus.Desc, v float64, extra ...string) {
-		ch <- prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, v, append(l[:3:3], extra...)...)
+	var lbuf [8]string
+	l := append(lbuf[:0], groupID, clusterName, labelValue(j.id))
+	gauge := func(f *family, v float64, extra ...string) {
+		ch.sample(f, v, append(l[:3], extra...)...)
 	}
-	timestamp := func(desc *prometheus.Desc, t time.Time) {
+	timestamp := func(f *family, t time.Time) {
 		if !t.IsZero() {
-			gauge(desc, unixSeconds(t))
+			gauge(f, unixSeconds(t))
 		}
 	}
-	optional := func(desc *prometheus.Desc, v *float64) {
+	optional := func(f *family, v *float64) {
 		if v != nil {
-			gauge(desc, *v)
+			gauge(f, *v)
 		}
 	}
-	flag := func(desc *prometheus.Desc, b *bool) {
+	flag := func(f *family, b *bool) {
 		if b != nil {
-			gauge(desc, boolValue(*b))
+			gauge(f, boolValue(*b))
 		}
 	}
 
@@ -99,7 +103,7 @@ func (e *Exporter) emitJob(ch chan<- prometheus.Metric, groupID, clusterName str
 }
 
 // stateSet emits one series per documented value, plus the current value if the docs lack it.
-func (e *Exporter) stateSet(gauge func(*prometheus.Desc, float64, ...string), desc *prometheus.Desc,
+func (e *Exporter) stateSet(gauge func(*family, float64, ...string), f *family,
 	documented []string, field, current string, attrs []any) {
 	current = labelValue(current)
 	values, unknown := stateSet(documented, current)
@@ -107,7 +111,7 @@ func (e *Exporter) stateSet(gauge func(*prometheus.Desc, float64, ...string), de
 		e.once.unknown(field, current, attrs...)
 	}
 	for _, v := range values {
-		gauge(desc, boolValue(v == current), v)
+		gauge(f, boolValue(v == current), v)
 	}
 }
 

@@ -1,6 +1,10 @@
 package collector
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"sort"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
 
 const namespace = "mongodbatlas"
 
@@ -8,14 +12,26 @@ const namespace = "mongodbatlas"
 // common external labels already own.
 var jobLabels = []string{"group_id", "cluster_name", "restore_job_id"}
 
+// family is one metric family's name, help and labels, with its descriptor for const metrics.
+type family struct {
+	name, help string
+	labels     []string
+	desc       *prometheus.Desc
+	// order lists label indexes sorted by name, as the text exposition writes them.
+	order []int
+	index int
+}
+
 // descs are built once and shared by every scrape's collector.
 type descs struct {
-	info, status, deliveryStatus               *prometheus.Desc
-	expiry, validity, maxDownloads, downloaded *prometheus.Desc
-	encryption, created, snapshot              *prometheus.Desc
-	finished, components                       *prometheus.Desc
-	scrapeSuccess, up, scrapeDuration          *prometheus.Desc
-	lastSuccess                                *prometheus.Desc
+	info, status, deliveryStatus               *family
+	expiry, validity, maxDownloads, downloaded *family
+	encryption, created, snapshot              *family
+	finished, components                       *family
+	scrapeSuccess, up, scrapeDuration          *family
+	lastSuccess                                *family
+	// all is every family, in the order the text exposition writes them.
+	all []*family
 }
 
 func withLabels(extra ...string) []string {
@@ -23,10 +39,20 @@ func withLabels(extra ...string) []string {
 }
 
 func newDescs() *descs {
-	d := func(name, help string, labels []string) *prometheus.Desc {
-		return prometheus.NewDesc(prometheus.BuildFQName(namespace, "", name), help, labels, nil)
+	var all []*family
+	d := func(name, help string, labels []string) *family {
+		fq := prometheus.BuildFQName(namespace, "", name)
+		f := &family{name: fq, help: help, labels: labels,
+			desc: prometheus.NewDesc(fq, help, labels, nil)}
+		f.order = make([]int, len(labels))
+		for i := range f.order {
+			f.order[i] = i
+		}
+		sort.Slice(f.order, func(a, b int) bool { return labels[f.order[a]] < labels[f.order[b]] })
+		all = append(all, f)
+		return f
 	}
-	return &descs{
+	ds := &descs{
 		info: d("restore_job_info",
 			"Static facts about a restore job; always 1.",
 			withLabels("cluster_id", "snapshot_id", "batch_id", "delivery_method", "point_in_time")),
@@ -76,14 +102,17 @@ func newDescs() *descs {
 			"Wall time of this scrape's Atlas API work.",
 			nil),
 	}
+	sort.SliceStable(all, func(a, b int) bool { return all[a].name < all[b].name })
+	for i, f := range all {
+		f.index = i
+	}
+	ds.all = all
+	return ds
 }
 
 // describe sends every descriptor, so the registry can check for clashes at registration.
 func (d *descs) describe(ch chan<- *prometheus.Desc) {
-	for _, x := range []*prometheus.Desc{
-		d.info, d.status, d.deliveryStatus, d.expiry, d.validity, d.maxDownloads, d.downloaded,
-		d.encryption, d.created, d.snapshot, d.finished, d.components, d.scrapeSuccess, d.lastSuccess, d.up, d.scrapeDuration,
-	} {
-		ch <- x
+	for _, f := range d.all {
+		ch <- f.desc
 	}
 }

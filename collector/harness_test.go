@@ -82,13 +82,13 @@ const (
 	clientSecret = "mdb_sa_sk_collector-secret"
 )
 
-func newHarness(t *testing.T, o harnessOpts) *harness {
+func newHarness(t testing.TB, o harnessOpts) *harness {
 	t.Helper()
 	return newHarnessWith(t, atlastest.New(atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey, ClientID: clientID, ClientSecret: clientSecret}), o)
 }
 
 // newHarnessWith wires the exporter to a simulator the test built itself.
-func newHarnessWith(t *testing.T, sim *atlastest.Server, o harnessOpts) *harness {
+func newHarnessWith(t testing.TB, sim *atlastest.Server, o harnessOpts) *harness {
 	t.Helper()
 	sim.AddCluster(groupID, clusterName)
 	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
@@ -156,13 +156,13 @@ func (h *harness) waitLogs(t *testing.T, needle string, n int) string {
 }
 
 // scrape fetches /metrics as Prometheus would, with its timeout header when timeout > 0.
-func (h *harness) scrape(t *testing.T, timeout time.Duration) map[string]*dto.MetricFamily {
+func (h *harness) scrape(t testing.TB, timeout time.Duration) map[string]*dto.MetricFamily {
 	t.Helper()
 	_, fams := h.scrapeRaw(t, timeout)
 	return fams
 }
 
-func (h *harness) scrapeRaw(t *testing.T, timeout time.Duration) (string, map[string]*dto.MetricFamily) {
+func (h *harness) scrapeRaw(t testing.TB, timeout time.Duration) (string, map[string]*dto.MetricFamily) {
 	t.Helper()
 	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, h.srv.URL+"/metrics", nil)
 	if err != nil {

@@ -6,9 +6,6 @@ import (
 	"regexp"
 	"slices"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 )
 
@@ -23,7 +20,6 @@ var (
 // no credential.
 func (e *Exporter) ProbeHandler(o HandlerOptions) http.Handler {
 	o = o.withDefaults()
-	errLog := &promErrorLog{logger: e.logger}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		groupID, cluster := q.Get("target"), q.Get("cluster_name")
@@ -44,9 +40,7 @@ func (e *Exporter) ProbeHandler(o HandlerOptions) http.Handler {
 			http.Error(w, "target is not a configured or discovered project (and cluster)", http.StatusForbidden)
 			return
 		}
-		reg := prometheus.NewRegistry()
-		reg.MustRegister(&scrapeCollector{ctx: ctx, e: e, key: "probe:" + groupID + "/" + cluster, sel: sel})
-		promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: errLog, ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(w, r)
+		e.serveText(w, e.scrape(ctx, "probe:"+groupID+"/"+cluster, sel), nil)
 	})
 }
 

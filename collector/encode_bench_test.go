@@ -1,0 +1,94 @@
+package collector
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
+)
+
+// roundCollector emits a prepared round, so encoding is measured without any API work.
+type roundCollector struct {
+	e *Exporter
+	r *round
+}
+
+func (c roundCollector) Describe(ch chan<- *prometheus.Desc) { c.e.descs.describe(ch) }
+func (c roundCollector) Collect(ch chan<- prometheus.Metric) { c.e.collectRound(constSink(ch), c.r) }
+
+// benchRound is jobs restore jobs spread over clusters targets, shaped like the seed's example.
+func benchRound(jobs, clusters int) *round {
+	r := &round{}
+	exp := int64(48)
+	maxDl := int64(2147483647)
+	enc := false
+	for c := range clusters {
+		tr := &targetResult{target: config.Target{GroupID: fmt.Sprintf("5a%022x", c/10), ClusterName: fmt.Sprintf("Cluster%d", c)}}
+		for j := range jobs / clusters {
+			job := &atlas.RestoreJob{
+				ID: fmt.Sprintf("6b%08x%014x", c, j), ClusterID: "5a66689487d9d61443b46149",
+				SnapshotID: "5a6669d9fcc178211a0d86b9", StatusName: "FINISHED", EncryptionEnabled: &enc,
+				Delivery: &atlas.Delivery{MethodName: "HTTP", StatusName: "EXPIRED", ExpirationHours: &exp, MaxDownloads: &maxDl},
+				Hashes:   []atlas.FileHash{{TypeName: "SHA1"}},
+			}
+			tr.jobs = append(tr.jobs, fromLegacy(job))
+		}
+		r.targets = append(r.targets, tr)
+	}
+	return r
+}
+
+// BenchmarkEncode measures what /metrics does with a round already read: the CPU a scrape costs
+// the exporter beyond waiting for Atlas.
+func BenchmarkEncode(b *testing.B) {
+	for _, n := range []int{100, 1000, 10000} {
+		b.Run(fmt.Sprintf("jobs=%d", n), func(b *testing.B) {
+			e := New(Options{}, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
+			r := benchRound(n, 100)
+			var hint []int
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				ts := newTextSink(e.descs, hint)
+				e.collectRound(ts, r)
+				if err := ts.writeTo(io.Discard); err != nil {
+					b.Fatal(err)
+				}
+				hint = ts.sizes()
+			}
+		})
+	}
+}
+
+// BenchmarkEncodeRegistry is the same through const metrics, a registry and expfmt: the path the
+// text sink replaces on /metrics, kept for comparison.
+func BenchmarkEncodeRegistry(b *testing.B) {
+	for _, n := range []int{100, 1000, 10000} {
+		b.Run(fmt.Sprintf("jobs=%d", n), func(b *testing.B) {
+			e := New(Options{}, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
+			r := benchRound(n, 100)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				reg := prometheus.NewRegistry()
+				reg.MustRegister(roundCollector{e: e, r: r})
+				mfs, err := reg.Gather()
+				if err != nil {
+					b.Fatal(err)
+				}
+				enc := expfmt.NewEncoder(io.Discard, expfmt.NewFormat(expfmt.TypeTextPlain))
+				for _, mf := range mfs {
+					if err := enc.Encode(mf); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+}

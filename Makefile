@@ -13,7 +13,7 @@ LDFLAGS   := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Revision=$(REVISION) \
 IMAGE     ?= localhost/$(BIN):$(VERSION)
 CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
 
-.PHONY: all build run-demo test deps fmt-check vet unit rules deploy-test helm generate image ci clean
+.PHONY: bench all build run-demo test deps fmt-check vet unit rules deploy-test helm generate image ci clean
 
 all: test build
 
@@ -71,6 +71,14 @@ helm:
 generate:
 	cd deploy && $(GO) generate ./...
 	cp deploy/prometheus/alerts.yml deploy/prometheus/rules.yml deploy/$(CHART)/files/
+
+## bench: the scale benchmarks against the simulator (50 ms per request), written to BENCHMARKS.md.
+BENCHTIME ?= 3x
+bench:
+	mkdir -p .build
+	$(GO) test -run '^$$' -bench 'ColdScrape|WarmScrape|Encode' -benchmem -benchtime=$(BENCHTIME) ./collector/ | tee .build/bench.txt
+	$(GO) test -run '^$$' -bench 'PeakRSS' -benchtime=$(BENCHTIME) ./collector/ | tee -a .build/bench.txt
+	$(GO) run ./internal/benchreport -command "make bench" < .build/bench.txt > BENCHMARKS.md
 
 ## image: a static binary in a FROM scratch image, built offline with buildah.
 image:

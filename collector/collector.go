@@ -33,85 +33,110 @@ func (c *scrapeCollector) Collect(ch chan<- prometheus.Metric) {
 }
 
 // collectRound turns a round into samples for a sink; split from Collect so the same code serves
-// const metrics and the text writer, and encoding can be measured alone.
+// const metrics and the text writer, and encoding can be measured alone. It works family by
+// family, so every family's samples arrive together and the text writer can stream them.
 func (e *Exporter) collectRound(ch sink, r *round) {
 	d := e.descs
 	up := 1.0
 	for _, t := range r.targets {
-		success := 1.0
 		if !t.ok() {
-			success, up = 0, 0
+			up = 0
 		}
-		ch.sample(d.scrapeSuccess, success, t.target.GroupID, t.target.ClusterName)
-		if !t.lastSuccess.IsZero() {
-			ch.sample(d.lastSuccess, unixSeconds(t.lastSuccess), t.target.GroupID, t.target.ClusterName)
-		}
-		for _, j := range t.jobs {
-			if j != nil {
-				e.emitJob(ch, t.target.GroupID, t.target.ClusterName, j)
+	}
+	for _, f := range d.all {
+		switch f {
+		case d.up:
+			ch.sample(d.up, up)
+		case d.scrapeDuration:
+			ch.sample(d.scrapeDuration, r.duration.Seconds())
+		case d.scrapeSuccess:
+			for _, t := range r.targets {
+				ch.sample(f, boolValue(t.ok()), t.target.GroupID, t.target.ClusterName)
+			}
+		case d.lastSuccess:
+			for _, t := range r.targets {
+				if !t.lastSuccess.IsZero() {
+					ch.sample(f, unixSeconds(t.lastSuccess), t.target.GroupID, t.target.ClusterName)
+				}
+			}
+		default:
+			var lbuf [8]string
+			for _, t := range r.targets {
+				for _, j := range t.jobs {
+					if j != nil {
+						l := append(lbuf[:0], t.target.GroupID, t.target.ClusterName, labelValue(j.id))
+						e.emitJob(ch, f, l, j)
+					}
+				}
 			}
 		}
 	}
-	ch.sample(d.up, up)
-	ch.sample(d.scrapeDuration, r.duration.Seconds())
 }
 
-// emitJob writes one job's series; a field the API left out yields no series rather than a fake zero.
-func (e *Exporter) emitJob(ch sink, groupID, clusterName string, j *jobView) {
+// emitJob writes one family's series for a job; a field the API left out yields no series rather
+// than a fake zero. l holds the job's labels (L) with room for the family's own.
+func (e *Exporter) emitJob(ch sink, f *family, l []string, j *jobView) {
 	d := e.descs
-	var lbuf [8]string
-	l := append(lbuf[:0], groupID, clusterName, labelValue(j.id))
-	gauge := func(f *family, v float64, extra ...string) {
-		ch.sample(f, v, append(l[:3], extra...)...)
-	}
-	timestamp := func(f *family, t time.Time) {
+	gauge := func(v float64, extra ...string) { ch.sample(f, v, append(l[:3], extra...)...) }
+	timestamp := func(t time.Time) {
 		if !t.IsZero() {
-			gauge(f, unixSeconds(t))
+			gauge(unixSeconds(t))
 		}
 	}
-	optional := func(f *family, v *float64) {
+	optional := func(v *float64) {
 		if v != nil {
-			gauge(f, *v)
+			gauge(*v)
 		}
 	}
-	flag := func(f *family, b *bool) {
+	flag := func(b *bool) {
 		if b != nil {
-			gauge(f, boolValue(*b))
+			gauge(boolValue(*b))
 		}
 	}
-
-	gauge(d.info, 1, labelValue(j.clusterID), labelValue(j.snapshotID), labelValue(j.batchID),
-		labelValue(j.deliveryMethod), j.pointInTime)
-	attrs := []any{"group_id", groupID, "cluster_name", clusterName, "restore_job_id", l[2]}
-	if j.status != "" {
-		e.stateSet(gauge, d.status, jobStatuses, "statusName", j.status, attrs)
-	}
-	if j.deliveryStatus != "" {
-		e.stateSet(gauge, d.deliveryStatus, deliveryStatuses, "delivery.statusName", j.deliveryStatus, attrs)
-	}
-	flag(d.downloaded, j.downloaded)
-	flag(d.encryption, j.encryption)
-	timestamp(d.created, j.created)
-	timestamp(d.finished, j.finished)
-	timestamp(d.snapshot, j.snapshot)
-	timestamp(d.expiry, j.expiry)
-	optional(d.validity, j.validitySeconds)
-	optional(d.maxDownloads, j.maxDownloads)
-	if j.components != nil {
-		gauge(d.components, float64(*j.components))
+	switch f {
+	case d.info:
+		gauge(1, labelValue(j.clusterID), labelValue(j.snapshotID), labelValue(j.batchID),
+			labelValue(j.deliveryMethod), j.pointInTime)
+	case d.status:
+		if j.status != "" {
+			e.stateSet(gauge, jobStatuses, "statusName", j.status, l)
+		}
+	case d.deliveryStatus:
+		if j.deliveryStatus != "" {
+			e.stateSet(gauge, deliveryStatuses, "delivery.statusName", j.deliveryStatus, l)
+		}
+	case d.downloaded:
+		flag(j.downloaded)
+	case d.encryption:
+		flag(j.encryption)
+	case d.created:
+		timestamp(j.created)
+	case d.finished:
+		timestamp(j.finished)
+	case d.snapshot:
+		timestamp(j.snapshot)
+	case d.expiry:
+		timestamp(j.expiry)
+	case d.validity:
+		optional(j.validitySeconds)
+	case d.maxDownloads:
+		optional(j.maxDownloads)
+	case d.components:
+		if j.components != nil {
+			gauge(float64(*j.components))
+		}
 	}
 }
 
 // stateSet emits one series per documented value, plus the current value if the docs lack it.
-func (e *Exporter) stateSet(gauge func(*family, float64, ...string), f *family,
-	documented []string, field, current string, attrs []any) {
+func (e *Exporter) stateSet(gauge func(float64, ...string), documented []string, field, current string, l []string) {
 	current = labelValue(current)
 	values, unknown := stateSet(documented, current)
 	if unknown {
-		e.once.unknown(field, current, attrs...)
+		e.once.unknown(field, current, "group_id", l[0], "cluster_name", l[1], "restore_job_id", l[2])
 	}
 	for _, v := range values {
-		gauge(f, boolValue(v == current), v)
+		gauge(boolValue(v == current), v)
 	}
 }
 

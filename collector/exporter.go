@@ -38,8 +38,6 @@ type Exporter struct {
 	rounds  singleflight.Group
 	memory  *memory
 	limiter *atlas.Limiter
-	// sizeHint holds the last scrape's text buffer sizes ([]int), to size the next one.
-	sizeHint atomic.Value
 
 	apiRequests    *prometheus.CounterVec
 	rateLimited    *prometheus.CounterVec

@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"bufio"
 	"context"
 	"net/http"
 	"strconv"
@@ -44,12 +45,8 @@ func (e *Exporter) Handler(self prometheus.Gatherer, o HandlerOptions) http.Hand
 	})
 }
 
-// serveText writes a round, then self's metrics if any, in the text exposition format.
+// serveText streams a round, then self's metrics if any, in the text exposition format.
 func (e *Exporter) serveText(w http.ResponseWriter, r *round, self prometheus.Gatherer) {
-	hint, _ := e.sizeHint.Load().([]int)
-	ts := newTextSink(e.descs, hint)
-	e.collectRound(ts, r)
-	defer e.sizeHint.Store(ts.sizes())
 	var mfs []*dto.MetricFamily
 	if self != nil {
 		var err error
@@ -59,16 +56,16 @@ func (e *Exporter) serveText(w http.ResponseWriter, r *round, self prometheus.Ga
 	}
 	format := expfmt.NewFormat(expfmt.TypeTextPlain)
 	w.Header().Set("Content-Type", string(format))
-	if err := ts.writeTo(w); err != nil {
-		e.logger.Debug("Writing metrics failed", "err", err)
-		return
-	}
-	enc := expfmt.NewEncoder(w, format)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	e.collectRound(newTextSink(bw), r)
+	enc := expfmt.NewEncoder(bw, format)
 	for _, mf := range mfs {
 		if err := enc.Encode(mf); err != nil {
-			e.logger.Debug("Writing metrics failed", "err", err)
-			return
+			break
 		}
+	}
+	if err := bw.Flush(); err != nil {
+		e.logger.Debug("Writing metrics failed; the scraper hung up", "err", err)
 	}
 }
 

@@ -237,3 +237,5 @@ func target(cluster string) map[string]string {
 func job(id string) map[string]string {
 	return map[string]string{"group_id": groupID, "cluster_name": clusterName, "restore_job_id": id}
 }
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }

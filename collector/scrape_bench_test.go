@@ -1,0 +1,248 @@
+package collector_test
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/model"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/collector"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
+)
+
+// benchLatency is the simulated round trip to Atlas, per request.
+const benchLatency = 50 * time.Millisecond
+
+// benchConcurrency is the exporter's default --atlas.concurrency.
+const benchConcurrency = 4
+
+// benchWorld is a simulator holding jobs spread over clusters in projects of ten clusters each,
+// 90% of them terminal, and the config that reads them all.
+type benchWorld struct {
+	sim *atlastest.Server
+	cfg *config.Config
+}
+
+func newBenchWorld(b *testing.B, jobs, clusters int, pinned bool) *benchWorld {
+	b.Helper()
+	sim := atlastest.New(atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
+	running, err := atlastest.Start(sim)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(running.Close)
+	var targets []config.Target
+	for c := range clusters {
+		group := fmt.Sprintf("5a%022x", c/10)
+		name := fmt.Sprintf("Cluster%d", c)
+		tg := config.Target{GroupID: group, ClusterName: name}
+		for j := range jobs / clusters {
+			id := fmt.Sprintf("6b%08x%014x", c, j)
+			job := atlastest.LoadJob(atlastest.FixtureSeed).Set("id", id).Set("created", time.Now().UTC().Format(time.RFC3339))
+			if (c*(jobs/clusters)+j)%10 == 0 { // 10% in progress, 90% terminal, across the whole world
+				job.Set("statusName", "IN_PROGRESS").Set("delivery.statusName", "IN_PROGRESS")
+			}
+			sim.PutJob(group, name, job)
+			if pinned {
+				tg.RestoreJobIDs = append(tg.RestoreJobIDs, id)
+			}
+		}
+		targets = append(targets, tg)
+	}
+	keepAll, unlimited := model.Duration(0), 0
+	cfg := &config.Config{
+		Atlas:   config.Atlas{BaseURL: running.URL, PublicKey: publicKey, PrivateKey: privateKey},
+		Targets: targets,
+		Jobs:    config.Jobs{MaxAge: &keepAll, MaxPerCluster: &unlimited},
+	}
+	if err := cfg.Validate(nil); err != nil {
+		b.Fatal(err)
+	}
+	sim.SetLatency(benchLatency)
+	return &benchWorld{sim: sim, cfg: cfg}
+}
+
+// roundTrips counts every HTTP request the simulator answered, Digest challenges included.
+func (w *benchWorld) roundTrips() int { return w.sim.TotalRequests() + w.sim.Stats().Challenges }
+
+func (w *benchWorld) exporter(b *testing.B) *httptest.Server {
+	b.Helper()
+	exp := collector.New(collector.Options{Concurrency: benchConcurrency}, prometheus.NewRegistry(), discardLogger())
+	if err := exp.Apply(w.cfg); err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(exp.Handler(prometheus.NewRegistry(), collector.HandlerOptions{DefaultTimeout: time.Minute}))
+	b.Cleanup(func() { srv.Close(); exp.Close() })
+	return srv
+}
+
+func scrapeOnce(b *testing.B, srv *httptest.Server) {
+	b.Helper()
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), "mongodbatlas_up 1") {
+		b.Fatalf("scrape failed:\n%.2000s", body)
+	}
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+var benchSizes = []struct{ jobs, clusters int }{
+	{100, 10}, {1000, 10}, {10000, 10}, {100, 100}, {1000, 100}, {10000, 100},
+}
+
+// BenchmarkColdScrape is a first scrape by a fresh exporter: no Digest challenge cached, nothing
+// remembered. It reports the HTTP round trips made and the lower bound on wall time they imply
+// (round trips ÷ concurrency × latency), and the ratio of the measured time to that bound.
+func BenchmarkColdScrape(b *testing.B) {
+	for _, sz := range benchSizes {
+		b.Run(fmt.Sprintf("jobs=%d/clusters=%d", sz.jobs, sz.clusters), func(b *testing.B) {
+			w := newBenchWorld(b, sz.jobs, sz.clusters, false)
+			var trips int
+			var wall, cpu time.Duration
+			for range b.N {
+				srv := w.exporter(b)
+				before, start, cpu0 := w.roundTrips(), time.Now(), cpuTime()
+				scrapeOnce(b, srv)
+				wall += time.Since(start)
+				cpu += cpuTime() - cpu0
+				trips += w.roundTrips() - before
+				srv.Close()
+			}
+			n := float64(b.N)
+			bound := float64(trips) / n / benchConcurrency * float64(benchLatency)
+			b.ReportMetric(float64(trips)/n, "requests/op")
+			b.ReportMetric(bound/1e6, "bound-ms/op")
+			b.ReportMetric(float64(wall)/n/bound, "x-bound")
+			b.ReportMetric(float64(cpu)/n/1e6, "cpu-ms/op")
+		})
+	}
+}
+
+// BenchmarkWarmScrape is every later scrape, with terminal jobs kept: listed clusters, and
+// pinned jobs. It reports API requests per scrape and per hour at a 15 s interval, against a
+// naive exporter that GETs every job on every scrape.
+func BenchmarkWarmScrape(b *testing.B) {
+	for _, mode := range []string{"list", "pinned"} {
+		for _, sz := range benchSizes {
+			b.Run(fmt.Sprintf("%s/jobs=%d/clusters=%d", mode, sz.jobs, sz.clusters), func(b *testing.B) {
+				w := newBenchWorld(b, sz.jobs, sz.clusters, mode == "pinned")
+				srv := w.exporter(b)
+				scrapeOnce(b, srv) // the cold scrape, outside the measurement
+				before, cpu0 := w.roundTrips(), cpuTime()
+				b.ResetTimer()
+				for range b.N {
+					scrapeOnce(b, srv)
+				}
+				b.StopTimer()
+				perScrape := float64(w.roundTrips()-before) / float64(b.N)
+				const scrapesPerHour = 3600 / 15
+				b.ReportMetric(perScrape, "requests/op")
+				b.ReportMetric(perScrape*scrapesPerHour, "requests/hour")
+				b.ReportMetric(float64(sz.jobs*scrapesPerHour), "naive-requests/hour")
+				b.ReportMetric(100*(1-perScrape/float64(sz.jobs)), "pct-fewer-than-naive")
+				b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
+			})
+		}
+	}
+}
+
+// BenchmarkPeakRSS runs the real exporter binary as its own process against the simulator, scrapes
+// 10,000 jobs over 100 clusters, and reports that process's peak resident set (VmHWM).
+func BenchmarkPeakRSS(b *testing.B) {
+	w := newBenchWorld(b, 10000, 100, false)
+	w.sim.SetLatency(0)
+	dir := b.TempDir()
+	bin := filepath.Join(dir, "exporter")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Dir = ".."
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	var cfg strings.Builder
+	fmt.Fprintf(&cfg, "jobs: {max_age: 0s, max_per_cluster: 0}\natlas: {base_url: %q, public_key: %s, private_key: %s}\ntargets:\n",
+		w.cfg.Atlas.BaseURL, publicKey, privateKey)
+	for _, t := range w.cfg.Targets {
+		fmt.Fprintf(&cfg, "  - {group_id: %s, cluster_name: %s}\n", t.GroupID, t.ClusterName)
+	}
+	cfgPath := filepath.Join(dir, "config.yml")
+	if err := os.WriteFile(cfgPath, []byte(cfg.String()), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(bin, "--config.file="+cfgPath, "--web.listen-address="+addr, "--log.level=warn")
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	url := "http://" + addr + "/metrics"
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if resp, err := http.Get("http://" + addr + "/-/ready"); err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			b.Fatal("exporter did not start")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	b.ResetTimer()
+	for range b.N + 2 {
+		resp, err := http.Get(url)
+		if err != nil {
+			b.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(body), "mongodbatlas_up 1") || strings.Count(string(body), "mongodbatlas_restore_job_info{") != 10000 {
+			b.Fatalf("scrape did not export the 10,000 jobs:\n%.1000s", body)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(peakRSSMB(b, cmd.Process.Pid), "peak-RSS-MB")
+}
+
+func peakRSSMB(b *testing.B, pid int) float64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		b.Fatalf("read the exporter's /proc status: %v", err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			if err != nil {
+				b.Fatal(err)
+			}
+			return float64(kb) / 1024
+		}
+	}
+	b.Fatal("no VmHWM in /proc status")
+	return 0
+}

@@ -1,0 +1,160 @@
+// Command benchreport turns `go test -bench` output into BENCHMARKS.md, with the machine and the
+// command, so the committed figures say where they come from.
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// result is one benchmark line: its name and its metrics by unit.
+type result struct {
+	name    string
+	metrics map[string]float64
+}
+
+var line = regexp.MustCompile(`^(Benchmark\S+?)(?:-\d+)?\s+(\d+)\s+(.*)$`)
+
+func parse(r io.Reader) ([]result, []string) {
+	var out []result
+	var header []string
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		t := sc.Text()
+		for _, h := range []string{"goos:", "goarch:", "cpu:"} {
+			if strings.HasPrefix(t, h) && !contains(header, t) {
+				header = append(header, t)
+			}
+		}
+		m := line.FindStringSubmatch(t)
+		if m == nil {
+			continue
+		}
+		res := result{name: m[1], metrics: map[string]float64{}}
+		f := strings.Fields(m[3])
+		for i := 0; i+1 < len(f); i += 2 {
+			v, err := strconv.ParseFloat(f[i], 64)
+			if err == nil {
+				res.metrics[f[i+1]] = v
+			}
+		}
+		out = append(out, res)
+	}
+	return out, header
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func main() {
+	command := flag.String("command", "make bench", "the command that produced the input")
+	flag.Parse()
+	results, header := parse(os.Stdin)
+	if len(results) == 0 {
+		fmt.Fprintln(os.Stderr, "benchreport: no benchmark lines on standard input")
+		os.Exit(1)
+	}
+	w := bufio.NewWriter(os.Stdout)
+	defer w.Flush()
+	fmt.Fprintf(w, "# Benchmarks\n\nMeasured %s with `%s` (%s, %d CPUs seen by Go).\n",
+		time.Now().UTC().Format("2006-01-02"), *command, runtime.Version(), runtime.NumCPU())
+	for _, h := range header {
+		fmt.Fprintf(w, "`%s` ", h)
+	}
+	fmt.Fprintf(w, "\n\nThe simulator (`atlas/atlastest`) answers every request after %s, in the same process as the exporter, so CPU figures include it; %s.\n\n",
+		"50 ms", "10% of the jobs are in progress and 90% terminal")
+	verdicts(w, results)
+	table(w, results, "BenchmarkColdScrape/", "Cold scrape: a fresh exporter's first scrape (no Digest challenge cached)",
+		[]col{{"requests/op", "HTTP requests", "%.0f"}, {"ns/op", "wall ms", "ms"}, {"bound-ms/op", "lower bound ms", "%.0f"}, {"x-bound", "× bound", "%.2f"}, {"cpu-ms/op", "CPU ms", "%.0f"}})
+	table(w, results, "BenchmarkWarmScrape/", "Warm scrape: every later scrape, terminal jobs kept",
+		[]col{{"requests/op", "requests", "%.0f"}, {"ns/op", "wall ms", "ms"}, {"cpu-ms/op", "CPU ms", "%.0f"}, {"requests/hour", "requests/hour at 15 s", "%.0f"}, {"naive-requests/hour", "naive GET per job", "%.0f"}, {"pct-fewer-than-naive", "% fewer", "%.1f"}})
+	table(w, results, "BenchmarkEncode", "Encoding /metrics from a round already read (no API work)",
+		[]col{{"ns/op", "wall ms", "ms"}, {"B/op", "allocated MB", "MB"}, {"allocs/op", "allocations", "%.0f"}})
+	table(w, results, "BenchmarkPeakRSS", "Peak resident set, 10,000 jobs over 100 clusters (process incl. simulator)",
+		[]col{{"peak-RSS-MB", "peak RSS MB", "%.1f"}})
+}
+
+type col struct{ unit, title, format string }
+
+func table(w io.Writer, results []result, prefix, title string, cols []col) {
+	var rows []result
+	for _, r := range results {
+		if strings.HasPrefix(r.name, prefix) {
+			rows = append(rows, r)
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "## %s\n\n| benchmark |", title)
+	for _, c := range cols {
+		fmt.Fprintf(w, " %s |", c.title)
+	}
+	fmt.Fprint(w, "\n|---|")
+	for range cols {
+		fmt.Fprint(w, "---:|")
+	}
+	fmt.Fprintln(w)
+	for _, r := range rows {
+		fmt.Fprintf(w, "| %s |", strings.TrimPrefix(r.name, "Benchmark"))
+		for _, c := range cols {
+			v, ok := r.metrics[c.unit]
+			switch {
+			case !ok:
+				fmt.Fprint(w, " |")
+			case c.format == "ms":
+				fmt.Fprintf(w, " %.0f |", v/1e6)
+			case c.format == "MB":
+				fmt.Fprintf(w, " %.1f |", v/1e6)
+			default:
+				fmt.Fprintf(w, " "+c.format+" |", v)
+			}
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w)
+}
+
+// verdicts checks the figures against the targets of the Scale issue, one line each.
+func verdicts(w io.Writer, results []result) {
+	fmt.Fprint(w, "## Targets\n\n| target | benchmark | measured | met |\n|---|---|---:|:---:|\n")
+	mark := func(ok bool) string {
+		if ok {
+			return "yes"
+		}
+		return "**no**"
+	}
+	for _, r := range results {
+		name := strings.TrimPrefix(r.name, "Benchmark")
+		switch {
+		case strings.HasPrefix(r.name, "BenchmarkColdScrape/"):
+			v := r.metrics["x-bound"]
+			fmt.Fprintf(w, "| cold scrape at most 1.25× the latency bound | %s | %.2f× | %s |\n", name, v, mark(v <= 1.25))
+		case strings.HasPrefix(r.name, "BenchmarkWarmScrape/"):
+			v := r.metrics["pct-fewer-than-naive"]
+			fmt.Fprintf(w, "| at least 95%% fewer requests than naive (90%% terminal) | %s | %.1f%% | %s |\n", name, v, mark(v >= 95))
+		case r.name == "BenchmarkEncode/jobs=10000":
+			v := r.metrics["ns/op"] / 1e6
+			fmt.Fprintf(w, "| encode /metrics for 10,000 jobs under 200 ms | %s | %.0f ms | %s |\n", name, v, mark(v < 200))
+		case r.name == "BenchmarkPeakRSS":
+			v := r.metrics["peak-RSS-MB"]
+			fmt.Fprintf(w, "| 10,000 jobs within 100 MB RSS | %s | %.1f MB | %s |\n", name, v, mark(v <= 100))
+		}
+	}
+	fmt.Fprintln(w)
+}

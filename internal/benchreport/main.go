@@ -131,8 +131,8 @@ func table(w io.Writer, results []result, prefix, title string, cols []col) {
 	fmt.Fprint(w, `Reading the targets:
 
 - *95% fewer requests* cannot hold where clusters are small. With one job in ten still able to
-  change, every cluster needs at least one read per scrape (a list read, or a GET of its one
-  running job), whatever the design: a cluster of 10 jobs can save at most 90% against one GET
+  change, every listed cluster needs a read per scrape (to see new jobs) and every cluster with a
+  running job one too, whatever the design: a cluster of 10 jobs saves at most 90% against one GET
   per job, a cluster of 1 job nothing. From 100 jobs per cluster, one list read (up to 500 jobs)
   replaces a hundred GETs, and pinned terminal jobs are never read again.
 - *1.25× the latency bound* holds while latency dominates and requests divide evenly among the

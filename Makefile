@@ -13,7 +13,7 @@ LDFLAGS   := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Revision=$(REVISION) \
 IMAGE     ?= localhost/$(BIN):$(VERSION)
 CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
 
-.PHONY: bench all build run-demo test deps fmt-check vet unit rules deploy-test helm generate image ci clean
+.PHONY: fuzz bench all build run-demo test deps lint fmt-check vet unit rules deploy-test helm generate image ci clean
 
 all: test build
 
@@ -25,7 +25,7 @@ run-demo:
 
 ## test: the whole suite: formatting, vet, every Go test with the race detector (the end-to-end
 ## suite included), the alert and recording rule tests, and the deploy module's checks.
-test: deps fmt-check vet rules unit deploy-test helm
+test: deps fmt-check vet lint rules unit deploy-test helm
 
 ## deps: the suite runs real Prometheus and Alertmanager; install Debian's packages when missing
 ## and we can (root with apt-get), else say what to install.
@@ -52,6 +52,13 @@ vet:
 unit:
 	$(GO) test -race -count=1 ./...
 
+## lint: staticcheck, built from its module (a tool of deploy/go.mod), over both modules.
+lint:
+	mkdir -p .build
+	cd deploy && $(GO) build -o ../.build/staticcheck honnef.co/go/tools/cmd/staticcheck
+	.build/staticcheck ./...
+	cd deploy && ../.build/staticcheck ./...
+
 rules:
 	promtool check rules deploy/prometheus/alerts.yml deploy/prometheus/rules.yml
 	promtool test rules deploy/prometheus/tests/*.yml
@@ -71,6 +78,13 @@ helm:
 generate:
 	cd deploy && $(GO) generate ./...
 	cp deploy/prometheus/alerts.yml deploy/prometheus/rules.yml deploy/$(CHART)/files/
+
+## fuzz: each fuzz target for FUZZTIME; their seed corpora already run in every `make test`.
+FUZZTIME ?= 1m
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./config/
+	$(GO) test -run '^$$' -fuzz '^FuzzLegacyJob$$' -fuzztime $(FUZZTIME) ./collector/
+	$(GO) test -run '^$$' -fuzz '^FuzzCloudBackupJob$$' -fuzztime $(FUZZTIME) ./collector/
 
 ## bench: the scale benchmarks against the simulator (50 ms per request), written to BENCHMARKS.md.
 BENCHTIME ?= 3x

@@ -185,14 +185,20 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 	u.RawPath = c.base.EscapedPath() + cl.path
 	u.RawQuery = cl.query.Encode()
 	endpoint := cl.endpoint
+	var lastErr error
 	for attempt := 1; ; attempt++ {
 		if err := c.opts.Limiter.take(ctx, cl.set, cl.scope); err != nil {
 			if c.opts.ObserveBudget != nil && errors.Is(err, ErrBudget) {
 				c.opts.ObserveBudget(endpoint)
 			}
+			if lastErr != nil {
+				// A retry the budget cannot pay for: the failure worth reporting is the last answer.
+				return fmt.Errorf("%w (no retry: %w)", lastErr, err)
+			}
 			return fmt.Errorf("atlas api: GET %s: %w", endpoint, err)
 		}
 		err := c.attempt(ctx, cl.accept, endpoint, u.String(), out)
+		lastErr = err
 		if err == nil {
 			return nil
 		}

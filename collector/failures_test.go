@@ -2,6 +2,7 @@ package collector_test
 
 import (
 	"fmt"
+	dto "github.com/prometheus/client_model/go"
 	"strings"
 	"sync"
 	"testing"
@@ -18,17 +19,7 @@ func pinned(ids ...string) []config.Target {
 
 // The bad-input table of the core issue, one case per row, through the real HTTP stack.
 func TestFailingTargets(t *testing.T) {
-	cases := []struct {
-		name       string
-		opts       harnessOpts
-		fault      *atlastest.Fault
-		latency    time.Duration
-		timeout    time.Duration
-		wantLog    []string
-		okTargets  []string // clusters whose scrape_success must be 1
-		badTargets []string // clusters whose scrape_success must be 0
-		wantJobs   []string // jobs still exported
-	}{
+	cases := []failureCase{
 		{
 			name:       "wrong key (401)",
 			opts:       harnessOpts{privateKey: "not-the-key"},
@@ -112,66 +103,138 @@ func TestFailingTargets(t *testing.T) {
 			badTargets: []string{clusterName},
 		},
 		{
+			name:       "406 for a missing API version",
+			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 406, ErrorCode: "INVALID_VERSION"},
+			wantLog:    []string{"status=406", "error_code=INVALID_VERSION"},
+			badTargets: []string{clusterName},
+		},
+		{
+			name:       "429 without Retry-After, persistent",
+			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429},
+			timeout:    2 * time.Second,
+			wantLog:    []string{"status=429", "error_code=RATE_LIMITED_TOKEN_BUCKET"},
+			badTargets: []string{clusterName},
+		},
+		{
+			name:       "persistent 502",
+			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 502},
+			wantLog:    []string{"status=502", "gave up after 4 attempts"},
+			badTargets: []string{clusterName},
+		},
+		{
+			name:       "500 is not retried",
+			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 500},
+			wantLog:    []string{"status=500", "error_code=UNEXPECTED_ERROR"},
+			badTargets: []string{clusterName},
+		},
+		{
+			name:       "connection reset mid-body",
+			fault:      &atlastest.Fault{Kind: atlastest.FaultResetMidBody},
+			wantLog:    []string{"gave up after 4 attempts"},
+			badTargets: []string{clusterName},
+		},
+		{
+			name:       "body slower than the deadline",
+			fault:      &atlastest.Fault{Kind: atlastest.FaultSlowBody, Delay: time.Second},
+			timeout:    time.Second,
+			wantLog:    []string{"context deadline exceeded"},
+			badTargets: []string{clusterName},
+		},
+		{
+			name:       "wrong content type",
+			fault:      &atlastest.Fault{Kind: atlastest.FaultWrongContentType},
+			wantLog:    []string{`unexpected content type \"text/html; charset=utf-8\"`},
+			badTargets: []string{clusterName},
+		},
+		{
+			name:       "connection refused",
+			opts:       harnessOpts{baseURL: "http://127.0.0.1:1/api/atlas/v1.0"},
+			wantLog:    []string{"connection refused", "gave up after 4 attempts"},
+			badTargets: []string{clusterName},
+		},
+		{
 			name:       "oversized body",
 			fault:      &atlastest.Fault{Kind: atlastest.FaultOversized, Size: 17 << 20},
 			wantLog:    []string{"response body exceeds the size limit"},
 			badTargets: []string{clusterName},
 		},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			c.opts.handlerOpts.TimeoutOffset = 100 * time.Millisecond
-			h := newHarness(t, c.opts)
-			h.sim.AddCluster(groupID, "Missing-not") // unrelated cluster; "Missing" stays unknown
-			if c.fault != nil {
-				h.sim.InjectFault(*c.fault)
-			}
-			h.sim.SetLatency(c.latency)
-			start := time.Now()
-			fams := h.scrape(t, c.timeout)
-			if c.timeout > 0 {
-				if took := time.Since(start); took > c.timeout {
-					t.Errorf("scrape took %v, past Prometheus's %v timeout", took, c.timeout)
-				}
-			}
-			wantUp := 1.0
-			if len(c.badTargets) > 0 {
-				wantUp = 0
-			}
-			if v := mustValue(t, fams, "mongodbatlas_up", nil); v != wantUp {
-				t.Errorf("up = %v, want %v", v, wantUp)
-			}
-			for _, cl := range c.okTargets {
-				if v := mustValue(t, fams, "mongodbatlas_scrape_success", target(cl)); v != 1 {
-					t.Errorf("scrape_success{%s} = %v, want 1", cl, v)
-				}
-			}
-			for _, cl := range c.badTargets {
-				if v := mustValue(t, fams, "mongodbatlas_scrape_success", target(cl)); v != 0 {
-					t.Errorf("scrape_success{%s} = %v, want 0", cl, v)
-				}
-			}
-			for _, id := range c.wantJobs {
-				mustValue(t, fams, "mongodbatlas_restore_job_info", job(id))
-			}
-			if len(c.wantJobs) == 0 {
-				if n := len(fams["mongodbatlas_restore_job_info"].GetMetric()); n != 0 {
-					t.Errorf("%d jobs exported from a failed read", n)
-				}
-			}
-			// A round logs as it ends, which a scrape that gave up at its deadline may not wait for.
-			logs := h.waitLogs(t, `msg="Scraping target failed"`, len(c.badTargets))
-			if len(c.badTargets) > 0 {
-				if n := strings.Count(logs, `msg="Scraping target failed"`); n != len(c.badTargets) {
-					t.Errorf("%d failure lines for %d failed targets:\n%s", n, len(c.badTargets), logs)
-				}
-			}
-			for _, want := range c.wantLog {
-				if !strings.Contains(logs, want) {
-					t.Errorf("log lacks %q:\n%s", want, logs)
-				}
-			}
-		})
+	for _, mode := range []string{"metrics", "probe"} {
+		for _, c := range cases {
+			t.Run(mode+"/"+c.name, func(t *testing.T) { testFailingTarget(t, mode, c) })
+		}
+	}
+}
+
+// failureCase is one row of the bad-input table.
+type failureCase struct {
+	name       string
+	opts       harnessOpts
+	fault      *atlastest.Fault
+	latency    time.Duration
+	timeout    time.Duration
+	wantLog    []string
+	okTargets  []string // clusters whose scrape_success must be 1
+	badTargets []string // clusters whose scrape_success must be 0
+	wantJobs   []string // jobs still exported
+}
+
+func testFailingTarget(t *testing.T, mode string, c failureCase) {
+	c.opts.handlerOpts.TimeoutOffset = 100 * time.Millisecond
+	h := newHarness(t, c.opts)
+	h.sim.AddCluster(groupID, "Missing-not") // unrelated cluster; "Missing" stays unknown
+	if c.fault != nil {
+		h.sim.InjectFault(*c.fault)
+	}
+	h.sim.SetLatency(c.latency)
+	start := time.Now()
+	var fams map[string]*dto.MetricFamily
+	if mode == "probe" {
+		fams = h.probeTarget(t, c.timeout)
+	} else {
+		fams = h.scrape(t, c.timeout)
+	}
+	if c.timeout > 0 {
+		if took := time.Since(start); took > c.timeout {
+			t.Errorf("scrape took %v, past Prometheus's %v timeout", took, c.timeout)
+		}
+	}
+	wantUp := 1.0
+	if len(c.badTargets) > 0 {
+		wantUp = 0
+	}
+	if v := mustValue(t, fams, "mongodbatlas_up", nil); v != wantUp {
+		t.Errorf("up = %v, want %v", v, wantUp)
+	}
+	for _, cl := range c.okTargets {
+		if v := mustValue(t, fams, "mongodbatlas_scrape_success", target(cl)); v != 1 {
+			t.Errorf("scrape_success{%s} = %v, want 1", cl, v)
+		}
+	}
+	for _, cl := range c.badTargets {
+		if v := mustValue(t, fams, "mongodbatlas_scrape_success", target(cl)); v != 0 {
+			t.Errorf("scrape_success{%s} = %v, want 0", cl, v)
+		}
+	}
+	for _, id := range c.wantJobs {
+		mustValue(t, fams, "mongodbatlas_restore_job_info", job(id))
+	}
+	if len(c.wantJobs) == 0 {
+		if n := len(fams["mongodbatlas_restore_job_info"].GetMetric()); n != 0 {
+			t.Errorf("%d jobs exported from a failed read", n)
+		}
+	}
+	// A round logs as it ends, which a scrape that gave up at its deadline may not wait for.
+	logs := h.waitLogs(t, `msg="Scraping target failed"`, len(c.badTargets))
+	if len(c.badTargets) > 0 {
+		if n := strings.Count(logs, `msg="Scraping target failed"`); n != len(c.badTargets) {
+			t.Errorf("%d failure lines for %d failed targets:\n%s", n, len(c.badTargets), logs)
+		}
+	}
+	for _, want := range c.wantLog {
+		if !strings.Contains(logs, want) {
+			t.Errorf("log lacks %q:\n%s", want, logs)
+		}
 	}
 }
 

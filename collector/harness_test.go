@@ -75,6 +75,8 @@ type harnessOpts struct {
 	rateLimit config.RateLimit
 	// discovery sets the discovery refresh interval; zero means the default.
 	discovery model.Duration
+	// baseURL, if set, points the exporter elsewhere than the simulator (a closed port, say).
+	baseURL string
 }
 
 const (
@@ -123,6 +125,9 @@ func newHarnessWith(t testing.TB, sim *atlastest.Server, o harnessOpts) *harness
 	if o.serviceAccount {
 		cfg.Atlas = config.Atlas{BaseURL: running.Host + o.root, ClientID: clientID, ClientSecret: clientSecret}
 	}
+	if o.baseURL != "" {
+		cfg.Atlas.BaseURL = o.baseURL
+	}
 	// The seed's example job is from 2018: keep every job unless a test sets caps.
 	cfg.Jobs = o.jobs
 	cfg.RateLimit = o.rateLimit
@@ -137,7 +142,10 @@ func newHarnessWith(t testing.TB, sim *atlastest.Server, o harnessOpts) *harness
 	if err := exp.Apply(cfg); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(exp.Handler(reg, o.handlerOpts))
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", exp.Handler(reg, o.handlerOpts))
+	mux.Handle("/probe", exp.ProbeHandler(o.handlerOpts))
+	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return &harness{sim: sim, exp: exp, reg: reg, srv: srv, logs: logs, url: running.URL}
 }
@@ -164,7 +172,19 @@ func (h *harness) scrape(t testing.TB, timeout time.Duration) map[string]*dto.Me
 
 func (h *harness) scrapeRaw(t testing.TB, timeout time.Duration) (string, map[string]*dto.MetricFamily) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, h.srv.URL+"/metrics", nil)
+	return h.get(t, "/metrics", timeout)
+}
+
+// probeTarget fetches /probe for the test project as a multi-target Prometheus job would.
+func (h *harness) probeTarget(t testing.TB, timeout time.Duration) map[string]*dto.MetricFamily {
+	t.Helper()
+	_, fams := h.get(t, "/probe?target="+groupID, timeout)
+	return fams
+}
+
+func (h *harness) get(t testing.TB, path string, timeout time.Duration) (string, map[string]*dto.MetricFamily) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, h.srv.URL+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

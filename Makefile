@@ -13,7 +13,7 @@ LDFLAGS   := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Revision=$(REVISION) \
 IMAGE     ?= localhost/$(BIN):$(VERSION)
 CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
 
-.PHONY: fuzz bench all build run-demo test deps lint fmt-check vet unit rules deploy-test helm generate image ci clean
+.PHONY: reliability fuzz bench all build run-demo test deps lint fmt-check vet unit rules deploy-test helm generate image ci clean
 
 all: test build
 
@@ -85,6 +85,19 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./config/
 	$(GO) test -run '^$$' -fuzz '^FuzzLegacyJob$$' -fuzztime $(FUZZTIME) ./collector/
 	$(GO) test -run '^$$' -fuzz '^FuzzCloudBackupJob$$' -fuzztime $(FUZZTIME) ./collector/
+
+## reliability: the fault matrix, a large load and soak run, and each fuzz target for FUZZTIME,
+## written to RELIABILITY.md. RELIABILITY_SCALE multiplies the soak's 400 scrapes.
+RELIABILITY_SCALE ?= 50
+reliability:
+	mkdir -p .build
+	$(GO) test -count=1 -v -run 'TestFailingTargets|TestLoad|TestSoak' ./collector/ > .build/reliability.txt
+	for t in FuzzParse:./config/ FuzzLegacyJob:./collector/ FuzzCloudBackupJob:./collector/; do \
+		echo "go test -run '^$$' -fuzz '^$${t%%:*}$$'" >> .build/reliability.txt; \
+		$(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $(FUZZTIME) $${t#*:} >> .build/reliability.txt 2>&1 || exit 1; \
+	done
+	RELIABILITY_SCALE=$(RELIABILITY_SCALE) $(GO) test -count=1 -v -run 'TestSoak' ./collector/ | grep RELIABILITY | sed 's/soak_/soak_large_/' >> .build/reliability.txt
+	$(GO) run ./internal/reliabilityreport -command "make reliability" < .build/reliability.txt > RELIABILITY.md
 
 ## bench: the scale benchmarks against the simulator (50 ms per request), written to BENCHMARKS.md.
 BENCHTIME ?= 3x

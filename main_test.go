@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -18,6 +17,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/testkit"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -30,47 +30,21 @@ const (
 	privateKey = "main-test-private-key"
 )
 
-// lockedBuffer collects a running exporter's output for the test to read.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // exporter is run() serving on a loopback port, as the binary would.
 type exporter struct {
 	base   string
-	stdout *lockedBuffer
-	stderr *lockedBuffer
+	stdout *testkit.Buffer
+	stderr *testkit.Buffer
 	stop   func() int
 }
 
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
+func freePort(t *testing.T) string { return testkit.FreeAddr(t) }
 
 func startExporter(t *testing.T, args ...string) *exporter {
 	t.Helper()
 	addr := freePort(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	e := &exporter{base: "http://" + addr, stdout: &lockedBuffer{}, stderr: &lockedBuffer{}}
+	e := &exporter{base: "http://" + addr, stdout: &testkit.Buffer{}, stderr: &testkit.Buffer{}}
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, append(args, "--web.listen-address="+addr), e.stdout, e.stderr) }()
 	var once sync.Once

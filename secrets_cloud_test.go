@@ -61,7 +61,7 @@ func TestCloudBackupSecretsNeverLeaveTheProcess(t *testing.T) {
 	sim.ExpireTokens()
 	_, body = e.get(t, "/metrics")
 	seen = append(seen, body)
-	for _, p := range []string{"/", "/-/ready"} {
+	for _, p := range []string{"/", "/-/ready", "/probe?target=" + groupID} {
 		_, body := e.get(t, p)
 		seen = append(seen, body)
 	}

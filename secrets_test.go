@@ -53,8 +53,11 @@ func TestSecretsNeverLeaveTheProcess(t *testing.T) {
 	if !strings.Contains(seen[0], "mongodbatlas_up 1") {
 		t.Fatalf("the canary run did not scrape successfully:\n%s\n%s", seen[0], e.stderr)
 	}
-	for _, p := range []string{"/", "/-/healthy", "/-/ready"} {
+	for _, p := range []string{"/", "/-/healthy", "/-/ready", "/probe?target=" + groupID} {
 		collect(http.MethodGet, p)
+	}
+	if !strings.Contains(seen[len(seen)-1], "mongodbatlas_restore_job_info{") {
+		t.Fatalf("the canary probe did not export the jobs:\n%s", seen[len(seen)-1])
 	}
 
 	// Failing paths: a decode error on a body full of secrets, then auth failures.

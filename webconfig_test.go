@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/testkit"
 )
 
 // selfSigned writes a certificate for 127.0.0.1 and its key, and returns a pool trusting it.
@@ -74,7 +76,7 @@ func TestWebConfigTLSAndBasicAuth(t *testing.T) {
 	addr := freePort(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
-	var stderr lockedBuffer
+	var stderr testkit.Buffer
 	go func() {
 		done <- run(ctx, []string{"--config.file=" + cfgPath, "--web.config.file=" + webCfg, "--web.listen-address=" + addr}, io.Discard, &stderr)
 	}()

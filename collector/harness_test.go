@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +21,7 @@ import (
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/collector"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/testkit"
 )
 
 const (
@@ -32,31 +32,13 @@ const (
 	privateKey  = "collector-test-private-key"
 )
 
-// syncBuffer is a log sink that tests read while the exporter writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // harness is the exporter wired as main wires it, serving over real HTTP, against a simulator.
 type harness struct {
 	sim  *atlastest.Server
 	exp  *collector.Exporter
 	reg  *prometheus.Registry
 	srv  *httptest.Server
-	logs *syncBuffer
+	logs *testkit.Buffer
 	url  string // the simulator's API root
 }
 
@@ -77,6 +59,8 @@ type harnessOpts struct {
 	discovery model.Duration
 	// baseURL, if set, points the exporter elsewhere than the simulator (a closed port, say).
 	baseURL string
+	// maxBody caps response bodies; zero means the client's default (16 MiB).
+	maxBody int64
 }
 
 const (
@@ -100,13 +84,13 @@ func newHarnessWith(t testing.TB, sim *atlastest.Server, o harnessOpts) *harness
 	}
 	t.Cleanup(running.Close)
 
-	logs := &syncBuffer{}
+	logs := &testkit.Buffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	reg := prometheus.NewRegistry()
 	exp := collector.New(collector.Options{
 		Concurrency: o.concurrency,
 		UserAgent:   "collector-test",
-		Client:      atlas.Options{BackoffBase: time.Millisecond, BackoffMax: 10 * time.Millisecond, TokenRequestsPerMinute: 100},
+		Client:      atlas.Options{BackoffBase: time.Millisecond, BackoffMax: 10 * time.Millisecond, TokenRequestsPerMinute: 100, MaxBodyBytes: o.maxBody},
 	}, reg, logger)
 	t.Cleanup(exp.Close)
 	if o.targets == nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/collector"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/testkit"
 )
 
 // An API behind a private CA is reachable with ca_file, and refused without it.
@@ -43,7 +44,7 @@ func TestCAFileTrustsAPrivateCA(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		logs := &syncBuffer{}
+		logs := &testkit.Buffer{}
 		exp := collector.New(collector.Options{}, prometheus.NewRegistry(), slog.New(slog.NewTextHandler(logs, nil)))
 		if err := exp.Apply(cfg); err != nil {
 			t.Fatal(err)

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/testkit"
 )
 
 // binary finds a tool the suite needs; CI installs them all, so there a missing one fails the run.
@@ -28,15 +29,7 @@ func binary(t *testing.T, names ...string) string {
 	return ""
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
+func freeAddr(t *testing.T) string { return testkit.FreeAddr(t) }
 
 // start runs a process with its output in dir/name.log, and stops it by its pid when the test ends.
 func start(t *testing.T, dir, name, bin string, args ...string) {

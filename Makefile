@@ -91,20 +91,22 @@ fuzz:
 RELIABILITY_SCALE ?= 50
 reliability:
 	mkdir -p .build
-	$(GO) test -count=1 -v -run 'TestFailingTargets|TestLoad|TestSoak' ./collector/ > .build/reliability.txt
+	$(GO) test -count=1 -v -run 'TestFailingTargets|TestLoad|TestSoak' ./collector/ > .build/reliability.txt || { cat .build/reliability.txt; exit 1; }
 	for t in FuzzParse:./config/ FuzzLegacyJob:./collector/ FuzzCloudBackupJob:./collector/; do \
 		echo "go test -run '^$$' -fuzz '^$${t%%:*}$$'" >> .build/reliability.txt; \
 		$(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $(FUZZTIME) $${t#*:} >> .build/reliability.txt 2>&1 || exit 1; \
 	done
-	RELIABILITY_SCALE=$(RELIABILITY_SCALE) $(GO) test -count=1 -v -run 'TestSoak' ./collector/ | grep RELIABILITY | sed 's/soak_/soak_large_/' >> .build/reliability.txt
+	RELIABILITY_SCALE=$(RELIABILITY_SCALE) $(GO) test -count=1 -v -run 'TestSoak' ./collector/ > .build/soak.txt || { cat .build/soak.txt; exit 1; }
+	grep RELIABILITY .build/soak.txt | sed 's/soak_/soak_large_/' >> .build/reliability.txt
 	$(GO) run ./internal/reliabilityreport -command "make reliability" < .build/reliability.txt > RELIABILITY.md
 
 ## bench: the scale benchmarks against the simulator (50 ms per request), written to BENCHMARKS.md.
 BENCHTIME ?= 3x
 bench:
 	mkdir -p .build
-	$(GO) test -run '^$$' -bench 'ColdScrape|WarmScrape|Encode' -benchmem -benchtime=$(BENCHTIME) ./collector/ | tee .build/bench.txt
-	$(GO) test -run '^$$' -bench 'PeakRSS' -benchtime=$(BENCHTIME) ./collector/ | tee -a .build/bench.txt
+	$(GO) test -run '^$$' -bench 'ColdScrape|WarmScrape|Encode' -benchmem -benchtime=$(BENCHTIME) ./collector/ > .build/bench.txt || { cat .build/bench.txt; exit 1; }
+	$(GO) test -run '^$$' -bench 'PeakRSS' -benchtime=$(BENCHTIME) ./collector/ >> .build/bench.txt || { cat .build/bench.txt; exit 1; }
+	cat .build/bench.txt
 	$(GO) run ./internal/benchreport -command "make bench" < .build/bench.txt > BENCHMARKS.md
 
 ## image: a static binary in a FROM scratch image, built offline with buildah.

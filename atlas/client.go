@@ -260,6 +260,11 @@ func (c *Client) attempt(ctx context.Context, accept, endpoint, rawURL string, o
 		}
 	}
 	body, err := readCapped(resp.Body, c.opts.MaxBodyBytes)
+	if err != nil && resp.StatusCode != http.StatusOK && !errors.Is(err, ErrBodyTooLarge) {
+		// The status is the answer; an error body that cannot be read (the Digest transport
+		// drains a 401 it could not answer) only loses the errorCode.
+		return newAPIError(endpoint, resp, nil)
+	}
 	if err != nil {
 		if errors.Is(err, ErrBodyTooLarge) {
 			return fmt.Errorf("atlas api: GET %s: %w (%d bytes)", endpoint, err, c.opts.MaxBodyBytes)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -144,7 +143,7 @@ func (e *Exporter) Apply(cfg *config.Config) error {
 		targets: cfg.Targets, client: client,
 		byID: cfg.Atlas.AddressesClustersByID(), ids: &clusterIDs{},
 		caps:      Caps{MaxAge: time.Duration(*cfg.Jobs.MaxAge), MaxPerCluster: *cfg.Jobs.MaxPerCluster},
-		v2:        strings.HasSuffix(strings.TrimRight(cfg.Atlas.BaseURL, "/"), "/v2"),
+		v2:        cfg.Atlas.IsV2(),
 		discovery: &discovery{interval: time.Duration(cfg.Discovery.RefreshInterval)},
 	})
 	if old != nil {

@@ -61,6 +61,8 @@ type harnessOpts struct {
 	baseURL string
 	// maxBody caps response bodies; zero means the client's default (16 MiB).
 	maxBody int64
+	// quiet discards logs, for runs so long that keeping them would look like a leak.
+	quiet bool
 }
 
 const (
@@ -86,6 +88,9 @@ func newHarnessWith(t testing.TB, sim *atlastest.Server, o harnessOpts) *harness
 
 	logs := &testkit.Buffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	if o.quiet {
+		logger = discardLogger()
+	}
 	reg := prometheus.NewRegistry()
 	exp := collector.New(collector.Options{
 		Concurrency: o.concurrency,

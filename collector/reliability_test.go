@@ -103,7 +103,7 @@ func TestSoakWithRandomFaults(t *testing.T) {
 	targets := []config.Target{{GroupID: groupID, ClusterName: clusterName}, {GroupID: groupID, ClusterName: "Cluster1"}}
 	// A 64 KiB body cap keeps the oversized fault cheap enough to inject thousands of times, and an
 	// unbounded budget keeps the soak about faults, not about the (tested) rate limiting.
-	h := newHarness(t, harnessOpts{targets: targets, maxBody: 64 << 10,
+	h := newHarness(t, harnessOpts{targets: targets, maxBody: 64 << 10, quiet: true,
 		rateLimit: config.RateLimit{Capacity: 1e9, Refill: 1e9, Period: model.Duration(time.Second)}})
 	h.sim.PutJob(groupID, "Cluster1", atlastest.LoadJob(atlastest.FixtureInProgress))
 	faults := []atlastest.Fault{

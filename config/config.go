@@ -247,6 +247,9 @@ func checkBaseURL(field, raw string) error {
 // AddressesClustersByID reports a Cloud Manager or Ops Manager API root, whose paths take cluster IDs.
 func (a Atlas) AddressesClustersByID() bool { return isManager(a.BaseURL) }
 
+// IsV2 reports an Atlas v2 API root, which serves Cloud Backup but no legacy restore jobs.
+func (a Atlas) IsV2() bool { return isV2(a.BaseURL) }
+
 // isManager reports a Cloud Manager or Ops Manager API root, which has no Cloud Backup.
 func isManager(baseURL string) bool { return strings.Contains(baseURL, "/api/public/") }
 

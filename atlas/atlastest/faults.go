@@ -87,9 +87,14 @@ func (s *Server) takeFault(route string) *Fault {
 // reasons are the HTTP reason phrases Atlas puts in "reason".
 func reason(status int) string { return http.StatusText(status) }
 
-func (f *Fault) apply(w http.ResponseWriter, r *http.Request) {
+func (f *Fault) apply(s *Server, w http.ResponseWriter, r *http.Request) {
 	switch f.Kind {
 	case FaultStatus:
+		if f.Status == http.StatusUnauthorized {
+			// Atlas always challenges with its 401, as if the key had just been revoked.
+			s.challenge(w)
+			return
+		}
 		if f.RetryAfter != "" {
 			w.Header().Set("Retry-After", f.RetryAfter)
 		}

@@ -17,7 +17,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 	id, secret := s.opts.ClientID, s.opts.ClientSecret
 	s.mu.Unlock()
 	if f := s.takeFault(RouteToken); f != nil {
-		f.apply(w, r)
+		f.apply(s, w, r)
 		return
 	}
 	if r.Method != http.MethodPost {

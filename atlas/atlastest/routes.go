@@ -97,7 +97,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.stats.Requests[req.route]++
 	s.mu.Unlock()
 	if f := s.takeFault(req.route); f != nil {
-		f.apply(w, r)
+		f.apply(s, w, r)
 		return
 	}
 	if r.Method != http.MethodGet {

@@ -29,28 +29,31 @@ func (c *Config) credentials(getenv func(string) string) []error {
 	case envSA:
 		useSA = true
 	}
-	if useSA {
-		var errs []error
-		if a.ClientID == "" {
-			a.ClientID = getenv(EnvClientID)
-		}
-		if a.ClientID == "" {
-			errs = append(errs, fmt.Errorf("atlas.client_id: not set, and %s is empty", EnvClientID))
-		}
-		s, err := secretSource("client_secret", a.ClientSecret, a.ClientSecretFile, getenv(EnvClientSecret), EnvClientSecret)
-		c.secret = s
-		return append(errs, err)
-	}
 	var errs []error
-	if a.PublicKey == "" {
-		a.PublicKey = getenv(EnvPublicKey)
+	if useSA {
+		c.secret, errs = pair("client_id", &a.ClientID, EnvClientID, "client_secret", a.ClientSecret, a.ClientSecretFile, EnvClientSecret, getenv)
+	} else {
+		c.key, errs = pair("public_key", &a.PublicKey, EnvPublicKey, "private_key", a.PrivateKey, a.PrivateKeyFile, EnvPrivateKey, getenv)
 	}
-	if a.PublicKey == "" {
-		errs = append(errs, fmt.Errorf("atlas.public_key: not set, and %s is empty", EnvPublicKey))
+	return errs
+}
+
+// pair settles one credential: its public half (user name or client ID) from the file or the
+// environment, and its secret from a file, inline, or the environment.
+func pair(idField string, id *string, idEnv, secretField string, inline Secret, file, secretEnv string,
+	getenv func(string) string) (*keySource, []error) {
+	var errs []error
+	if *id == "" {
+		*id = getenv(idEnv)
 	}
-	k, err := secretSource("private_key", a.PrivateKey, a.PrivateKeyFile, getenv(EnvPrivateKey), EnvPrivateKey)
-	c.key = k
-	return append(errs, err)
+	if *id == "" {
+		errs = append(errs, fmt.Errorf("atlas.%s: not set, and %s is empty", idField, idEnv))
+	}
+	k, err := secretSource(secretField, inline, file, getenv(secretEnv), secretEnv)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	return k, errs
 }
 
 // secretSource picks a secret from its file, inline value or environment variable, in that order.

@@ -1,5 +1,5 @@
-# The README's test command is `make test`; CI (.ci/run) runs `make ci` (image first, so the
-# test runner's summary closes the log).
+# The README's test command is `make test`; CI (.ci/run) runs `make ci` (image first, and the Go
+# tests last in `make test`, so the test runner's summary closes the log).
 GO        ?= go
 BIN       := mongodbatlas_restore_exporter
 PKG       := github.com/prometheus/common/version
@@ -25,7 +25,7 @@ run-demo:
 
 ## test: the whole suite: formatting, vet, every Go test with the race detector (the end-to-end
 ## suite included), the alert and recording rule tests, and the deploy module's checks.
-test: deps fmt-check vet lint rules unit deploy-test helm
+test: deps fmt-check vet lint rules deploy-test helm unit
 
 ## deps: the suite runs real Prometheus and Alertmanager; install Debian's packages when missing
 ## and we can (root with apt-get), else say what to install.

@@ -107,7 +107,7 @@ func TestRateLimitRemainingIsExported(t *testing.T) {
 	sim := atlastest.New(atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey,
 		RateLimit: atlastest.RateLimit{Capacity: 50, Refill: 10, Period: time.Minute}})
 	h := newHarnessWith(t, sim, harnessOpts{})
-	fams := h.scrape(t, 0)
+	fams := h.scrape(t, 0) // self-metrics are gathered after the scrape's reads
 	if v := mustValue(t, fams, "mongodbatlas_api_rate_limit_remaining", nil); v != 49 {
 		t.Errorf("api_rate_limit_remaining = %v, want 49", v)
 	}
@@ -193,5 +193,14 @@ func TestPinnedJobsUseTheCheaperRead(t *testing.T) {
 	if d := after[atlastest.RouteRestoreJob] - before[atlastest.RouteRestoreJob]; d != 3 || after[atlastest.RouteRestoreJobs] != before[atlastest.RouteRestoreJobs] {
 		t.Errorf("after learning the list is 3 pages: %d GETs and %d list pages, want 3 and 0",
 			d, after[atlastest.RouteRestoreJobs]-before[atlastest.RouteRestoreJobs])
+	}
+}
+
+// Before Atlas has sent RateLimit-Remaining there is no gauge, rather than a 0 that reads as an
+// exhausted budget.
+func TestRateLimitRemainingAbsentUntilSent(t *testing.T) {
+	h := newHarness(t, harnessOpts{}) // this simulator sends no RateLimit headers
+	if _, ok := value(h.scrape(t, 0), "mongodbatlas_api_rate_limit_remaining", nil); ok {
+		t.Error("api_rate_limit_remaining exported although Atlas never sent the header")
 	}
 }

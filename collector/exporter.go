@@ -41,7 +41,7 @@ type Exporter struct {
 	apiRequests    *prometheus.CounterVec
 	rateLimited    *prometheus.CounterVec
 	budgetRefused  *prometheus.CounterVec
-	limitRemaining prometheus.Gauge
+	limitRemaining *lastValue
 
 	// limits is what limiter was built with; a reload that keeps them keeps the budget.
 	limits atlas.Limits
@@ -87,11 +87,8 @@ func New(o Options, reg prometheus.Registerer, logger *slog.Logger) *Exporter {
 		Name:      "api_budget_exhausted_total",
 		Help:      "API requests not sent because the exporter's own rate-limit budget could not pay for them before the scrape deadline.",
 	}, []string{"endpoint"})
-	e.limitRemaining = prometheus.NewGauge(prometheus.GaugeOpts{
-		Namespace: namespace,
-		Name:      "api_rate_limit_remaining",
-		Help:      "The last RateLimit-Remaining header Atlas sent.",
-	})
+	e.limitRemaining = &lastValue{desc: prometheus.NewDesc(prometheus.BuildFQName(namespace, "", "api_rate_limit_remaining"),
+		"The last RateLimit-Remaining header Atlas sent; absent until Atlas sends one.", nil, nil)}
 	reg.MustRegister(e.apiRequests, e.rateLimited, e.budgetRefused, e.limitRemaining)
 	return e
 }
@@ -126,7 +123,7 @@ func (e *Exporter) Apply(cfg *config.Config) error {
 			e.rateLimited.WithLabelValues(endpoint).Inc()
 		}
 	}
-	co.ObserveRemaining = e.limitRemaining.Set
+	co.ObserveRemaining = e.limitRemaining.set
 	co.ObserveBudget = func(endpoint string) { e.budgetRefused.WithLabelValues(endpoint).Inc() }
 	limits := atlas.Limits{Capacity: cfg.RateLimit.Capacity, Refill: cfg.RateLimit.Refill, Period: time.Duration(cfg.RateLimit.Period)}
 	if e.limiter == nil || limits != e.limits {

@@ -132,7 +132,8 @@ func (t Target) Admits(projectName, clusterName string) bool {
 		if expr == "" || s == "" {
 			return empty
 		}
-		return regexp.MustCompile("^(?:" + expr + ")$").MatchString(s)
+		re, err := anchored(expr)
+		return err == nil && re.MatchString(s) // Validate has refused expressions that do not compile
 	}
 	return match(t.ProjectInclude, projectName, true) && !match(t.ProjectExclude, projectName, false) &&
 		match(t.ClusterInclude, clusterName, true) && !match(t.ClusterExclude, clusterName, false)
@@ -279,7 +280,7 @@ func (t Target) check(i int, baseURL string, seen map[string]int) []error {
 	}
 	for field, expr := range map[string]string{"project_include": t.ProjectInclude, "project_exclude": t.ProjectExclude,
 		"cluster_include": t.ClusterInclude, "cluster_exclude": t.ClusterExclude} {
-		if _, err := regexp.Compile("^(?:" + expr + ")$"); err != nil {
+		if _, err := anchored(expr); err != nil {
 			errs = append(errs, fmt.Errorf("%s.%s: %w", where, field, err))
 		}
 	}
@@ -386,3 +387,7 @@ func (c *Config) defaults() []error {
 	}
 	return errs
 }
+
+// anchored compiles a filter fully anchored, as Prometheus relabelling does; Validate and Admits
+// both use it, so what is checked is what is matched.
+func anchored(expr string) (*regexp.Regexp, error) { return regexp.Compile("^(?:" + expr + ")$") }

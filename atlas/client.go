@@ -3,7 +3,6 @@ package atlas
 import (
 	"context"
 	"crypto/tls"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -277,7 +276,7 @@ func (c *Client) attempt(ctx context.Context, accept, endpoint, rawURL string, o
 	if !isJSON(resp.Header.Get("Content-Type")) {
 		return fmt.Errorf("atlas api: GET %s: unexpected content type %q", endpoint, cleanDetail(resp.Header.Get("Content-Type")))
 	}
-	if err := json.Unmarshal(body, out); err != nil {
+	if err := Decode(body, out); err != nil {
 		return fmt.Errorf("atlas api: GET %s: decode response: %w", endpoint, err)
 	}
 	return nil
@@ -314,7 +313,7 @@ func readCapped(r io.Reader, limit int64) ([]byte, error) {
 func newAPIError(endpoint string, resp *http.Response, body []byte) *APIError {
 	e := &APIError{Endpoint: endpoint, StatusCode: resp.StatusCode}
 	var eb errorBody
-	if isJSON(resp.Header.Get("Content-Type")) && json.Unmarshal(body, &eb) == nil {
+	if isJSON(resp.Header.Get("Content-Type")) && Decode(body, &eb) == nil {
 		e.ErrorCode = cleanDetail(eb.ErrorCode)
 		e.Detail = cleanDetail(eb.Detail)
 	}

@@ -2,7 +2,6 @@ package atlas
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -143,7 +142,7 @@ func (ts *tokenSource) fetch(ctx context.Context) (string, time.Duration, error)
 		return "", 0, fmt.Errorf("service account token: read body: %w", err)
 	}
 	var tr tokenResponse
-	_ = json.Unmarshal(body, &tr)
+	_ = Decode(body, &tr)
 	if resp.StatusCode != http.StatusOK {
 		return "", 0, &TokenError{StatusCode: resp.StatusCode, Code: cleanDetail(tr.Error), Description: cleanDetail(tr.ErrorDescription)}
 	}

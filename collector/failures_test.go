@@ -93,13 +93,13 @@ func TestFailingTargets(t *testing.T) {
 		{
 			name:       "truncated JSON",
 			fault:      &atlastest.Fault{Kind: atlastest.FaultTruncated},
-			wantLog:    []string{"decode response: unexpected end of JSON input"},
+			wantLog:    []string{"decode response: jsontext: unexpected EOF"},
 			badTargets: []string{clusterName},
 		},
 		{
 			name:       "malformed JSON",
 			fault:      &atlastest.Fault{Kind: atlastest.FaultMalformed},
-			wantLog:    []string{"decode response: invalid character"},
+			wantLog:    []string{"decode response: jsontext: invalid character"},
 			badTargets: []string{clusterName},
 		},
 		{

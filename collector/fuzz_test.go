@@ -94,7 +94,7 @@ func FuzzLegacyJob(f *testing.F) {
 	e := New(Options{}, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var j atlas.RestoreJob
-		if json.Unmarshal(plant(data), &j) != nil {
+		if atlas.Decode(plant(data), &j) != nil {
 			return
 		}
 		checkExposition(t, e, fromLegacy(&j))
@@ -107,7 +107,7 @@ func FuzzCloudBackupJob(f *testing.F) {
 	e := New(Options{}, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var j atlas.CloudBackupRestoreJob
-		if json.Unmarshal(plant(data), &j) != nil {
+		if atlas.Decode(plant(data), &j) != nil {
 			return
 		}
 		checkExposition(t, e, fromCloudBackup(&j, ""))

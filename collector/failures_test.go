@@ -153,6 +153,37 @@ func TestFailingTargets(t *testing.T) {
 			badTargets: []string{clusterName},
 		},
 		{
+			name:      "stale Digest nonce is answered with the fresh challenge",
+			okTargets: []string{clusterName},
+			wantJobs:  []string{seedJobID},
+			prepare: func(t *testing.T, h *harness) func(*testing.T) {
+				h.scrape(t, 0) // the exporter holds a nonce
+				h.sim.ExpireNonces()
+				before := h.sim.Stats().Challenges
+				return func(t *testing.T) {
+					if got := h.sim.Stats().Challenges - before; got != 1 {
+						t.Errorf("%d challenges after the nonce went stale, want exactly 1", got)
+					}
+				}
+			},
+		},
+		{
+			name:      "expired OAuth token is replaced once",
+			opts:      harnessOpts{serviceAccount: true},
+			okTargets: []string{clusterName},
+			wantJobs:  []string{seedJobID},
+			prepare: func(t *testing.T, h *harness) func(*testing.T) {
+				h.scrape(t, 0) // the exporter holds a token it believes good for an hour
+				h.sim.ExpireTokens()
+				before := h.sim.Stats().TokenRequests
+				return func(t *testing.T) {
+					if got := h.sim.Stats().TokenRequests - before; got != 1 {
+						t.Errorf("%d token requests after the token expired, want exactly 1", got)
+					}
+				}
+			},
+		},
+		{
 			name:       "oversized body",
 			fault:      &atlastest.Fault{Kind: atlastest.FaultOversized, Size: 17 << 20},
 			wantLog:    []string{"response body exceeds the size limit"},
@@ -177,6 +208,8 @@ type failureCase struct {
 	okTargets  []string // clusters whose scrape_success must be 1
 	badTargets []string // clusters whose scrape_success must be 0
 	wantJobs   []string // jobs still exported
+	// prepare, when set, runs before the scrape under test and returns the row's own check.
+	prepare func(t *testing.T, h *harness) (check func(*testing.T))
 }
 
 func testFailingTarget(t *testing.T, mode string, c failureCase) {
@@ -185,6 +218,10 @@ func testFailingTarget(t *testing.T, mode string, c failureCase) {
 	h.sim.AddCluster(groupID, "Missing-not") // unrelated cluster; "Missing" stays unknown
 	if c.fault != nil {
 		h.sim.InjectFault(*c.fault)
+	}
+	check := func(*testing.T) {}
+	if c.prepare != nil {
+		check = c.prepare(t, h)
 	}
 	h.sim.SetLatency(c.latency)
 	start := time.Now()
@@ -236,6 +273,7 @@ func testFailingTarget(t *testing.T, mode string, c failureCase) {
 			t.Errorf("log lacks %q:\n%s", want, logs)
 		}
 	}
+	check(t)
 }
 
 func TestKeepsServingAfterAFailure(t *testing.T) {

@@ -76,8 +76,8 @@ func main() {
 	for _, name := range order {
 		fmt.Fprintf(w, "| %s | %s | %s |\n", name, rows[name].metrics, rows[name].probe)
 	}
-	fmt.Fprint(w, "\nStale Digest nonces and expired OAuth tokens are answered by a fresh challenge or token and do not fail the scrape ")
-	fmt.Fprint(w, "(`atlas/errors_test.go` TestStaleNonceIsAnsweredAgain, `atlas/families_test.go` TestServiceAccountTokenIsCachedAndShared).\n\n")
+	fmt.Fprint(w, "\nThe stale nonce and the expired token must not fail the scrape: their rows also check that exactly one fresh ")
+	fmt.Fprint(w, "challenge or one new token was fetched.\n\n")
 	fmt.Fprint(w, "## Load and soak\n\nThe load test sends 100 scrapes and probes at once against a 200 ms API; the soak scrapes an API that fails ")
 	fmt.Fprint(w, "one request in five at random (500, 404, 403, 401, truncated, malformed, wrong content type, oversized). ")
 	fmt.Fprint(w, "An injected 401 carries a fresh challenge, as Atlas's do, which the Digest transport answers, so not every fault fails a scrape; ")

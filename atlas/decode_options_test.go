@@ -12,7 +12,7 @@ import (
 // and the strictness that is wanted.
 func TestDecodeToleratesWhatAtlasMightSendAndNothingElse(t *testing.T) {
 	var j RestoreJob
-	if err := Decode([]byte(`{"id":"a","statusName":"IN_PROGRESS","statusName":"FINISHED","clusterName":"Cl` + "\xff" + `us"}`), &j); err != nil {
+	if err := Decode([]byte(`{"id":"a","statusName":"IN_PROGRESS","statusName":"FINISHED","clusterName":"Cl`+"\xff"+`us"}`), &j); err != nil {
 		t.Fatalf("duplicate member or invalid UTF-8 failed the document: %v", err)
 	}
 	if j.StatusName != "FINISHED" {

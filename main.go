@@ -25,6 +25,7 @@ import (
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/collector"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/demo"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/recovery"
 )
 
 const exporterName = "mongodbatlas_restore_exporter"
@@ -163,7 +164,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		mux.Handle("/", landing)
 	}
 
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: recovery.Handler(mux, logger, reloader.Redact), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- web.ListenAndServe(srv, webConfig, logger) }()
 	select {

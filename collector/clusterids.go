@@ -61,7 +61,7 @@ func (e *Exporter) resolveClusterIDs(ctx context.Context, live *liveConfig, targ
 	}
 	failed := map[string]error{}
 	var mu sync.Mutex
-	e.runTasks(ctx, missing, func(tk task) {
+	e.runTasks(ctx, live, missing, func(tk task) {
 		clusters, err := live.client.ListClusters(ctx, tk.t.target.GroupID)
 		if err != nil {
 			mu.Lock()

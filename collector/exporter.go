@@ -58,6 +58,8 @@ type liveConfig struct {
 	// v2 is set for an Atlas v2 base URL, which serves only Cloud Backup.
 	v2        bool
 	discovery *discovery
+	// redact hides the config's credentials in a recovered panic's value and stack.
+	redact func(string) string
 }
 
 // New builds an exporter whose self-metrics register on reg; it serves nothing until Apply.
@@ -137,7 +139,7 @@ func (e *Exporter) Apply(cfg *config.Config) error {
 		return fmt.Errorf("atlas client: %w", err)
 	}
 	old := e.live.Swap(&liveConfig{
-		targets: cfg.Targets, client: client,
+		targets: cfg.Targets, client: client, redact: cfg.Redact,
 		byID: cfg.Atlas.AddressesClustersByID(), ids: &clusterIDs{},
 		caps:      Caps{MaxAge: time.Duration(*cfg.Jobs.MaxAge), MaxPerCluster: *cfg.Jobs.MaxPerCluster},
 		v2:        cfg.Atlas.IsV2(),

@@ -61,6 +61,8 @@ type harnessOpts struct {
 	baseURL string
 	// maxBody caps response bodies; zero means the client's default (16 MiB).
 	maxBody int64
+	// transport replaces the client's base transport, to misbehave below the client.
+	transport http.RoundTripper
 	// quiet discards logs, for runs so long that keeping them would look like a leak.
 	quiet bool
 }
@@ -95,7 +97,7 @@ func newHarnessWith(t testing.TB, sim *atlastest.Server, o harnessOpts) *harness
 	exp := collector.New(collector.Options{
 		Concurrency: o.concurrency,
 		UserAgent:   "collector-test",
-		Client:      atlas.Options{BackoffBase: time.Millisecond, BackoffMax: 10 * time.Millisecond, TokenRequestsPerMinute: 100, MaxBodyBytes: o.maxBody},
+		Client:      atlas.Options{BackoffBase: time.Millisecond, BackoffMax: 10 * time.Millisecond, TokenRequestsPerMinute: 100, MaxBodyBytes: o.maxBody, Transport: o.transport},
 	}, reg, logger)
 	t.Cleanup(exp.Close)
 	if o.targets == nil {

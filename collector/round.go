@@ -11,6 +11,7 @@ import (
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/recovery"
 )
 
 // round is one pass over every target; concurrent scrapes share it read-only.
@@ -71,8 +72,17 @@ func (e *Exporter) scrape(ctx context.Context, key string, sel func(config.Targe
 			rctx, cancel = context.WithDeadline(rctx, d.Add(-roundMargin(time.Until(d))))
 		}
 		defer cancel()
-		r := e.fetch(rctx, live, targets)
-		e.settle(r)
+		// singleflight re-panics in a fresh goroutine, which would end the process; a panic
+		// fails the round's targets, which then serve their last good values.
+		var r *round
+		if err := recovery.Do(live.redact, func() { r = e.fetch(rctx, live, targets) }); err != nil {
+			e.logPanic(err)
+			r = failedRound(targets, err)
+		}
+		if err := recovery.Do(live.redact, func() { e.settle(r) }); err != nil {
+			e.logPanic(err)
+			r = failedRound(targets, err)
+		}
 		e.logFailures(r)
 		return r, nil
 	})
@@ -88,6 +98,14 @@ func (e *Exporter) scrape(ctx context.Context, key string, sel func(config.Targe
 // left, at most 50ms.
 func roundMargin(left time.Duration) time.Duration {
 	return min(max(left/10, 0), 50*time.Millisecond)
+}
+
+// logPanic reports a recovered panic with its stack, which the target's failure line leaves out.
+func (e *Exporter) logPanic(err error) {
+	var p *recovery.PanicError
+	if errors.As(err, &p) {
+		e.logger.Error("Recovered from a panic while reading the API", "err", p, "stack", p.Stack)
+	}
 }
 
 func failedRound(targets []config.Target, err error) *round {
@@ -133,13 +151,14 @@ func (e *Exporter) fetch(ctx context.Context, live *liveConfig, targets []config
 		}
 		tasks = append(tasks, e.pinnedTasks(tr)...)
 	}
-	e.runTasks(ctx, tasks, func(tk task) { e.run(ctx, live, tk) })
+	e.runTasks(ctx, live, tasks, func(tk task) { e.run(ctx, live, tk) })
 	r.duration = time.Since(start)
 	return r
 }
 
-// runTasks runs fn over tasks on at most Concurrency workers.
-func (e *Exporter) runTasks(ctx context.Context, tasks []task, fn func(task)) {
+// runTasks runs fn over tasks on at most Concurrency workers. A task that panics fails its target
+// instead of the process: the workers are not net/http's goroutines, so nothing else would catch it.
+func (e *Exporter) runTasks(ctx context.Context, live *liveConfig, tasks []task, fn func(task)) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(e.opts.Concurrency, len(tasks)) {
@@ -153,7 +172,10 @@ func (e *Exporter) runTasks(ctx context.Context, tasks []task, fn func(task)) {
 					tasks[n].t.fail(fmt.Errorf("not started before the scrape deadline: %w", err))
 					continue
 				}
-				fn(tasks[n])
+				if err := recovery.Do(live.redact, func() { fn(tasks[n]) }); err != nil {
+					e.logPanic(err)
+					tasks[n].t.fail(err)
+				}
 			}
 		})
 	}

@@ -291,3 +291,35 @@ func TestCapsAndBudgetDefaults(t *testing.T) {
 		t.Errorf("given caps and budget not kept: %+v %+v", cfg.Jobs, cfg.RateLimit)
 	}
 }
+
+func TestRedactHidesEveryCredentialSource(t *testing.T) {
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "key")
+	if err := os.WriteFile(keyFile, []byte("key-from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	target := "targets: [{group_id: 5a66666887d9d61443b41645, cluster_name: c}]\n"
+	for name, c := range map[string]struct {
+		yml, secret string
+		env         map[string]string
+	}{
+		"inline key":       {yml: "atlas: {public_key: p, private_key: inline-key}\n", secret: "inline-key"},
+		"key file":         {yml: "atlas: {public_key: p, private_key_file: " + keyFile + "}\n", secret: "key-from-file"},
+		"key from env":     {yml: "atlas: {public_key: p}\n", secret: "env-key", env: map[string]string{config.EnvPrivateKey: "env-key"}},
+		"client secret":    {yml: "atlas: {client_id: id, client_secret: inline-secret}\n", secret: "inline-secret"},
+		"secret from file": {yml: "atlas: {client_id: id, client_secret_file: " + keyFile + "}\n", secret: "key-from-file"},
+	} {
+		cfg, err := config.Parse([]byte(c.yml+target), dir, envOf(c.env))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		got := cfg.Redact("panic: transport for " + c.secret + " failed")
+		if got != "panic: transport for <secret> failed" {
+			t.Errorf("%s: Redact = %q", name, got)
+		}
+	}
+	var none *config.Config
+	if got := none.Redact("nothing loaded"); got != "nothing loaded" {
+		t.Errorf("nil config: Redact = %q", got)
+	}
+}

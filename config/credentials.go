@@ -58,3 +58,21 @@ func readKeyFile(path, what string) (Secret, error) {
 	}
 	return Secret(key), nil
 }
+
+// Redact replaces each credential the config holds (inline, from the environment or from a file)
+// with <secret> in s, for text that did not come from a formatter this package controls: a
+// recovered panic. A nil config redacts nothing.
+func (c *Config) Redact(s string) string {
+	if c == nil {
+		return s
+	}
+	for _, k := range []*keySource{c.key, c.secret} {
+		if k == nil {
+			continue
+		}
+		if v, err := k.Value(); err == nil && v != "" {
+			s = strings.ReplaceAll(s, v, redacted)
+		}
+	}
+	return s
+}

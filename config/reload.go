@@ -99,3 +99,6 @@ func (r *Reloader) ReadyHandler() http.Handler {
 		_, _ = fmt.Fprintln(w, "Ready")
 	})
 }
+
+// Redact hides the live config's credentials in s; see Config.Redact.
+func (r *Reloader) Redact(s string) string { return r.Current().Redact(s) }

@@ -1,0 +1,78 @@
+package collector_test
+
+import (
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// panicky is a transport that panics on demand with a value whose printed form carries the
+// private key, as a struct formatted by mistake would: the worst panic a bug could produce.
+type panicky struct {
+	base  *http.Transport
+	armed atomic.Bool
+}
+
+type leakyValue struct{ key string }
+
+func (v leakyValue) String() string { return "transport state: key=" + v.key }
+
+func (p *panicky) RoundTrip(r *http.Request) (*http.Response, error) {
+	if p.armed.Load() {
+		panic(leakyValue{privateKey})
+	}
+	return p.base.RoundTrip(r)
+}
+
+// A panic below a scrape fails its targets, which keep their last good values; the process lives,
+// the log has the stack, and neither the log nor the answer has the key.
+func TestPanicInAReadFailsTheTargetNotTheProcess(t *testing.T) {
+	for _, mode := range []string{"metrics", "probe"} {
+		t.Run(mode, func(t *testing.T) {
+			tr := &panicky{base: &http.Transport{}}
+			t.Cleanup(tr.base.CloseIdleConnections)
+			h := newHarness(t, harnessOpts{transport: tr})
+			path := "/metrics"
+			if mode == "probe" {
+				path = "/probe?target=" + groupID
+			}
+			scrape := func() string {
+				out, _ := h.get(t, path, 0)
+				return out
+			}
+			if out := scrape(); !strings.Contains(out, "mongodbatlas_up 1") {
+				t.Fatalf("first scrape failed:\n%s", out)
+			}
+			tr.armed.Store(true)
+			out := scrape()
+			for _, want := range []string{
+				"mongodbatlas_up 0",
+				`mongodbatlas_scrape_success{cluster_name="Cluster0",group_id="` + groupID + `"} 0`,
+				`restore_job_id="` + seedJobID + `"`, // the last good read is served
+			} {
+				if !strings.Contains(out, want) {
+					t.Errorf("answer during the panic lacks %q:\n%s", want, out)
+				}
+			}
+			tr.armed.Store(false)
+			if out := scrape(); !strings.Contains(out, "mongodbatlas_up 1") {
+				t.Errorf("the exporter did not recover after the panic:\n%s", out)
+			}
+
+			logs := h.logs.String()
+			for _, want := range []string{
+				`msg="Recovered from a panic while reading the API"`, "stack=", "panic_test.go",
+				`err="recovered from a panic: transport state: key=<secret>"`,
+				`msg="Scraping target failed"`,
+			} {
+				if !strings.Contains(logs, want) {
+					t.Errorf("log lacks %q:\n%.3000s", want, logs)
+				}
+			}
+			if strings.Contains(logs, privateKey) || strings.Contains(out, privateKey) {
+				t.Errorf("the private key left the process in a recovered panic:\n%s", logs)
+			}
+		})
+	}
+}

@@ -234,6 +234,12 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 
 // attempt makes one HTTP request under the per-attempt timeout and decodes a 200 into out.
 func (c *Client) attempt(ctx context.Context, accept, endpoint, rawURL string, out any) error {
+	// Waiting for a slot is not part of the attempt's own timeout; the caller's deadline bounds it.
+	release, err := acquireSlot(ctx)
+	if err != nil {
+		return fmt.Errorf("atlas api: GET %s: waiting for a request slot: %w", endpoint, err)
+	}
+	defer release()
 	ctx, cancel := context.WithTimeout(ctx, c.opts.RequestTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)

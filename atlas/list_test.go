@@ -1,7 +1,9 @@
 package atlas_test
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,5 +82,80 @@ func TestListRestoreJobsDropsDuplicatesFromShiftingPages(t *testing.T) {
 	// Page 1: seed, 6e..0; page 2 after the shift: 6e..0 (again), 6e..1; page 3: 6e..2.
 	if len(jobs) != 4 || e.sim.Requests(atlastest.RouteRestoreJobs) != 3 {
 		t.Errorf("got %d jobs in %d pages, want the 4 original jobs in 3 pages", len(jobs), e.sim.Requests(atlastest.RouteRestoreJobs))
+	}
+}
+
+// Ten pages of ten: the pages after the first are read concurrently when the first page gives a
+// count, within the context's bound, in order, and an estimate too high costs at most the bound
+// less one extra request.
+func TestLongListsReadTheirPagesConcurrently(t *testing.T) {
+	const bound, pages = 3, 10
+	cases := []struct {
+		name        string
+		count       func(int) (int, bool)
+		noBound     bool
+		maxRequests int
+		concurrent  bool
+	}{
+		{name: "true count", maxRequests: pages, concurrent: true},
+		{name: "count too high", count: func(n int) (int, bool) { return n + 1000, true }, maxRequests: pages + bound - 1, concurrent: true},
+		{name: "count too low", count: func(n int) (int, bool) { return n / 2, true }, maxRequests: pages, concurrent: true},
+		{name: "no count", count: func(int) (int, bool) { return 0, false }, maxRequests: pages},
+		{name: "no bound in the context", noBound: true, maxRequests: pages},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, func(o *atlas.Options) { o.PageSize = 10 })
+			putJobs(e, pages*10-1)
+			e.sim.SetTotalCount(c.count)
+			e.sim.SetLatency(20 * time.Millisecond)
+			ctx := ctxWithTimeout(t, 10*time.Second)
+			if !c.noBound {
+				ctx = atlas.WithMaxInFlight(ctx, bound)
+			}
+			jobs, err := e.client.ListRestoreJobs(ctx, groupID, cluster0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(jobs) != pages*10 {
+				t.Fatalf("got %d jobs, want %d", len(jobs), pages*10)
+			}
+			for i, j := range jobs[1:] {
+				if want := fmt.Sprintf("6e%022x", i); j.ID != want {
+					t.Fatalf("job %d is %s, want %s: pages out of order", i+1, j.ID, want)
+				}
+			}
+			if got := e.sim.Requests(atlastest.RouteRestoreJobs); got < pages || got > c.maxRequests {
+				t.Errorf("%d list requests, want %d to %d", got, pages, c.maxRequests)
+			}
+			got := e.sim.MaxInFlight()
+			if got > bound {
+				t.Errorf("%d requests in flight at once, over the bound of %d", got, bound)
+			}
+			if c.concurrent && got < 2 {
+				t.Errorf("pages were read one at a time")
+			}
+			if !c.concurrent && got != 1 {
+				t.Errorf("%d requests in flight at once, want the pages read one by one", got)
+			}
+		})
+	}
+}
+
+func TestAFailedPageFailsTheWholeList(t *testing.T) {
+	e := newEnv(t, func(o *atlas.Options) { o.PageSize = 10 })
+	putJobs(e, 99)
+	e.sim.BeforeList(func(page int) {
+		if page == 1 { // the fault lands on one of the concurrent pages
+			e.sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 404, ErrorCode: "CLUSTER_NOT_FOUND", Times: 1})
+		}
+	})
+	jobs, err := e.client.ListRestoreJobs(atlas.WithMaxInFlight(ctxWithTimeout(t, 10*time.Second), 4), groupID, cluster0)
+	var apiErr *atlas.APIError
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode != "CLUSTER_NOT_FOUND" || !strings.Contains(err.Error(), "page ") {
+		t.Fatalf("err = %v, want the failed page's 404", err)
+	}
+	if jobs != nil {
+		t.Errorf("%d jobs returned from a list with a failed page", len(jobs))
 	}
 }

@@ -6,6 +6,9 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // maxPages stops a list whose links never end; 2,000 pages of 500 is a million items.
@@ -15,28 +18,50 @@ const maxPages = 2000
 type page[T any] struct {
 	Links   []Link `json:"links"`
 	Results []T    `json:"results"`
+	// TotalCount is what Atlas believes the list holds; an estimate on some endpoints.
+	TotalCount *int `json:"totalCount"`
+}
+
+// last reports whether no page follows this one.
+func (p *page[T]) last() bool {
+	return len(p.Results) == 0 || !slices.ContainsFunc(p.Links, func(l Link) bool { return l.Rel == "next" })
 }
 
 // listAll reads every page of a list endpoint, de-duplicating by id.
 //
 // Pages are walked by number rather than by following the next link's href, so a response can
-// never point the client, and its credentials, at another host. Items that shift between pages
-// while the list changes are dropped the second time they appear.
+// never point the client, and its credentials, at another host. When the first page gives a
+// totalCount, the pages it implies are read concurrently within the context's WithMaxInFlight
+// bound, issued in order and stopped at the first page that ends the list, so an estimate too
+// high costs at most the bound less one empty page. Pages past the estimate are read one by one.
+// Items that shift between pages while the list changes are dropped the second time they appear.
 func listAll[T any](ctx context.Context, c *Client, cl call, id func(*T) string) ([]T, error) {
-	var items []T
-	seen := make(map[string]struct{})
-	for n := 1; ; n++ {
+	first, err := getPage[T](ctx, c, cl, 1)
+	if err != nil {
+		return nil, err
+	}
+	pages := []*page[T]{first}
+	if !first.last() && first.TotalCount != nil {
+		estimate := min((*first.TotalCount+c.opts.PageSize-1)/c.opts.PageSize, maxPages)
+		more, err := concurrentPages[T](ctx, c, cl, estimate)
+		if err != nil {
+			return nil, err
+		}
+		pages = append(pages, more...)
+	}
+	for n := len(pages) + 1; !pages[len(pages)-1].last(); n++ {
 		if n > maxPages {
 			return nil, fmt.Errorf("atlas api: GET %s: more than %d pages", cl.endpoint, maxPages)
 		}
-		cl.query = url.Values{
-			"pageNum":      {strconv.Itoa(n)},
-			"itemsPerPage": {strconv.Itoa(c.opts.PageSize)},
+		p, err := getPage[T](ctx, c, cl, n)
+		if err != nil {
+			return nil, err
 		}
-		var p page[T]
-		if err := c.do(ctx, cl, &p); err != nil {
-			return nil, fmt.Errorf("page %d: %w", n, err)
-		}
+		pages = append(pages, p)
+	}
+	var items []T
+	seen := make(map[string]struct{})
+	for _, p := range pages {
 		for i := range p.Results {
 			key := id(&p.Results[i])
 			if _, dup := seen[key]; dup {
@@ -45,9 +70,64 @@ func listAll[T any](ctx context.Context, c *Client, cl call, id func(*T) string)
 			seen[key] = struct{}{}
 			items = append(items, p.Results[i])
 		}
-		hasNext := slices.ContainsFunc(p.Links, func(l Link) bool { return l.Rel == "next" })
-		if !hasNext || len(p.Results) == 0 {
-			return items, nil
-		}
 	}
+	return items, nil
+}
+
+// concurrentPages reads pages 2 to through, keeping at most the context's bound in flight, and
+// returns them in order up to the first that ends the list.
+func concurrentPages[T any](ctx context.Context, c *Client, cl call, through int) ([]*page[T], error) {
+	if through < 2 {
+		return nil, nil
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(maxInFlight(ctx))
+	got := make([]*page[T], through+1)
+	var mu sync.Mutex
+	end := through // the first page known to end the list
+	for n := 2; n <= through; n++ {
+		mu.Lock()
+		stop := n > end
+		mu.Unlock()
+		if stop || gctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			// g.Go may have waited for room while another page ended the list.
+			mu.Lock()
+			past := n > end
+			mu.Unlock()
+			if past {
+				return nil
+			}
+			p, err := getPage[T](gctx, c, cl, n)
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			got[n] = p
+			if p.last() {
+				end = min(end, n)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return got[2 : end+1], nil
+}
+
+// getPage reads page n of a list.
+func getPage[T any](ctx context.Context, c *Client, cl call, n int) (*page[T], error) {
+	cl.query = url.Values{
+		"pageNum":      {strconv.Itoa(n)},
+		"itemsPerPage": {strconv.Itoa(c.opts.PageSize)},
+	}
+	var p page[T]
+	if err := c.do(ctx, cl, &p); err != nil {
+		return nil, fmt.Errorf("page %d: %w", n, err)
+	}
+	return &p, nil
 }

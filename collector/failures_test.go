@@ -336,6 +336,33 @@ func TestConcurrencyIsBounded(t *testing.T) {
 	}
 }
 
+// A long list reads its pages concurrently, and they count against the same bound as the
+// workers reading the other clusters.
+func TestLongListPagesShareTheScrapeBound(t *testing.T) {
+	targets := []config.Target{{GroupID: groupID, ClusterName: clusterName}}
+	for i := range 4 {
+		targets = append(targets, config.Target{GroupID: groupID, ClusterName: fmt.Sprintf("c%d", i)})
+	}
+	h := newHarness(t, harnessOpts{targets: targets, concurrency: 3, pageSize: 10})
+	for i := range 79 { // with the seed, eight pages of ten
+		h.sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureQuery).Set("id", fmt.Sprintf("6e%022x", i)))
+	}
+	for _, tg := range targets[1:] {
+		h.sim.PutJob(groupID, tg.ClusterName, atlastest.LoadJob(atlastest.FixtureQuery))
+	}
+	h.sim.SetLatency(50 * time.Millisecond)
+	fams := h.scrape(t, 0)
+	if n := len(fams["mongodbatlas_restore_job_info"].GetMetric()); n != 84 {
+		t.Fatalf("%d jobs exported, want 84", n)
+	}
+	if got := h.sim.Requests(atlastest.RouteRestoreJobs); got != 12 {
+		t.Errorf("%d list requests, want 12 (8 pages and 4 single-page clusters)", got)
+	}
+	if got := h.sim.MaxInFlight(); got > 3 || got < 2 {
+		t.Errorf("%d requests in flight at once, want 2 or 3 under a bound of 3", got)
+	}
+}
+
 func TestAPIRequestsAreCounted(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	h.sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 503, Times: 1})

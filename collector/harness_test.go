@@ -61,6 +61,8 @@ type harnessOpts struct {
 	baseURL string
 	// maxBody caps response bodies; zero means the client's default (16 MiB).
 	maxBody int64
+	// pageSize sets itemsPerPage; zero means Atlas's maximum.
+	pageSize int
 	// transport replaces the client's base transport, to misbehave below the client.
 	transport http.RoundTripper
 	// quiet discards logs, for runs so long that keeping them would look like a leak.
@@ -97,7 +99,7 @@ func newHarnessWith(t testing.TB, sim *atlastest.Server, o harnessOpts) *harness
 	exp := collector.New(collector.Options{
 		Concurrency: o.concurrency,
 		UserAgent:   "collector-test",
-		Client:      atlas.Options{BackoffBase: time.Millisecond, BackoffMax: 10 * time.Millisecond, TokenRequestsPerMinute: 100, MaxBodyBytes: o.maxBody, Transport: o.transport},
+		Client:      atlas.Options{BackoffBase: time.Millisecond, BackoffMax: 10 * time.Millisecond, TokenRequestsPerMinute: 100, MaxBodyBytes: o.maxBody, Transport: o.transport, PageSize: o.pageSize},
 	}, reg, logger)
 	t.Cleanup(exp.Close)
 	if o.targets == nil {

@@ -130,9 +130,12 @@ const (
 )
 
 // fetch reads every target with at most Concurrency requests in flight, using a fixed pool of
-// workers so ten thousand pinned jobs do not mean ten thousand goroutines.
+// workers so ten thousand pinned jobs do not mean ten thousand goroutines; a long list's pages
+// are read concurrently within the same bound.
 func (e *Exporter) fetch(ctx context.Context, live *liveConfig, targets []config.Target) *round {
 	start := time.Now()
+	// The bound covers the workers and the concurrent pages of long lists alike.
+	ctx = atlas.WithMaxInFlight(ctx, e.opts.Concurrency)
 	r := &round{targets: make([]*targetResult, len(targets))}
 	for i, t := range targets {
 		r.targets[i] = &targetResult{target: t, clusterID: t.ClusterID}

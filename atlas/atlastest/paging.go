@@ -59,7 +59,7 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request, req request, c
 		items = append(items, l.jobs[id])
 	}
 	s.mu.Unlock()
-	writePage(w, r, p, contentType, items, total)
+	s.writePage(w, r, p, contentType, items, total)
 }
 
 // listClusters serves a project's clusters; Cloud and Ops Manager call the name clusterName.
@@ -93,7 +93,7 @@ func (s *Server) listClusters(w http.ResponseWriter, r *http.Request, req reques
 		})
 		items = append(items, doc)
 	}
-	writePage(w, r, p, contentType, items, len(all))
+	s.writePage(w, r, p, contentType, items, len(all))
 }
 
 func cmpString(a, b string) int {
@@ -106,8 +106,16 @@ func cmpString(a, b string) int {
 	return 0
 }
 
-// writePage writes links, results and, unless asked not to, totalCount.
-func writePage(w http.ResponseWriter, r *http.Request, p pageRequest, contentType string, items [][]byte, total int) {
+// writePage writes links, results and, unless asked not to, totalCount: the true count, or what
+// SetTotalCount makes of it.
+func (s *Server) writePage(w http.ResponseWriter, r *http.Request, p pageRequest, contentType string, items [][]byte, total int) {
+	s.mu.Lock()
+	estimate := s.totalCount
+	s.mu.Unlock()
+	reported, send := total, p.includeCount
+	if estimate != nil && send {
+		reported, send = estimate(total)
+	}
 	self := "http://" + r.Host + r.URL.Path
 	end := (p.num-1)*p.perPage + len(items)
 	var b bytes.Buffer
@@ -122,8 +130,8 @@ func writePage(w http.ResponseWriter, r *http.Request, p pageRequest, contentTyp
 	b.WriteString(`],"results":[`)
 	b.Write(bytes.Join(items, []byte{','}))
 	b.WriteByte(']')
-	if p.includeCount {
-		fmt.Fprintf(&b, `,"totalCount":%d`, total)
+	if send {
+		fmt.Fprintf(&b, `,"totalCount":%d`, reported)
 	}
 	b.WriteByte('}')
 	w.Header().Set("Content-Type", contentType)
@@ -171,5 +179,5 @@ func (s *Server) listProjects(w http.ResponseWriter, r *http.Request, req reques
 		doc, _ := json.Marshal(map[string]any{"id": g.id, "name": g.name, "orgId": g.org, "clusterCount": 0})
 		items = append(items, doc)
 	}
-	writePage(w, r, p, contentType, items, len(all))
+	s.writePage(w, r, p, contentType, items, len(all))
 }

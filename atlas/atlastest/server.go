@@ -77,6 +77,7 @@ type Server struct {
 	faults     []*Fault
 	latency    time.Duration
 	beforeList func(pageNum int)
+	totalCount func(actual int) (reported int, send bool)
 	inFlight   int
 	maxFlight  int
 	stats      Stats
@@ -237,6 +238,14 @@ func (s *Server) BeforeList(f func(pageNum int)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.beforeList = f
+}
+
+// SetTotalCount replaces the totalCount of every list page: Atlas documents it as an estimate on
+// some endpoints, and send false leaves it out. Nil restores the true count.
+func (s *Server) SetTotalCount(f func(actual int) (reported int, send bool)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.totalCount = f
 }
 
 // DeleteJob removes a job of either family, as Atlas eventually forgets old restores.

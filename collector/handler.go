@@ -2,9 +2,12 @@ package collector
 
 import (
 	"bufio"
+	"compress/gzip"
 	"context"
+	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -41,12 +44,14 @@ func (e *Exporter) Handler(self prometheus.Gatherer, o HandlerOptions) http.Hand
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), scrapeTimeout(r.Header, o.DefaultTimeout, o.TimeoutOffset))
 		defer cancel()
-		e.serveText(w, e.scrape(ctx, "all", nil), self)
+		e.serveText(w, r, e.scrape(ctx, "all", nil), self)
 	})
 }
 
-// serveText streams a round, then self's metrics if any, in the text exposition format.
-func (e *Exporter) serveText(w http.ResponseWriter, r *round, self prometheus.Gatherer) {
+// serveText streams a round, then self's metrics if any, in the text exposition format,
+// gzipped when the scraper accepts it as Prometheus does: ten thousand jobs are about 25 MB of
+// text and 0.7 MB gzipped, for about half again the CPU of the plain encoding at BestSpeed.
+func (e *Exporter) serveText(w http.ResponseWriter, req *http.Request, r *round, self prometheus.Gatherer) {
 	var mfs []*dto.MetricFamily
 	if self != nil {
 		var err error
@@ -56,7 +61,19 @@ func (e *Exporter) serveText(w http.ResponseWriter, r *round, self prometheus.Ga
 	}
 	format := expfmt.NewFormat(expfmt.TypeTextPlain)
 	w.Header().Set("Content-Type", string(format))
-	bw := bufio.NewWriterSize(w, 64<<10)
+	w.Header().Add("Vary", "Accept-Encoding")
+	var out io.Writer = w
+	if acceptsGzip(req.Header) {
+		w.Header().Set("Content-Encoding", "gzip")
+		gz, _ := gzip.NewWriterLevel(w, gzip.BestSpeed) // the level is valid, so no error
+		defer func() {
+			if err := gz.Close(); err != nil {
+				e.logger.Debug("Writing metrics failed; the scraper hung up", "err", err)
+			}
+		}()
+		out = gz
+	}
+	bw := bufio.NewWriterSize(out, 64<<10)
 	e.collectRound(newTextSink(bw), r)
 	enc := expfmt.NewEncoder(bw, format)
 	for _, mf := range mfs {
@@ -67,6 +84,26 @@ func (e *Exporter) serveText(w http.ResponseWriter, r *round, self prometheus.Ga
 	if err := bw.Flush(); err != nil {
 		e.logger.Debug("Writing metrics failed; the scraper hung up", "err", err)
 	}
+}
+
+// acceptsGzip reads Accept-Encoding for gzip with a non-zero quality.
+func acceptsGzip(h http.Header) bool {
+	for _, v := range h.Values("Accept-Encoding") {
+		for part := range strings.SplitSeq(v, ",") {
+			coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+			if !strings.EqualFold(strings.TrimSpace(coding), "gzip") {
+				continue
+			}
+			q, found := strings.CutPrefix(strings.ReplaceAll(params, " ", ""), "q=")
+			if !found {
+				return true
+			}
+			if f, err := strconv.ParseFloat(q, 64); err == nil && f > 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // scrapeTimeout takes Prometheus's timeout header less the offset, as blackbox_exporter does.

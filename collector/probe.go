@@ -40,7 +40,7 @@ func (e *Exporter) ProbeHandler(o HandlerOptions) http.Handler {
 			http.Error(w, "target is not a configured or discovered project (and cluster)", http.StatusForbidden)
 			return
 		}
-		e.serveText(w, e.scrape(ctx, "probe:"+groupID+"/"+cluster, sel), nil)
+		e.serveText(w, r, e.scrape(ctx, "probe:"+groupID+"/"+cluster, sel), nil)
 	})
 }
 

@@ -2,6 +2,7 @@ package collector
 
 import (
 	"bufio"
+	"compress/gzip"
 	"fmt"
 	"io"
 	"log/slog"
@@ -46,23 +47,51 @@ func benchRound(jobs, clusters int) *round {
 }
 
 // BenchmarkEncode measures what /metrics does with a round already read: the CPU a scrape costs
-// the exporter beyond waiting for Atlas.
+// the exporter beyond waiting for Atlas, plain and gzipped as Prometheus asks. It reports the
+// size of the answer.
 func BenchmarkEncode(b *testing.B) {
-	for _, n := range []int{100, 1000, 10000} {
-		b.Run(fmt.Sprintf("jobs=%d", n), func(b *testing.B) {
-			e := New(Options{}, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
-			r := benchRound(n, 100)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for range b.N {
-				bw := bufio.NewWriterSize(io.Discard, 64<<10)
-				e.collectRound(newTextSink(bw), r)
-				if err := bw.Flush(); err != nil {
-					b.Fatal(err)
-				}
+	for _, gzipped := range []bool{false, true} {
+		for _, n := range []int{100, 1000, 10000} {
+			name := fmt.Sprintf("jobs=%d", n)
+			if gzipped {
+				name = "gzip/" + name
 			}
-		})
+			b.Run(name, func(b *testing.B) {
+				e := New(Options{}, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
+				r := benchRound(n, 100)
+				var size byteCounter
+				b.ReportAllocs()
+				b.ResetTimer()
+				for range b.N {
+					var out io.Writer = &size
+					var gz *gzip.Writer
+					if gzipped {
+						gz, _ = gzip.NewWriterLevel(out, gzip.BestSpeed)
+						out = gz
+					}
+					bw := bufio.NewWriterSize(out, 64<<10)
+					e.collectRound(newTextSink(bw), r)
+					if err := bw.Flush(); err != nil {
+						b.Fatal(err)
+					}
+					if gz != nil {
+						if err := gz.Close(); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+				b.ReportMetric(float64(size)/float64(b.N)/1e6, "answer-MB/op")
+			})
+		}
 	}
+}
+
+// byteCounter discards what it is given and counts it.
+type byteCounter int64
+
+func (c *byteCounter) Write(p []byte) (int, error) {
+	*c += byteCounter(len(p))
+	return len(p), nil
 }
 
 // BenchmarkEncodeRegistry is the same through const metrics, a registry and expfmt: the path the

@@ -4,7 +4,6 @@ import (
 	"io"
 	"math"
 	"strconv"
-	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -76,7 +75,7 @@ func (s *textSink) sample(f *family, v float64, lv ...string) {
 // writeEscaped escapes as the text format requires: backslash and newline always, double quotes
 // in label values.
 func writeEscaped(b textWriter, s string, quote bool) {
-	if !strings.ContainsAny(s, "\\\n\"") {
+	if !needsEscape(s) {
 		b.WriteString(s)
 		return
 	}
@@ -92,6 +91,17 @@ func writeEscaped(b textWriter, s string, quote bool) {
 			b.WriteRune(r)
 		}
 	}
+}
+
+// needsEscape is strings.ContainsAny(s, "\\\n\"") without building the set on every call: it
+// runs for every label value of every sample.
+func needsEscape(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '\\' || c == '\n' || c == '"' {
+			return true
+		}
+	}
+	return false
 }
 
 // appendFloat formats a sample value as Prometheus's own encoder does.

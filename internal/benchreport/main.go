@@ -79,15 +79,36 @@ func main() {
 	fmt.Fprintf(w, "\n\nThe simulator (`atlas/atlastest`) answers every request after %s, in the same process as the exporter, so CPU figures include it; %s.\n\n",
 		"50 ms", "10% of the jobs are in progress and 90% terminal")
 	verdicts(w, results)
+	fmt.Fprint(w, reading)
 	table(w, results, "BenchmarkColdScrape/", "Cold scrape: a fresh exporter's first scrape (no Digest challenge cached)",
-		[]col{{"requests/op", "HTTP requests", "%.0f"}, {"ns/op", "wall ms", "ms"}, {"bound-ms/op", "lower bound ms", "%.0f"}, {"x-bound", "× bound", "%.2f"}, {"cpu-ms/op", "CPU ms", "%.0f"}})
+		[]col{{"requests/op", "HTTP requests", "%.0f"}, {"bound-ms/op", "lower bound ms", "%.0f"}, {"ns/op", "wall ms", "ms"}, {"x-bound", "× bound", "%.2f"},
+			{"api-ms/op", "API phase ms", "%.0f"}, {"api-x-bound", "API phase × bound", "%.2f"}, {"cpu-ms/op", "CPU ms", "%.0f"}})
 	table(w, results, "BenchmarkWarmScrape/", "Warm scrape: every later scrape, terminal jobs kept",
 		[]col{{"requests/op", "requests", "%.0f"}, {"ns/op", "wall ms", "ms"}, {"cpu-ms/op", "CPU ms", "%.0f"}, {"requests/hour", "requests/hour at 15 s", "%.0f"}, {"naive-requests/hour", "naive GET per job", "%.0f"}, {"pct-fewer-than-naive", "% fewer", "%.1f"}})
 	table(w, results, "BenchmarkEncode", "Encoding /metrics from a round already read (no API work)",
-		[]col{{"ns/op", "wall ms", "ms"}, {"B/op", "allocated MB", "MB"}, {"allocs/op", "allocations", "%.0f"}})
+		[]col{{"ns/op", "wall ms", "ms"}, {"answer-MB/op", "answer MB", "%.2f"}, {"B/op", "allocated MB", "MB"}, {"allocs/op", "allocations", "%.0f"}})
 	table(w, results, "BenchmarkPeakRSS", "Peak resident set, 10,000 jobs over 100 clusters (process incl. simulator)",
 		[]col{{"peak-RSS-MB", "peak RSS MB", "%.1f"}})
 }
+
+// reading explains the targets that are not met, and why; keep it true to the figures.
+const reading = `Reading the targets:
+
+- *95% fewer requests* cannot hold where clusters are small. With one job in ten still able to
+  change, every listed cluster needs a read per scrape (to see new jobs) and every cluster with a
+  running job one too, whatever the design: a cluster of 10 jobs saves at most 90% against one GET
+  per job, a cluster of 1 job nothing. From 100 jobs per cluster, one list read (up to 500 jobs)
+  replaces a hundred GETs, and pinned terminal jobs are never read again. Fewer requests than one
+  per cluster per scrape means a longer scrape interval, which is Prometheus's to set.
+- *1.25× the latency bound* counts only API requests; a scrape also encodes and sends its answer,
+  28.5 MB of text (0.66 MB gzipped) for 10,000 jobs. The API phase alone (until the answer's
+  headers, sent after the last read) is within 1.1× of the bound with 100 clusters. With 10
+  clusters it cannot reach the bound: a cold exporter's four workers each answer a Digest
+  challenge first, and 10 clusters over 4 workers take 3 rounds where the bound counts 2.5, so
+  the shortest possible scrape is 1.14× the bound at 1,000 jobs. At 10,000 jobs over 10 clusters
+  decoding 20 pages of 500 jobs and encoding 28.5 MB share two cores with the simulator.
+
+`
 
 type col struct{ unit, title, format string }
 
@@ -128,20 +149,6 @@ func table(w io.Writer, results []result, prefix, title string, cols []col) {
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprint(w, `Reading the targets:
-
-- *95% fewer requests* cannot hold where clusters are small. With one job in ten still able to
-  change, every listed cluster needs a read per scrape (to see new jobs) and every cluster with a
-  running job one too, whatever the design: a cluster of 10 jobs saves at most 90% against one GET
-  per job, a cluster of 1 job nothing. From 100 jobs per cluster, one list read (up to 500 jobs)
-  replaces a hundred GETs, and pinned terminal jobs are never read again.
-- *1.25× the latency bound* holds while latency dominates and requests divide evenly among the
-  workers (100 clusters). The bound assumes perfect division: 10 clusters over 4 workers take 3
-  rounds where it counts 2.5. With 1,000 jobs per cluster the scrape is bound by CPU instead,
-  decoding 500-job pages with encoding/json on two cores shared with the simulator, which the
-  bound does not count.
-
-`)
 }
 
 // verdicts checks the figures against the targets of the Scale issue, one line each.
@@ -162,7 +169,7 @@ func verdicts(w io.Writer, results []result) {
 		case strings.HasPrefix(r.name, "BenchmarkWarmScrape/"):
 			v := r.metrics["pct-fewer-than-naive"]
 			fmt.Fprintf(w, "| at least 95%% fewer requests than naive (90%% terminal) | %s | %.1f%% | %s |\n", name, v, mark(v >= 95))
-		case r.name == "BenchmarkEncode/jobs=10000":
+		case r.name == "BenchmarkEncode/jobs=10000" || r.name == "BenchmarkEncode/gzip/jobs=10000":
 			v := r.metrics["ns/op"] / 1e6
 			fmt.Fprintf(w, "| encode /metrics for 10,000 jobs under 200 ms | %s | %.0f ms | %s |\n", name, v, mark(v < 200))
 		case r.name == "BenchmarkPeakRSS":

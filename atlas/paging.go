@@ -2,8 +2,10 @@ package atlas
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"sync"
@@ -92,7 +94,12 @@ func concurrentPages[T any](ctx context.Context, c *Client, cl call, through int
 		if stop || gctx.Err() != nil {
 			break
 		}
-		g.Go(func() error {
+		g.Go(func() (err error) {
+			defer func() {
+				if v := recover(); v != nil {
+					err = &pagePanic{value: v, stack: debug.Stack()}
+				}
+			}()
 			// g.Go may have waited for room while another page ended the list.
 			mu.Lock()
 			past := n > end
@@ -114,10 +121,27 @@ func concurrentPages[T any](ctx context.Context, c *Client, cl call, through int
 		})
 	}
 	if err := g.Wait(); err != nil {
+		var p *pagePanic
+		if errors.As(err, &p) {
+			panic(p) // in the caller's goroutine, where its recovery can see it
+		}
 		return nil, err
 	}
 	return got[2 : end+1], nil
 }
+
+// pagePanic carries a page reader's panic, with its stack, to the goroutine that called listAll:
+// errgroup leaves a panic in its own goroutine, where nothing could recover it.
+type pagePanic struct {
+	value any
+	stack []byte
+}
+
+func (p *pagePanic) Error() string { return fmt.Sprint(p.value) }
+
+// PanicValue and PanicStack let a recovery report the panic as it happened, not as re-raised.
+func (p *pagePanic) PanicValue() any    { return p.value }
+func (p *pagePanic) PanicStack() []byte { return p.stack }
 
 // getPage reads page n of a list.
 func getPage[T any](ctx context.Context, c *Client, cl call, n int) (*page[T], error) {

@@ -31,7 +31,18 @@ func Do(redact func(string) string, fn func()) (err error) {
 }
 
 func newPanicError(redact func(string) string, v any) *PanicError {
-	return &PanicError{Value: redact(fmt.Sprint(v)), Stack: redact(string(debug.Stack()))}
+	stack := debug.Stack()
+	if r, ok := v.(relayed); ok {
+		v, stack = r.PanicValue(), append(r.PanicStack(), append([]byte("\nrelayed by:\n"), stack...)...)
+	}
+	return &PanicError{Value: redact(fmt.Sprint(v)), Stack: redact(string(stack))}
+}
+
+// relayed is a panic re-raised in another goroutine than the one it happened in, carrying the
+// original value and stack (atlas does this for the pages it reads concurrently).
+type relayed interface {
+	PanicValue() any
+	PanicStack() []byte
 }
 
 // Handler answers 500 when next panics and logs the panic through redact, instead of net/http's

@@ -85,3 +85,25 @@ func TestHandlerAnswers500AndLogsWithoutTheSecret(t *testing.T) {
 		}
 	}
 }
+
+type relay struct {
+	v     any
+	stack []byte
+}
+
+func (r relay) PanicValue() any    { return r.v }
+func (r relay) PanicStack() []byte { return r.stack }
+
+func TestARelayedPanicKeepsItsOwnValueAndStack(t *testing.T) {
+	err := Do(redact, func() { panic(relay{v: leaky{secret}, stack: []byte("goroutine 7 [running]:\nwhere it happened")}) })
+	var p *PanicError
+	if !errors.As(err, &p) {
+		t.Fatalf("Do returned %v", err)
+	}
+	if p.Value != "client with key <secret>" {
+		t.Errorf("value %q, want the relayed value, redacted", p.Value)
+	}
+	if !strings.HasPrefix(p.Stack, "goroutine 7 [running]:\nwhere it happened\nrelayed by:\n") {
+		t.Errorf("stack does not start with the original one:\n%s", p.Stack)
+	}
+}

@@ -1,12 +1,15 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/recovery"
 )
 
 // Reloader holds the live config and swaps in a new one only when it loads, validates and applies cleanly.
@@ -48,9 +51,19 @@ func NewReloader(load func() (*Config, error), apply func(*Config) error, reg pr
 func (r *Reloader) Reload() error {
 	r.reloadMu.Lock()
 	defer r.reloadMu.Unlock()
-	cfg, err := r.load()
-	if err == nil {
-		err = r.apply(cfg)
+	// A panic here (a bug meeting an odd config) must not end the process from the SIGHUP goroutine.
+	var cfg *Config
+	var err error
+	if perr := recovery.Do(r.Redact, func() {
+		if cfg, err = r.load(); err == nil {
+			err = r.apply(cfg)
+		}
+	}); perr != nil {
+		var p *recovery.PanicError
+		if errors.As(perr, &p) {
+			r.logger.Error("Recovered from a panic while loading the configuration", "err", p, "stack", p.Stack)
+		}
+		err = perr
 	}
 	if err != nil {
 		r.success.Set(0)

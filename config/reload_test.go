@@ -149,3 +149,36 @@ func gauge(t *testing.T, reg *prometheus.Registry, name string) prometheus.Colle
 	t.Fatalf("%s not registered", name)
 	return nil
 }
+
+// A panic while applying a config (the SIGHUP path has no HTTP server to recover it) fails the
+// reload, keeps the old config and is logged with the live credentials redacted.
+func TestReloadSurvivesAPanic(t *testing.T) {
+	good := validConfig(t, "Cluster0")
+	good.Atlas.PrivateKey = "k3y-live"
+	if err := good.Validate(nil); err != nil {
+		t.Fatal(err)
+	}
+	src := &switchable{cfg: good}
+	boom := false
+	var logs strings.Builder
+	r := config.NewReloader(src.load, func(*config.Config) error {
+		if boom {
+			panic("apply with key k3y-live")
+		}
+		return nil
+	}, prometheus.NewRegistry(), slog.New(slog.NewTextHandler(&logs, nil)))
+	if err := r.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	src.cfg, boom = validConfig(t, "Cluster1"), true
+	err := r.Reload()
+	if err == nil || !strings.Contains(err.Error(), "recovered from a panic: apply with key <secret>") {
+		t.Errorf("err = %v, want the redacted panic", err)
+	}
+	if r.Current() != good {
+		t.Error("a reload that panicked replaced the config")
+	}
+	if out := logs.String(); strings.Contains(out, "k3y-live") || !strings.Contains(out, "Recovered from a panic while loading the configuration") {
+		t.Errorf("log:\n%s", out)
+	}
+}

@@ -34,6 +34,12 @@ func freeAddr(t *testing.T) string { return testkit.FreeAddr(t) }
 // start runs a process with its output in dir/name.log, and stops it by its pid when the test ends.
 func start(t *testing.T, dir, name, bin string, args ...string) {
 	t.Helper()
+	startWithEnv(t, dir, name, bin, nil, args...)
+}
+
+// startWithEnv is start with env in place of this process's environment, when env is not nil.
+func startWithEnv(t *testing.T, dir, name, bin string, env []string, args ...string) {
+	t.Helper()
 	logPath := filepath.Join(dir, name+".log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
@@ -42,6 +48,7 @@ func start(t *testing.T, dir, name, bin string, args ...string) {
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.Dir = dir
+	cmd.Env = env
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
 	}

@@ -98,7 +98,7 @@ reliability:
 	done
 	RELIABILITY_SCALE=$(RELIABILITY_SCALE) $(GO) test -count=1 -v -run 'TestSoak' ./collector/ > .build/soak.txt || { cat .build/soak.txt; exit 1; }
 	grep RELIABILITY .build/soak.txt | sed 's/soak_/soak_large_/' >> .build/reliability.txt
-	$(GO) run ./internal/reliabilityreport -command "make reliability" < .build/reliability.txt > RELIABILITY.md
+	$(GO) run ./internal/reliabilityreport -command "make reliability FUZZTIME=$(FUZZTIME)" < .build/reliability.txt > RELIABILITY.md
 
 ## bench: the scale benchmarks against the simulator (50 ms per request), written to BENCHMARKS.md.
 BENCHTIME ?= 3x

@@ -28,6 +28,7 @@ func main() {
 	var order []string
 	var figures [][2]string
 	fuzzLast := map[string]string{}
+	fuzzTime := map[string]time.Duration{}
 	var fuzzOrder []string
 	current := ""
 	sc := bufio.NewScanner(os.Stdin)
@@ -58,6 +59,9 @@ func main() {
 		}
 		if m := fuzz.FindStringSubmatch(line); m != nil && current != "" {
 			fuzzLast[current] = fmt.Sprintf("%s executions in %s", m[2], m[1])
+			if d, err := time.ParseDuration(m[1]); err == nil {
+				fuzzTime[current] = d
+			}
 		}
 	}
 	if len(rows) == 0 {
@@ -87,9 +91,12 @@ func main() {
 	}
 	if len(fuzzOrder) > 0 {
 		fmt.Fprint(w, "\n## Fuzzing\n\n| target | run |\n|---|---|\n")
+		var total time.Duration
 		for _, n := range fuzzOrder {
 			fmt.Fprintf(w, "| %s | %s |\n", n, fuzzLast[n])
+			total += fuzzTime[n]
 		}
+		fmt.Fprintf(w, "\nIn all %.2f hours of fuzzing, one target after another on the machine above.\n", total.Hours())
 		fmt.Fprint(w, "\nInvariants: no panic; the exposition parses; exactly one state at 1 per enum; label values valid UTF-8 ")
 		fmt.Fprint(w, "and at most 128 bytes; no secret planted in the input appears in the output or an error.\n")
 	}

@@ -96,9 +96,9 @@ func main() {
 const reading = `Reading the targets:
 
 - *Atlas's limits* meter restore-job reads per project: 1,200 tokens, refilled at 500 a minute.
-  A warm scrape reads each listed cluster once (a list of up to 500 jobs) plus each running pinned
-  job, so at 15 s a project costs 4 requests a minute per cluster: it would take 125 clusters in
-  one project to reach the refill. Discovery adds one organisation or project list and one
+  A warm scrape reads each listed cluster once per 500 jobs in it (a page) plus each running
+  pinned job, so at 15 s a project costs 4 requests a minute per page: it would take 125 clusters
+  of up to 500 jobs in one project to reach the refill. Discovery adds one organisation or project list and one
   clusters list per project every refresh interval (10 minutes by default).
 - *95% fewer requests* cannot hold where clusters are small. With one job in ten still able to
   change, every listed cluster needs a read per scrape (to see new jobs) and every cluster with a
@@ -169,6 +169,8 @@ func verdicts(w io.Writer, results []result) {
 		}
 		return "**no**"
 	}
+	var busiest float64
+	var busiestName string
 	for _, r := range results {
 		name := strings.TrimPrefix(r.name, "Benchmark")
 		switch {
@@ -178,9 +180,8 @@ func verdicts(w io.Writer, results []result) {
 		case strings.HasPrefix(r.name, "BenchmarkWarmScrape/"):
 			v := r.metrics["pct-fewer-than-naive"]
 			fmt.Fprintf(w, "| at least 95%% fewer requests than naive (90%% terminal) | %s | %.1f%% | %s |\n", name, v, mark(v >= 95))
-			if pm, ok := r.metrics["project-requests/minute"]; ok {
-				fmt.Fprintf(w, "| inside Atlas's Cloud Backups bucket at 15 s (refill %d per project per minute) | %s | %.0f/min | %s |\n",
-					atlasRefillPerMinute, name, pm, mark(pm <= atlasRefillPerMinute))
+			if pm, ok := r.metrics["project-requests/minute"]; ok && pm >= busiest {
+				busiest, busiestName = pm, name
 			}
 		case r.name == "BenchmarkEncode/jobs=10000" || r.name == "BenchmarkEncode/gzip/jobs=10000":
 			v := r.metrics["ns/op"] / 1e6
@@ -189,6 +190,10 @@ func verdicts(w io.Writer, results []result) {
 			v := r.metrics["peak-RSS-MB"]
 			fmt.Fprintf(w, "| 10,000 jobs within 100 MB RSS | %s | %.1f MB | %s |\n", name, v, mark(v <= 100))
 		}
+	}
+	if busiestName != "" {
+		fmt.Fprintf(w, "| inside Atlas's Cloud Backups bucket at 15 s (refill %d per project per minute) | %s, the busiest | %.0f/min | %s |\n",
+			atlasRefillPerMinute, busiestName, busiest, mark(busiest <= atlasRefillPerMinute))
 	}
 	fmt.Fprintln(w)
 }

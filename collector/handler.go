@@ -49,8 +49,8 @@ func (e *Exporter) Handler(self prometheus.Gatherer, o HandlerOptions) http.Hand
 }
 
 // serveText streams a round, then self's metrics if any, in the text exposition format,
-// gzipped when the scraper accepts it as Prometheus does: ten thousand jobs are about 25 MB of
-// text and 0.7 MB gzipped, for about half again the CPU of the plain encoding at BestSpeed.
+// gzipped when the scraper accepts it as Prometheus does: ten thousand jobs are 28.5 MB of text
+// and 0.66 MB gzipped, for about twice the CPU of the plain encoding at BestSpeed.
 func (e *Exporter) serveText(w http.ResponseWriter, req *http.Request, r *round, self prometheus.Gatherer) {
 	var mfs []*dto.MetricFamily
 	if self != nil {

@@ -102,10 +102,7 @@ func roundMargin(left time.Duration) time.Duration {
 
 // logPanic reports a recovered panic with its stack, which the target's failure line leaves out.
 func (e *Exporter) logPanic(err error) {
-	var p *recovery.PanicError
-	if errors.As(err, &p) {
-		e.logger.Error("Recovered from a panic while reading the API", "err", p, "stack", p.Stack)
-	}
+	recovery.Log(e.logger, "Recovered from a panic while reading the API", err)
 }
 
 func failedRound(targets []config.Target, err error) *round {

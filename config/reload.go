@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -59,10 +58,7 @@ func (r *Reloader) Reload() error {
 			err = r.apply(cfg)
 		}
 	}); perr != nil {
-		var p *recovery.PanicError
-		if errors.As(perr, &p) {
-			r.logger.Error("Recovered from a panic while loading the configuration", "err", p, "stack", p.Stack)
-		}
+		recovery.Log(r.logger, "Recovered from a panic while loading the configuration", perr)
 		err = perr
 	}
 	if err != nil {

@@ -3,6 +3,7 @@
 package recovery
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -28,6 +29,14 @@ func Do(redact func(string) string, fn func()) (err error) {
 	}()
 	fn()
 	return nil
+}
+
+// Log reports err with its stack at error level when it is a recovered panic, under msg.
+func Log(logger *slog.Logger, msg string, err error) {
+	var p *PanicError
+	if errors.As(err, &p) {
+		logger.Error(msg, "err", p, "stack", p.Stack)
+	}
 }
 
 func newPanicError(redact func(string) string, v any) *PanicError {

@@ -59,8 +59,20 @@ func (e *Exporter) collectRound(ch sink, r *round) {
 					ch.sample(f, unixSeconds(t.lastSuccess), t.target.GroupID, t.target.ClusterName)
 				}
 			}
+		case d.restoreSuccess:
+			for _, t := range r.targets {
+				if !t.lastRestore.IsZero() {
+					ch.sample(f, unixSeconds(t.lastRestore), t.target.GroupID, t.target.ClusterName)
+				}
+			}
+		case d.drillInterval:
+			for _, t := range r.targets {
+				if t.target.DrillInterval > 0 {
+					ch.sample(f, time.Duration(t.target.DrillInterval).Seconds(), t.target.GroupID, t.target.ClusterName)
+				}
+			}
 		default:
-			var lbuf [8]string
+			var lbuf [10]string
 			for _, t := range r.targets {
 				for _, j := range t.jobs {
 					if j != nil {
@@ -96,7 +108,7 @@ func (e *Exporter) emitJob(ch sink, f *family, l []string, j *jobView) {
 	switch f {
 	case d.info:
 		gauge(1, labelValue(j.clusterID), labelValue(j.snapshotID), labelValue(j.batchID),
-			labelValue(j.deliveryMethod), j.pointInTime)
+			labelValue(j.deliveryMethod), j.pointInTime, labelValue(j.targetGroupID), labelValue(j.targetClusterName))
 	case d.status:
 		if j.status != "" {
 			e.stateSet(gauge, jobStatuses, "statusName", j.status, l)

@@ -30,6 +30,7 @@ type descs struct {
 	finished, components                       *family
 	scrapeSuccess, up, scrapeDuration          *family
 	lastSuccess                                *family
+	restoreSuccess, drillInterval              *family
 	// all is every family, in the order the text exposition writes them.
 	all []*family
 }
@@ -55,7 +56,8 @@ func newDescs() *descs {
 	ds := &descs{
 		info: d("restore_job_info",
 			"Static facts about a restore job; always 1.",
-			withLabels("cluster_id", "snapshot_id", "batch_id", "delivery_method", "point_in_time")),
+			withLabels("cluster_id", "snapshot_id", "batch_id", "delivery_method", "point_in_time",
+				"target_group_id", "target_cluster_name")),
 		status: d("restore_job_status",
 			"Restore job status: 1 for the current statusName, 0 for each other documented value.",
 			withLabels("status")),
@@ -94,6 +96,12 @@ func newDescs() *descs {
 			[]string{"group_id", "cluster_name"}),
 		lastSuccess: d("last_success_timestamp_seconds",
 			"When the target was last read completely; its restore-job series are that old when mongodbatlas_scrape_success is 0.",
+			[]string{"group_id", "cluster_name"}),
+		restoreSuccess: d("restore_last_success_timestamp_seconds",
+			"When the newest successful restore of the cluster's backups finished (else was created), over every job the API lists, before any cap.",
+			[]string{"group_id", "cluster_name"}),
+		drillInterval: d("restore_drill_interval_seconds",
+			"The target's drill_interval: how often the cluster's backups must be restored successfully.",
 			[]string{"group_id", "cluster_name"}),
 		up: d("up",
 			"1 when every target was read completely in this scrape, else 0.",

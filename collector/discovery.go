@@ -109,7 +109,7 @@ func (e *Exporter) discover(ctx context.Context, live *liveConfig, targets []con
 				if !ok {
 					continue
 				}
-				ct := config.Target{GroupID: p.ID, ClusterName: c.DisplayName(), API: api}
+				ct := config.Target{GroupID: p.ID, ClusterName: c.DisplayName(), API: api, DrillInterval: t.DrillInterval}
 				if live.byID {
 					ct.ClusterID = c.ID
 				}

@@ -26,6 +26,7 @@ var jobMetricNames = []string{
 	"mongodbatlas_restore_job_encryption_enabled",
 	"mongodbatlas_restore_job_created_timestamp_seconds",
 	"mongodbatlas_restore_job_snapshot_timestamp_seconds",
+	"mongodbatlas_restore_last_success_timestamp_seconds",
 	"mongodbatlas_scrape_success",
 	"mongodbatlas_up",
 }

@@ -13,11 +13,13 @@ type jobView struct {
 	id, clusterID, snapshotID, batchID string
 	deliveryMethod, pointInTime        string
 	status, deliveryStatus             string
-	created, finished, snapshot        time.Time
-	expiry                             time.Time
-	validitySeconds, maxDownloads      *float64
-	downloaded, encryption             *bool
-	components                         *int
+	// targetGroupID and targetClusterName name where a restore went, where the API says.
+	targetGroupID, targetClusterName string
+	created, finished, snapshot      time.Time
+	expiry                           time.Time
+	validitySeconds, maxDownloads    *float64
+	downloaded, encryption           *bool
+	components                       *int
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -43,6 +45,7 @@ func fromLegacy(j *atlas.RestoreJob) *jobView {
 	if d := j.Delivery; d != nil {
 		v.deliveryMethod = d.MethodName
 		v.deliveryStatus = d.StatusName
+		v.targetGroupID, v.targetClusterName = d.TargetGroupID, d.TargetClusterName
 		v.expiry = d.Expires
 		if d.ExpirationHours != nil {
 			v.validitySeconds = ptr(float64(*d.ExpirationHours) * 3600)
@@ -100,6 +103,9 @@ func fromCloudBackup(j *atlas.CloudBackupRestoreJob, clusterID string) *jobView 
 		pointInTime:    strconv.FormatBool(j.DeliveryType == "pointInTime"),
 		status:         cloudBackupStatus(j),
 		deliveryStatus: cloudBackupDeliveryStatus(j),
+
+		targetGroupID:     j.TargetGroupID,
+		targetClusterName: j.TargetClusterName,
 	}
 	if j.FinishedAt != nil {
 		v.finished = *j.FinishedAt

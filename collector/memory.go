@@ -17,10 +17,17 @@ type memory struct {
 }
 
 type remembered struct {
-	jobs     []*jobView
-	at       time.Time
+	lastRead
 	terminal map[string]*jobView
 	listSize int
+}
+
+// lastRead is a target's last complete read: its jobs, when it was made, and the newest
+// successful restore it saw.
+type lastRead struct {
+	jobs        []*jobView
+	at          time.Time
+	lastRestore time.Time
 }
 
 func (m *memory) get(key string) *remembered {
@@ -38,11 +45,11 @@ func (m *memory) get(key string) *remembered {
 }
 
 // keep records a complete read and the terminal jobs in it.
-func (m *memory) keep(key string, jobs []*jobView, at time.Time) {
+func (m *memory) keep(key string, jobs []*jobView, lastRestore, at time.Time) {
 	r := m.get(key)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	r.jobs, r.at = jobs, at
+	r.lastRead = lastRead{jobs: jobs, at: at, lastRestore: lastRestore}
 	for _, j := range jobs {
 		if j != nil && j.terminal() {
 			r.terminal[j.id] = j
@@ -50,12 +57,12 @@ func (m *memory) keep(key string, jobs []*jobView, at time.Time) {
 	}
 }
 
-// lastGood returns the last complete read and its time, or nil.
-func (m *memory) lastGood(key string) ([]*jobView, time.Time) {
+// lastGood returns the last complete read; its time is zero if there was none.
+func (m *memory) lastGood(key string) lastRead {
 	r := m.get(key)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return r.jobs, r.at
+	return r.lastRead
 }
 
 func (m *memory) terminalJob(key, id string) *jobView {

@@ -31,6 +31,8 @@ type targetResult struct {
 	stale bool
 	// lastSuccess is when the target was last read completely; zero if never.
 	lastSuccess time.Time
+	// lastRestore is when the newest successful restore among all the jobs read finished.
+	lastRestore time.Time
 
 	mu   sync.Mutex
 	errs []error
@@ -152,6 +154,12 @@ func (e *Exporter) fetch(ctx context.Context, live *liveConfig, targets []config
 		tasks = append(tasks, e.pinnedTasks(tr)...)
 	}
 	e.runTasks(ctx, live, tasks, func(tk task) { e.run(ctx, live, tk) })
+	for _, tr := range r.targets {
+		if len(tr.target.RestoreJobIDs) > 0 {
+			// A pinned target's drill counts its own jobs, however they were read.
+			tr.lastRestore = newestSuccess(tr.jobs, time.Now())
+		}
+	}
 	r.duration = time.Since(start)
 	return r
 }
@@ -249,7 +257,10 @@ func (e *Exporter) run(ctx context.Context, live *liveConfig, tk task) {
 			tk.t.fail(err)
 			return
 		}
-		tk.t.jobs = live.caps.apply(views, time.Now())
+		now := time.Now()
+		// The drill looks at every job listed: a cap must not hide the last good restore.
+		tk.t.lastRestore = newestSuccess(views, now)
+		tk.t.jobs = live.caps.apply(views, now)
 		return
 	case pinnedByList:
 		views, err := e.list(ctx, live, tk.t)
@@ -302,13 +313,13 @@ func (e *Exporter) settle(r *round) {
 		key := targetKey(t.target.GroupID, t.target.ClusterName)
 		switch {
 		case t.ok():
-			e.memory.keep(key, t.jobs, now)
+			e.memory.keep(key, t.jobs, t.lastRestore, now)
 			t.lastSuccess = now
 		case slices.ContainsFunc(t.errs, func(err error) bool { return atlas.StatusCode(err) == 404 }):
 			e.memory.forget(key)
 		default:
-			if jobs, at := e.memory.lastGood(key); !at.IsZero() {
-				t.jobs, t.stale, t.lastSuccess = jobs, true, at
+			if last := e.memory.lastGood(key); !last.at.IsZero() {
+				t.jobs, t.stale, t.lastSuccess, t.lastRestore = last.jobs, true, last.at, last.lastRestore
 			}
 		}
 	}

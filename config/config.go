@@ -120,6 +120,9 @@ type Target struct {
 	API string `yaml:"api"`
 	// RestoreJobIDs pins the jobs to read; empty means every job of the cluster.
 	RestoreJobIDs []string `yaml:"restore_job_ids"`
+	// DrillInterval is how often the cluster's backups must be restored successfully, for the
+	// restore-drill alert; discovered clusters inherit it. Zero: no drill.
+	DrillInterval model.Duration `yaml:"drill_interval"`
 }
 
 // Discovers reports a target that names no cluster, to be expanded by discovery.

@@ -54,6 +54,20 @@ func TestGoodConfigs(t *testing.T) {
 	}
 }
 
+// drill_interval takes Prometheus's duration syntax, days included.
+func TestDrillInterval(t *testing.T) {
+	cfg, err := config.Load(filepath.Join("testdata", "good", "discovery.yml"), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := time.Duration(cfg.Targets[0].DrillInterval); got != 30*24*time.Hour {
+		t.Errorf("drill_interval 30d read as %v", got)
+	}
+	if got := cfg.Targets[1].DrillInterval; got != 0 {
+		t.Errorf("a target without drill_interval has %v", got)
+	}
+}
+
 func TestBadConfigsNameTheProblem(t *testing.T) {
 	cases := map[string]string{
 		"unknown_key.yml":                    "field privte_key_file not found",
@@ -82,6 +96,7 @@ func TestBadConfigsNameTheProblem(t *testing.T) {
 		"unreadable_ca_file.yml":             "atlas.ca_file: open /nonexistent/ca.pem",
 		"bad_cluster_id.yml":                 "targets[0].cluster_id:",
 		"service_account_without_secret.yml": "atlas: no client_secret: set client_secret_file, client_secret or MONGODB_ATLAS_CLIENT_SECRET",
+		"bad_drill_interval.yml":             `not a valid duration string: "monthly"`,
 	}
 	entries, err := os.ReadDir(filepath.Join("testdata", "bad"))
 	if err != nil {

@@ -111,6 +111,11 @@ func build() *dashboard.DashboardBuilder {
 			Unit("s").
 			Description("Seconds until each READY download expires, from mongodbatlas:restore_delivery:time_left_seconds.").
 			WithTarget(query(`mongodbatlas:restore_delivery:time_left_seconds{`+sel+`}`, "{{cluster_name}} {{restore_job_id}}"))).
+		WithPanel(timeseries.NewPanelBuilder().Title("Restore drills: time since the last good restore").Span(24).Height(8).
+			Unit("s").
+			Description("For each cluster with a drill_interval: how long ago its newest successful restore finished, against the interval it must not exceed (MongoDBAtlasRestoreDrillOverdue).").
+			WithTarget(query(`time() - mongodbatlas_restore_last_success_timestamp_seconds{`+sel+`} and on (group_id, cluster_name) mongodbatlas_restore_drill_interval_seconds`, "{{cluster_name}} since last success")).
+			WithTarget(query(`mongodbatlas_restore_drill_interval_seconds{`+sel+`}`, "{{cluster_name}} drill interval"))).
 		WithRow(dashboard.NewRowBuilder("Exporter")).
 		WithPanel(timeseries.NewPanelBuilder().Title("Scrape success per target").Span(12).Height(8).
 			Min(0).Max(1).

@@ -91,12 +91,12 @@ fuzz:
 RELIABILITY_SCALE ?= 50
 reliability:
 	mkdir -p .build
-	$(GO) test -count=1 -v -run 'TestFailingTargets|TestLoad|TestSoak' ./collector/ > .build/reliability.txt || { cat .build/reliability.txt; exit 1; }
+	$(GO) test -count=1 -v -run 'TestFailingTargets|TestLoad|TestSoak' ./scrape/ > .build/reliability.txt || { cat .build/reliability.txt; exit 1; }
 	for t in FuzzParse:./config/ FuzzLegacyJob:./collector/ FuzzCloudBackupJob:./collector/; do \
 		echo "go test -run '^$$' -fuzz '^$${t%%:*}$$'" >> .build/reliability.txt; \
 		$(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $(FUZZTIME) $${t#*:} >> .build/reliability.txt 2>&1 || exit 1; \
 	done
-	RELIABILITY_SCALE=$(RELIABILITY_SCALE) $(GO) test -count=1 -v -run 'TestSoak' ./collector/ > .build/soak.txt || { cat .build/soak.txt; exit 1; }
+	RELIABILITY_SCALE=$(RELIABILITY_SCALE) $(GO) test -count=1 -v -run 'TestSoak' ./scrape/ > .build/soak.txt || { cat .build/soak.txt; exit 1; }
 	grep RELIABILITY .build/soak.txt | sed 's/soak_/soak_large_/' >> .build/reliability.txt
 	$(GO) run ./internal/reliabilityreport -command "make reliability FUZZTIME=$(FUZZTIME)" < .build/reliability.txt > RELIABILITY.md
 
@@ -104,8 +104,8 @@ reliability:
 BENCHTIME ?= 3x
 bench:
 	mkdir -p .build
-	$(GO) test -run '^$$' -bench 'ColdScrape|WarmScrape|Encode' -benchmem -benchtime=$(BENCHTIME) ./collector/ > .build/bench.txt || { cat .build/bench.txt; exit 1; }
-	$(GO) test -run '^$$' -bench 'PeakRSS' -benchtime=$(BENCHTIME) ./collector/ >> .build/bench.txt || { cat .build/bench.txt; exit 1; }
+	$(GO) test -run '^$$' -bench 'ColdScrape|WarmScrape|Encode' -benchmem -benchtime=$(BENCHTIME) ./scrape/ ./collector/ > .build/bench.txt || { cat .build/bench.txt; exit 1; }
+	$(GO) test -run '^$$' -bench 'PeakRSS' -benchtime=$(BENCHTIME) ./scrape/ >> .build/bench.txt || { cat .build/bench.txt; exit 1; }
 	cat .build/bench.txt
 	$(GO) run ./internal/benchreport -command "make bench" < .build/bench.txt > BENCHMARKS.md
 

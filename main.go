@@ -26,6 +26,8 @@ import (
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/demo"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/recovery"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/scrape"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/server"
 )
 
 const exporterName = "mongodbatlas_restore_exporter"
@@ -108,14 +110,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
-	exp := collector.New(collector.Options{
+	scraper := scrape.New(scrape.Options{
 		Concurrency:    *concurrency,
 		RequestTimeout: *requestTimeout,
 		UserAgent:      exporterName + "/" + version.Version,
 	}, reg, logger)
-	defer exp.Close()
+	defer scraper.Close()
 
-	reloader := config.NewReloader(load, exp.Apply, reg, logger)
+	reloader := config.NewReloader(load, scraper.Apply, reg, logger)
 	if err := reloader.Reload(); err != nil {
 		logger.Error("Loading the configuration failed", "err", err)
 		return 1
@@ -133,30 +135,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}()
 
 	mux := http.NewServeMux()
-	scrapeOpts := collector.HandlerOptions{DefaultTimeout: *defaultTimeout, TimeoutOffset: *timeoutOffset}
-	mux.Handle(*metricsPath, exp.Handler(reg, scrapeOpts))
-	mux.Handle("/probe", exp.ProbeHandler(scrapeOpts))
-	mux.Handle("/-/reload", reloader.Handler())
-	mux.Handle("/-/ready", reloader.ReadyHandler())
+	scrapes := server.NewScrapes(scraper, collector.New(logger),
+		server.Options{DefaultTimeout: *defaultTimeout, TimeoutOffset: *timeoutOffset}, logger)
+	mux.Handle(*metricsPath, scrapes.Metrics(reg))
+	mux.Handle("/probe", scrapes.Probe())
+	mux.Handle("/-/reload", server.Reload(reloader, logger))
+	mux.Handle("/-/ready", server.Ready(reloader))
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "Healthy\n") })
 	if *metricsPath != "/" {
-		landing, err := web.NewLandingPage(web.LandingConfig{
-			Name:        "MongoDB Atlas Restore Job Exporter",
-			Description: "Prometheus exporter for MongoDB Atlas backup restore jobs",
-			Version:     version.Info(),
-			Form: web.LandingForm{
-				Action: "/probe",
-				Inputs: []web.LandingFormInput{
-					{Label: "Project (group) ID", Type: "text", Name: "target", Placeholder: "5a66666887d9d61443b41645"},
-					{Label: "Cluster name (optional)", Type: "text", Name: "cluster_name", Placeholder: "Cluster0"},
-				},
-			},
-			Links: []web.LandingLinks{
-				{Address: *metricsPath, Text: "Metrics"},
-				{Address: "/-/healthy", Text: "Health"},
-				{Address: "/-/ready", Text: "Readiness"},
-			},
-		})
+		landing, err := server.Landing(*metricsPath)
 		if err != nil {
 			logger.Error("Building the landing page failed", "err", err)
 			return 1

@@ -2,44 +2,62 @@ package collector
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/scrape"
 )
 
-// scrapeCollector lives for one scrape: Collect has no context of its own, so it carries the
-// scrape's, as blackbox_exporter's probes do.
-type scrapeCollector struct {
-	ctx context.Context
-	e   *Exporter
-	// key and sel pick the targets: "all" and nil for /metrics, one project for /probe.
-	key string
-	sel func(config.Target) bool
+// Metrics holds what every scrape's emission shares: the descriptors, built once, and the log of
+// undocumented enum values, kept once per process.
+type Metrics struct {
+	descs *descs
+	once  *onceLogger
 }
 
-var _ prometheus.Collector = (*scrapeCollector)(nil)
-
-// NewCollector returns a collector that reads the API on Collect under ctx's deadline.
-func (e *Exporter) NewCollector(ctx context.Context) prometheus.Collector {
-	return &scrapeCollector{ctx: ctx, e: e, key: "all"}
+// New builds the metric families; logger receives one line per undocumented status value.
+func New(logger *slog.Logger) *Metrics {
+	return &Metrics{descs: newDescs(), once: &onceLogger{logger: logger}}
 }
 
-func (c *scrapeCollector) Describe(ch chan<- *prometheus.Desc) { c.e.descs.describe(ch) }
-
-func (c *scrapeCollector) Collect(ch chan<- prometheus.Metric) {
-	c.e.collectRound(constSink(ch), c.e.scrape(c.ctx, c.key, c.sel))
+// Collector is the exporter's prometheus.Collector: it lives for one scrape and reads the API on
+// Collect under that scrape's context, which Collect itself has no way to receive, as
+// blackbox_exporter's probes do.
+type Collector struct {
+	ctx     context.Context
+	m       *Metrics
+	scraper *scrape.Scraper
 }
 
-// collectRound turns a round into samples for a sink; split from Collect so the same code serves
-// const metrics and the text writer, and encoding can be measured alone. It works family by
-// family, so every family's samples arrive together and the text writer can stream them.
-func (e *Exporter) collectRound(ch sink, r *round) {
-	d := e.descs
+var _ prometheus.Collector = (*Collector)(nil)
+
+// Collector returns a collector that reads every target through s under ctx's deadline.
+func (m *Metrics) Collector(ctx context.Context, s *scrape.Scraper) *Collector {
+	return &Collector{ctx: ctx, m: m, scraper: s}
+}
+
+// Describe sends every descriptor, so a registry can check for clashes at registration.
+func (c *Collector) Describe(ch chan<- *prometheus.Desc) { c.m.descs.describe(ch) }
+
+// Collect reads the targets and sends their samples as const metrics.
+func (c *Collector) Collect(ch chan<- prometheus.Metric) {
+	c.m.write(constSink(ch), c.scraper.Scrape(c.ctx, "all", nil))
+}
+
+// WriteText streams a round in the text exposition format through the same emission code as
+// Collect; see textSink for why /metrics does not go through a registry.
+func (m *Metrics) WriteText(w TextWriter, r *scrape.Round) { m.write(newTextSink(w), r) }
+
+// write turns a round into samples for a sink, so the same code serves const metrics and the
+// text writer, and encoding can be measured alone. It works family by family, so every family's
+// samples arrive together and the text writer can stream them.
+func (m *Metrics) write(ch sink, r *scrape.Round) {
+	d := m.descs
 	up := 1.0
-	for _, t := range r.targets {
-		if !t.ok() {
+	for _, t := range r.Targets {
+		if !t.OK() {
 			up = 0
 		}
 	}
@@ -48,36 +66,36 @@ func (e *Exporter) collectRound(ch sink, r *round) {
 		case d.up:
 			ch.sample(d.up, up)
 		case d.scrapeDuration:
-			ch.sample(d.scrapeDuration, r.duration.Seconds())
+			ch.sample(d.scrapeDuration, r.Duration.Seconds())
 		case d.scrapeSuccess:
-			for _, t := range r.targets {
-				ch.sample(f, boolValue(t.ok()), t.target.GroupID, t.target.ClusterName)
+			for _, t := range r.Targets {
+				ch.sample(f, boolValue(t.OK()), t.Target.GroupID, t.Target.ClusterName)
 			}
 		case d.lastSuccess:
-			for _, t := range r.targets {
-				if !t.lastSuccess.IsZero() {
-					ch.sample(f, unixSeconds(t.lastSuccess), t.target.GroupID, t.target.ClusterName)
+			for _, t := range r.Targets {
+				if !t.LastSuccess.IsZero() {
+					ch.sample(f, unixSeconds(t.LastSuccess), t.Target.GroupID, t.Target.ClusterName)
 				}
 			}
 		case d.restoreSuccess:
-			for _, t := range r.targets {
-				if !t.lastRestore.IsZero() {
-					ch.sample(f, unixSeconds(t.lastRestore), t.target.GroupID, t.target.ClusterName)
+			for _, t := range r.Targets {
+				if !t.LastRestore.IsZero() {
+					ch.sample(f, unixSeconds(t.LastRestore), t.Target.GroupID, t.Target.ClusterName)
 				}
 			}
 		case d.drillInterval:
-			for _, t := range r.targets {
-				if t.target.DrillInterval > 0 {
-					ch.sample(f, time.Duration(t.target.DrillInterval).Seconds(), t.target.GroupID, t.target.ClusterName)
+			for _, t := range r.Targets {
+				if t.Target.DrillInterval > 0 {
+					ch.sample(f, time.Duration(t.Target.DrillInterval).Seconds(), t.Target.GroupID, t.Target.ClusterName)
 				}
 			}
 		default:
 			var lbuf [10]string
-			for _, t := range r.targets {
-				for _, j := range t.jobs {
+			for _, t := range r.Targets {
+				for _, j := range t.Jobs {
 					if j != nil {
-						l := append(lbuf[:0], t.target.GroupID, t.target.ClusterName, labelValue(j.id))
-						e.emitJob(ch, f, l, j)
+						l := append(lbuf[:0], t.Target.GroupID, t.Target.ClusterName, labelValue(j.ID))
+						m.emitJob(ch, f, l, j)
 					}
 				}
 			}
@@ -87,8 +105,8 @@ func (e *Exporter) collectRound(ch sink, r *round) {
 
 // emitJob writes one family's series for a job; a field the API left out yields no series rather
 // than a fake zero. l holds the job's labels (L) with room for the family's own.
-func (e *Exporter) emitJob(ch sink, f *family, l []string, j *jobView) {
-	d := e.descs
+func (m *Metrics) emitJob(ch sink, f *family, l []string, j *scrape.Job) {
+	d := m.descs
 	gauge := func(v float64, extra ...string) { ch.sample(f, v, append(l[:3], extra...)...) }
 	timestamp := func(t time.Time) {
 		if !t.IsZero() {
@@ -107,45 +125,45 @@ func (e *Exporter) emitJob(ch sink, f *family, l []string, j *jobView) {
 	}
 	switch f {
 	case d.info:
-		gauge(1, labelValue(j.clusterID), labelValue(j.snapshotID), labelValue(j.batchID),
-			labelValue(j.deliveryMethod), j.pointInTime, labelValue(j.targetGroupID), labelValue(j.targetClusterName))
+		gauge(1, labelValue(j.ClusterID), labelValue(j.SnapshotID), labelValue(j.BatchID),
+			labelValue(j.DeliveryMethod), j.PointInTime, labelValue(j.TargetGroupID), labelValue(j.TargetClusterName))
 	case d.status:
-		if j.status != "" {
-			e.stateSet(gauge, jobStatuses, "statusName", j.status, l)
+		if j.Status != "" {
+			m.stateSet(gauge, jobStatuses, "statusName", j.Status, l)
 		}
 	case d.deliveryStatus:
-		if j.deliveryStatus != "" {
-			e.stateSet(gauge, deliveryStatuses, "delivery.statusName", j.deliveryStatus, l)
+		if j.DeliveryStatus != "" {
+			m.stateSet(gauge, deliveryStatuses, "delivery.statusName", j.DeliveryStatus, l)
 		}
 	case d.downloaded:
-		flag(j.downloaded)
+		flag(j.Downloaded)
 	case d.encryption:
-		flag(j.encryption)
+		flag(j.Encryption)
 	case d.created:
-		timestamp(j.created)
+		timestamp(j.Created)
 	case d.finished:
-		timestamp(j.finished)
+		timestamp(j.Finished)
 	case d.snapshot:
-		timestamp(j.snapshot)
+		timestamp(j.Snapshot)
 	case d.expiry:
-		timestamp(j.expiry)
+		timestamp(j.Expiry)
 	case d.validity:
-		optional(j.validitySeconds)
+		optional(j.ValiditySeconds)
 	case d.maxDownloads:
-		optional(j.maxDownloads)
+		optional(j.MaxDownloads)
 	case d.components:
-		if j.components != nil {
-			gauge(float64(*j.components))
+		if j.Components != nil {
+			gauge(float64(*j.Components))
 		}
 	}
 }
 
 // stateSet emits one series per documented value, plus the current value if the docs lack it.
-func (e *Exporter) stateSet(gauge func(float64, ...string), documented []string, field, current string, l []string) {
+func (m *Metrics) stateSet(gauge func(float64, ...string), documented []string, field, current string, l []string) {
 	current = labelValue(current)
 	values, unknown := stateSet(documented, current)
 	if unknown {
-		e.once.unknown(field, current, "group_id", l[0], "cluster_name", l[1], "restore_job_id", l[2])
+		m.once.unknown(field, current, "group_id", l[0], "cluster_name", l[1], "restore_job_id", l[2])
 	}
 	for _, v := range values {
 		gauge(boolValue(v == current), v)

@@ -1,2 +1,3 @@
-// Package collector turns Atlas restore jobs into Prometheus metrics, reading the API once per scrape under the scrape's deadline.
+// Package collector turns a scrape's restore jobs into Prometheus metrics: the custom Collector
+// and the text writer that serves /metrics, fed by the same emission code.
 package collector

@@ -13,25 +13,26 @@ import (
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/scrape"
 )
 
 // roundCollector emits a prepared round, so encoding is measured without any API work.
 type roundCollector struct {
-	e *Exporter
-	r *round
+	m *Metrics
+	r *scrape.Round
 }
 
-func (c roundCollector) Describe(ch chan<- *prometheus.Desc) { c.e.descs.describe(ch) }
-func (c roundCollector) Collect(ch chan<- prometheus.Metric) { c.e.collectRound(constSink(ch), c.r) }
+func (c roundCollector) Describe(ch chan<- *prometheus.Desc) { c.m.descs.describe(ch) }
+func (c roundCollector) Collect(ch chan<- prometheus.Metric) { c.m.write(constSink(ch), c.r) }
 
 // benchRound is jobs restore jobs spread over clusters targets, shaped like the seed's example.
-func benchRound(jobs, clusters int) *round {
-	r := &round{}
+func benchRound(jobs, clusters int) *scrape.Round {
+	r := &scrape.Round{}
 	exp := int64(48)
 	maxDl := int64(2147483647)
 	enc := false
 	for c := range clusters {
-		tr := &targetResult{target: config.Target{GroupID: fmt.Sprintf("5a%022x", c/10), ClusterName: fmt.Sprintf("Cluster%d", c)}}
+		tr := &scrape.TargetResult{Target: config.Target{GroupID: fmt.Sprintf("5a%022x", c/10), ClusterName: fmt.Sprintf("Cluster%d", c)}}
 		for j := range jobs / clusters {
 			job := &atlas.RestoreJob{
 				ID: fmt.Sprintf("6b%08x%014x", c, j), ClusterID: "5a66689487d9d61443b46149",
@@ -39,9 +40,9 @@ func benchRound(jobs, clusters int) *round {
 				Delivery: &atlas.Delivery{MethodName: "HTTP", StatusName: "EXPIRED", ExpirationHours: &exp, MaxDownloads: &maxDl},
 				Hashes:   []atlas.FileHash{{TypeName: "SHA1"}},
 			}
-			tr.jobs = append(tr.jobs, fromLegacy(job))
+			tr.Jobs = append(tr.Jobs, scrape.FromLegacy(job))
 		}
-		r.targets = append(r.targets, tr)
+		r.Targets = append(r.Targets, tr)
 	}
 	return r
 }
@@ -57,7 +58,7 @@ func BenchmarkEncode(b *testing.B) {
 				name = "gzip/" + name
 			}
 			b.Run(name, func(b *testing.B) {
-				e := New(Options{}, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
+				e := New(slog.New(slog.DiscardHandler))
 				r := benchRound(n, 100)
 				var size byteCounter
 				b.ReportAllocs()
@@ -70,7 +71,7 @@ func BenchmarkEncode(b *testing.B) {
 						out = gz
 					}
 					bw := bufio.NewWriterSize(out, 64<<10)
-					e.collectRound(newTextSink(bw), r)
+					e.WriteText((bw), r)
 					if err := bw.Flush(); err != nil {
 						b.Fatal(err)
 					}
@@ -99,13 +100,13 @@ func (c *byteCounter) Write(p []byte) (int, error) {
 func BenchmarkEncodeRegistry(b *testing.B) {
 	for _, n := range []int{100, 1000, 10000} {
 		b.Run(fmt.Sprintf("jobs=%d", n), func(b *testing.B) {
-			e := New(Options{}, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
+			e := New(slog.New(slog.DiscardHandler))
 			r := benchRound(n, 100)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for range b.N {
 				reg := prometheus.NewRegistry()
-				reg.MustRegister(roundCollector{e: e, r: r})
+				reg.MustRegister(roundCollector{m: e, r: r})
 				mfs, err := reg.Gather()
 				if err != nil {
 					b.Fatal(err)

@@ -2,6 +2,7 @@ package collector_test
 
 import (
 	"context"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/harness"
 	"math"
 	"os"
 	"strings"
@@ -35,11 +36,11 @@ var jobMetricNames = []string{
 func TestSeedExampleExposition(t *testing.T) {
 	for _, mode := range []string{"list", "pinned"} {
 		t.Run(mode, func(t *testing.T) {
-			o := harnessOpts{}
+			o := harness.Options{}
 			if mode == "pinned" {
-				o.targets = pinned(seedJobID)
+				o.Targets = harness.Pinned(harness.SeedJobID)
 			}
-			h := newHarness(t, o)
+			h := harness.New(t, o)
 			want, err := os.Open("testdata/seed.prom")
 			if err != nil {
 				t.Fatal(err)
@@ -47,7 +48,7 @@ func TestSeedExampleExposition(t *testing.T) {
 			defer want.Close()
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
-			if err := testutil.CollectAndCompare(h.exp.NewCollector(ctx), want, jobMetricNames...); err != nil {
+			if err := testutil.CollectAndCompare(h.Metrics.Collector(ctx, h.Scraper), want, jobMetricNames...); err != nil {
 				t.Error(err)
 			}
 		})
@@ -55,12 +56,12 @@ func TestSeedExampleExposition(t *testing.T) {
 }
 
 func TestExpositionPassesPromlint(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
-	h.sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureInProgress))
-	h.sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureQuery))
+	h := harness.New(t, harness.Options{})
+	h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureInProgress))
+	h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureQuery))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	problems, err := testutil.CollectAndLint(h.exp.NewCollector(ctx))
+	problems, err := testutil.CollectAndLint(h.Metrics.Collector(ctx, h.Scraper))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +69,7 @@ func TestExpositionPassesPromlint(t *testing.T) {
 		t.Errorf("promlint: %s: %s", p.Metric, p.Text)
 	}
 	// The self-metrics are linted too: they are part of every scrape.
-	problems, err = testutil.GatherAndLint(h.reg)
+	problems, err = testutil.GatherAndLint(h.Reg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,87 +79,87 @@ func TestExpositionPassesPromlint(t *testing.T) {
 }
 
 func TestOptionalFieldsMissing(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
+	h := harness.New(t, harness.Options{})
 	const queryID = "6c0000000000000000000002"
-	h.sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureQuery))
+	h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureQuery))
 	noDelivery := atlastest.LoadJob(atlastest.FixtureQuery).Set("id", "6c0000000000000000000009").
 		Delete("delivery").Delete("encryptionEnabled").Delete("created").Delete("timestamp")
-	h.sim.PutJob(groupID, clusterName, noDelivery)
-	fams := h.scrape(t, 0)
+	h.Sim.PutJob(harness.GroupID, harness.ClusterName, noDelivery)
+	fams := h.Scrape(t, 0)
 
 	for _, absent := range []string{
 		"mongodbatlas_restore_job_delivery_expiry_timestamp_seconds",
 		"mongodbatlas_restore_job_delivery_validity_seconds",
 		"mongodbatlas_restore_job_delivery_max_downloads",
 	} {
-		if _, ok := value(fams, absent, job(queryID)); ok {
+		if _, ok := harness.Value(fams, absent, harness.Job(queryID)); ok {
 			t.Errorf("%s present for a QUERY delivery, which has no such field", absent)
 		}
 	}
-	if v := mustValue(t, fams, "mongodbatlas_restore_job_delivery_status", withStatus(job(queryID), "READY")); v != 1 {
+	if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_delivery_status", harness.WithStatus(harness.Job(queryID), "READY")); v != 1 {
 		t.Errorf("QUERY delivery READY = %v", v)
 	}
-	if v := mustValue(t, fams, "mongodbatlas_restore_job_delivery_downloaded", job(queryID)); v != 0 {
+	if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_delivery_downloaded", harness.Job(queryID)); v != 0 {
 		t.Errorf("downloaded = %v without hashes", v)
 	}
 	info := map[string]string{"restore_job_id": queryID, "delivery_method": "QUERY", "point_in_time": "", "batch_id": ""}
-	mustValue(t, fams, "mongodbatlas_restore_job_info", info)
+	harness.MustValue(t, fams, "mongodbatlas_restore_job_info", info)
 
-	bare := job("6c0000000000000000000009")
+	bare := harness.Job("6c0000000000000000000009")
 	for _, absent := range []string{
 		"mongodbatlas_restore_job_delivery_status",
 		"mongodbatlas_restore_job_encryption_enabled",
 		"mongodbatlas_restore_job_created_timestamp_seconds",
 		"mongodbatlas_restore_job_snapshot_timestamp_seconds",
 	} {
-		if _, ok := value(fams, absent, bare); ok {
+		if _, ok := harness.Value(fams, absent, bare); ok {
 			t.Errorf("%s present for a job without the field", absent)
 		}
 	}
-	if v := mustValue(t, fams, "mongodbatlas_restore_job_status", withStatus(bare, "FINISHED")); v != 1 {
+	if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_status", harness.WithStatus(bare, "FINISHED")); v != 1 {
 		t.Errorf("status of a job without delivery = %v", v)
 	}
-	if v := mustValue(t, fams, "mongodbatlas_up", nil); v != 1 {
+	if v := harness.MustValue(t, fams, "mongodbatlas_up", nil); v != 1 {
 		t.Errorf("up = %v; missing optional fields are not a failure", v)
 	}
 }
 
 func TestFractionalTimestampsKept(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
-	h.sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureInProgress))
-	fams := h.scrape(t, 0)
+	h := harness.New(t, harness.Options{})
+	h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureInProgress))
+	fams := h.Scrape(t, 0)
 	const id = "6c0000000000000000000001"
 	// 2026-11-20T08:30:00.250Z and 2026-11-20T09:00:00.123Z
-	if v := mustValue(t, fams, "mongodbatlas_restore_job_snapshot_timestamp_seconds", job(id)); math.Abs(v-1795163400.25) > 1e-6 {
+	if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_snapshot_timestamp_seconds", harness.Job(id)); math.Abs(v-1795163400.25) > 1e-6 {
 		t.Errorf("snapshot timestamp = %v", v)
 	}
-	if v := mustValue(t, fams, "mongodbatlas_restore_job_created_timestamp_seconds", job(id)); math.Abs(v-1795165200.123) > 1e-6 {
+	if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_created_timestamp_seconds", harness.Job(id)); math.Abs(v-1795165200.123) > 1e-6 {
 		t.Errorf("created timestamp = %v", v)
 	}
-	if v := mustValue(t, fams, "mongodbatlas_restore_job_encryption_enabled", job(id)); v != 1 {
+	if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_encryption_enabled", harness.Job(id)); v != 1 {
 		t.Errorf("encryption = %v", v)
 	}
 }
 
 func TestUndocumentedStatusIsExportedAndLoggedOnce(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
+	h := harness.New(t, harness.Options{})
 	odd := atlastest.LoadJob(atlastest.FixtureSeed).Set("statusName", "QUEUED").Set("delivery.statusName", "ARCHIVED")
-	h.sim.PutJob(groupID, clusterName, odd)
-	var fams = h.scrape(t, 0)
-	h.scrape(t, 0)
+	h.Sim.PutJob(harness.GroupID, harness.ClusterName, odd)
+	var fams = h.Scrape(t, 0)
+	h.Scrape(t, 0)
 
-	if v := mustValue(t, fams, "mongodbatlas_restore_job_status", withStatus(job(seedJobID), "QUEUED")); v != 1 {
+	if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_status", harness.WithStatus(harness.Job(harness.SeedJobID), "QUEUED")); v != 1 {
 		t.Errorf("undocumented job status = %v, want its own series at 1", v)
 	}
 	for _, s := range []string{"FINISHED", "IN_PROGRESS", "BROKEN", "KILLED"} {
-		if v := mustValue(t, fams, "mongodbatlas_restore_job_status", withStatus(job(seedJobID), s)); v != 0 {
+		if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_status", harness.WithStatus(harness.Job(harness.SeedJobID), s)); v != 0 {
 			t.Errorf("documented status %s = %v", s, v)
 		}
 	}
-	if v := mustValue(t, fams, "mongodbatlas_restore_job_delivery_status", withStatus(job(seedJobID), "ARCHIVED")); v != 1 {
+	if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_delivery_status", harness.WithStatus(harness.Job(harness.SeedJobID), "ARCHIVED")); v != 1 {
 		t.Errorf("undocumented delivery status = %v", v)
 	}
-	logs := h.logs.String()
+	logs := h.Logs.String()
 	for _, v := range []string{"value=QUEUED", "value=ARCHIVED"} {
 		if n := strings.Count(logs, v); n != 1 {
 			t.Errorf("%s logged %d times over two scrapes, want once:\n%s", v, n, logs)
@@ -167,21 +168,21 @@ func TestUndocumentedStatusIsExportedAndLoggedOnce(t *testing.T) {
 }
 
 func TestJobThatDisappearsUpstreamDisappears(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
-	if _, ok := value(h.scrape(t, 0), "mongodbatlas_restore_job_info", job(seedJobID)); !ok {
+	h := harness.New(t, harness.Options{})
+	if _, ok := harness.Value(h.Scrape(t, 0), "mongodbatlas_restore_job_info", harness.Job(harness.SeedJobID)); !ok {
 		t.Fatal("seed job missing")
 	}
-	h.sim.DeleteJob(groupID, clusterName, seedJobID)
-	if _, ok := value(h.scrape(t, 0), "mongodbatlas_restore_job_info", job(seedJobID)); ok {
+	h.Sim.DeleteJob(harness.GroupID, harness.ClusterName, harness.SeedJobID)
+	if _, ok := harness.Value(h.Scrape(t, 0), "mongodbatlas_restore_job_info", harness.Job(harness.SeedJobID)); ok {
 		t.Error("deleted job still exported")
 	}
 }
 
 func TestLongLabelValuesAreBounded(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
+	h := harness.New(t, harness.Options{})
 	long := strings.Repeat("X", 500) + "\xff"
-	h.sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed).Set("statusName", long))
-	fams := h.scrape(t, 0)
+	h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureSeed).Set("statusName", long))
+	fams := h.Scrape(t, 0)
 	for _, m := range fams["mongodbatlas_restore_job_status"].GetMetric() {
 		for _, lp := range m.GetLabel() {
 			if len(lp.GetValue()) > 128 {
@@ -189,12 +190,4 @@ func TestLongLabelValuesAreBounded(t *testing.T) {
 			}
 		}
 	}
-}
-
-func withStatus(l map[string]string, status string) map[string]string {
-	out := map[string]string{"status": status}
-	for k, v := range l {
-		out[k] = v
-	}
-	return out
 }

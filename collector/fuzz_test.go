@@ -8,13 +8,13 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/scrape"
 )
 
 // fuzzCanary is planted in every secret field of a fuzzed job; it must never reach the output.
@@ -41,11 +41,11 @@ func plant(data []byte) []byte {
 // checkExposition holds the invariants for any job: the output parses and passes the text format,
 // each state set has exactly one state at 1, label values are valid UTF-8 and bounded, and no
 // secret appears.
-func checkExposition(t *testing.T, e *Exporter, v *jobView) {
+func checkExposition(t *testing.T, e *Metrics, v *scrape.Job) {
 	t.Helper()
-	r := &round{targets: []*targetResult{{target: config.Target{GroupID: "5a66666887d9d61443b41645", ClusterName: "Cluster0"}, jobs: []*jobView{v}}}}
+	r := &scrape.Round{Targets: []*scrape.TargetResult{{Target: config.Target{GroupID: "5a66666887d9d61443b41645", ClusterName: "Cluster0"}, Jobs: []*scrape.Job{v}}}}
 	var out bytes.Buffer
-	e.collectRound(newTextSink(&out), r)
+	e.WriteText((&out), r)
 	if strings.Contains(out.String(), fuzzCanary) {
 		t.Fatalf("a secret reached the exposition:\n%s", out.String())
 	}
@@ -102,25 +102,25 @@ func decodePlanted(t *testing.T, data []byte, out any) bool {
 // FuzzLegacyJob feeds arbitrary legacy job documents through decoding and emission.
 func FuzzLegacyJob(f *testing.F) {
 	fuzzSeeds(f, atlastest.FixtureSeed, atlastest.FixtureInProgress, atlastest.FixtureQuery)
-	e := New(Options{}, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
+	e := New(slog.New(slog.DiscardHandler))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var j atlas.RestoreJob
 		if !decodePlanted(t, data, &j) {
 			return
 		}
-		checkExposition(t, e, fromLegacy(&j))
+		checkExposition(t, e, scrape.FromLegacy(&j))
 	})
 }
 
 // FuzzCloudBackupJob does the same for Cloud Backup documents.
 func FuzzCloudBackupJob(f *testing.F) {
 	fuzzSeeds(f, atlastest.FixtureCloudReady, atlastest.FixtureCloudAutomated, atlastest.FixtureCloudSharded)
-	e := New(Options{}, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
+	e := New(slog.New(slog.DiscardHandler))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var j atlas.CloudBackupRestoreJob
 		if !decodePlanted(t, data, &j) {
 			return
 		}
-		checkExposition(t, e, fromCloudBackup(&j, ""))
+		checkExposition(t, e, scrape.FromCloudBackup(&j, ""))
 	})
 }

@@ -26,20 +26,20 @@ func (s constSink) sample(f *family, v float64, lv ...string) {
 // buffered. For ten thousand jobs the registry path costs seconds of CPU on a small machine and
 // holds the whole exposition in memory; this costs a tenth of the CPU and almost no memory.
 type textSink struct {
-	w   textWriter
+	w   TextWriter
 	cur *family
 	num [32]byte
 }
 
-// textWriter is what both bufio.Writer and bytes.Buffer offer.
-type textWriter interface {
+// TextWriter is what both bufio.Writer and bytes.Buffer offer, for the text sink.
+type TextWriter interface {
 	io.Writer
 	io.StringWriter
 	io.ByteWriter
 	WriteRune(rune) (int, error)
 }
 
-func newTextSink(w textWriter) *textSink { return &textSink{w: w} }
+func newTextSink(w TextWriter) *textSink { return &textSink{w: w} }
 
 func (s *textSink) sample(f *family, v float64, lv ...string) {
 	w := s.w
@@ -74,7 +74,7 @@ func (s *textSink) sample(f *family, v float64, lv ...string) {
 
 // writeEscaped escapes as the text format requires: backslash and newline always, double quotes
 // in label values.
-func writeEscaped(b textWriter, s string, quote bool) {
+func writeEscaped(b TextWriter, s string, quote bool) {
 	if !needsEscape(s) {
 		b.WriteString(s)
 		return

@@ -15,6 +15,7 @@ import (
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/scrape"
 )
 
 // canonical flattens families to "name{sorted labels}" -> value, plus each family's help and type.
@@ -48,23 +49,25 @@ func parse(t *testing.T, text []byte) map[string]*dto.MetricFamily {
 // The text sink that serves /metrics and the const metrics of the Collector must say exactly the
 // same, escapes and absent fields included.
 func TestTextSinkMatchesConstMetrics(t *testing.T) {
-	e := New(Options{}, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
+	e := New(slog.New(slog.DiscardHandler))
 	r := benchRound(40, 4)
 	odd := `QUE"UED\ with
 newline`
 	enc := true
-	r.targets[0].jobs[0] = fromLegacy(&atlas.RestoreJob{ID: "6bff00000000000000000001", StatusName: odd,
+	r.Targets[0].Jobs[0] = scrape.FromLegacy(&atlas.RestoreJob{ID: "6bff00000000000000000001", StatusName: odd,
 		EncryptionEnabled: &enc, Created: time.Date(2026, 1, 2, 3, 4, 5, 600e6, time.UTC),
 		Delivery: &atlas.Delivery{MethodName: "QUERY", StatusName: "READY"}})
 	finished := time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC)
-	r.targets[1].jobs[0] = fromCloudBackup(&atlas.CloudBackupRestoreJob{ID: "6bff00000000000000000002",
+	r.Targets[1].Jobs[0] = scrape.FromCloudBackup(&atlas.CloudBackupRestoreJob{ID: "6bff00000000000000000002",
 		DeliveryType: "download", ExpiresAt: &finished, Components: make([]atlas.CloudBackupComponent, 3)}, "")
-	r.targets = append(r.targets, &targetResult{target: config.Target{GroupID: "5a0000000000000000000009", ClusterName: "Down"},
-		errs: []error{atlas.ErrBodyTooLarge}, stale: true, lastSuccess: finished})
-	r.duration = 1234 * time.Millisecond
+	down := &scrape.TargetResult{Target: config.Target{GroupID: "5a0000000000000000000009", ClusterName: "Down"},
+		Stale: true, LastSuccess: finished}
+	down.Fail(atlas.ErrBodyTooLarge)
+	r.Targets = append(r.Targets, down)
+	r.Duration = 1234 * time.Millisecond
 
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(roundCollector{e: e, r: r})
+	reg.MustRegister(roundCollector{m: e, r: r})
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +80,7 @@ newline`
 		}
 	}
 	var viaSink bytes.Buffer
-	e.collectRound(newTextSink(&viaSink), r)
+	e.WriteText((&viaSink), r)
 
 	want, got := canonical(t, parse(t, viaRegistry.Bytes())), canonical(t, parse(t, viaSink.Bytes()))
 	if len(want) < 500 {

@@ -145,11 +145,18 @@ func (t Target) Admits(projectName, clusterName string) bool {
 // IsCloudBackup reports whether the target reads Cloud Backup restore jobs.
 func (t Target) IsCloudBackup() bool { return t.API == APICloudBackup }
 
-// Patterns for identifiers that end up in request paths; checked so config can never steer a request.
+// Patterns for identifiers that end up in request paths; checked so config can never steer a
+// request, and the one definition of each rule, which /probe applies to its parameters too.
 var (
 	objectIDPattern    = regexp.MustCompile(`^[0-9a-fA-F]{24}$`)
 	clusterNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 )
+
+// IsObjectID reports a 24-digit hex ID, as Atlas gives projects, organisations, clusters and jobs.
+func IsObjectID(s string) bool { return objectIDPattern.MatchString(s) }
+
+// IsClusterName reports a name Atlas could have given a cluster, safe in a request path.
+func IsClusterName(s string) bool { return clusterNamePattern.MatchString(s) }
 
 // fieldError is a problem found while decoding, located by line.
 type fieldError struct {

@@ -1,9 +1,7 @@
 package config
 
 import (
-	"fmt"
 	"log/slog"
-	"net/http"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -79,34 +77,6 @@ func (r *Reloader) Current() *Config {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	return r.current
-}
-
-// Handler serves /-/reload: POST only, 500 with the reason when the new config is refused.
-func (r *Reloader) Handler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if req.Method != http.MethodPost {
-			w.Header().Set("Allow", http.MethodPost)
-			http.Error(w, "This endpoint requires a POST request.", http.StatusMethodNotAllowed)
-			return
-		}
-		if err := r.Reload(); err != nil {
-			r.logger.Error("Error reloading config", "err", err)
-			http.Error(w, fmt.Sprintf("failed to reload config: %s", err), http.StatusInternalServerError)
-			return
-		}
-		_, _ = fmt.Fprintln(w, "OK")
-	})
-}
-
-// ReadyHandler serves /-/ready: ready once a config is live.
-func (r *Reloader) ReadyHandler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		if r.Current() == nil {
-			http.Error(w, "Not ready: no configuration loaded.", http.StatusServiceUnavailable)
-			return
-		}
-		_, _ = fmt.Fprintln(w, "Ready")
-	})
 }
 
 // Redact hides the live config's credentials in s; see Config.Redact.

@@ -2,10 +2,7 @@ package config_test
 
 import (
 	"errors"
-	"io"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -88,48 +85,6 @@ func TestReloadKeepsTheOldConfigWhenApplyFails(t *testing.T) {
 	src.cfg, fail = validConfig(t, "Cluster1"), true
 	if err := r.Reload(); err == nil || r.Current() != good {
 		t.Fatalf("err %v; current changed to a config that could not be applied", err)
-	}
-}
-
-func TestReloadHandler(t *testing.T) {
-	src := &switchable{cfg: validConfig(t, "Cluster0")}
-	r, _ := newReloader(t, src, func(*config.Config) error { return nil })
-	h := r.Handler()
-
-	do := func(method string) (int, string) {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(method, "/-/reload", nil))
-		body, _ := io.ReadAll(rec.Body)
-		return rec.Code, string(body)
-	}
-	if code, _ := do(http.MethodGet); code != http.StatusMethodNotAllowed {
-		t.Errorf("GET answered %d, want 405", code)
-	}
-	if code, _ := do(http.MethodPost); code != http.StatusOK {
-		t.Errorf("good POST answered %d", code)
-	}
-	src.cfg, src.err = nil, errors.New("line 3: field privte_key_file not found")
-	code, body := do(http.MethodPost)
-	if code != http.StatusInternalServerError || !strings.Contains(body, "privte_key_file") {
-		t.Errorf("bad POST answered %d %q; want 500 with the reason", code, body)
-	}
-}
-
-func TestReadyHandler(t *testing.T) {
-	src := &switchable{cfg: validConfig(t, "Cluster0")}
-	r, _ := newReloader(t, src, func(*config.Config) error { return nil })
-	rec := httptest.NewRecorder()
-	r.ReadyHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/-/ready", nil))
-	if rec.Code != http.StatusServiceUnavailable {
-		t.Errorf("ready before any config: %d", rec.Code)
-	}
-	if err := r.Reload(); err != nil {
-		t.Fatal(err)
-	}
-	rec = httptest.NewRecorder()
-	r.ReadyHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/-/ready", nil))
-	if rec.Code != http.StatusOK {
-		t.Errorf("ready after load: %d", rec.Code)
 	}
 }
 

@@ -75,7 +75,7 @@ func main() {
 	fmt.Fprint(w, "## Fault matrix\n\nEach upstream fault injected by the simulator, scraped through `/metrics` and through `/probe`. ")
 	fmt.Fprint(w, "For each the test checks `mongodbatlas_up` and every target's `mongodbatlas_scrape_success`, which jobs are still exported, ")
 	fmt.Fprint(w, "exactly one log line per failed target with the expected status, errorCode or cause, that the answer came before the scrape deadline, ")
-	fmt.Fprint(w, "and (goleak, at the end of the package) that no goroutine was left behind. Rows: `collector/failures_test.go`.\n\n")
+	fmt.Fprint(w, "and (goleak, at the end of the package) that no goroutine was left behind. Rows: `scrape/failures_test.go`.\n\n")
 	fmt.Fprint(w, "| fault | /metrics | /probe |\n|---|---|---|\n")
 	for _, name := range order {
 		fmt.Fprintf(w, "| %s | %s | %s |\n", name, rows[name].metrics, rows[name].probe)

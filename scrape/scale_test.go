@@ -1,8 +1,8 @@
-package collector_test
+package scrape_test
 
 import (
 	"fmt"
-	"net/http/httptest"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/harness"
 	"strings"
 	"testing"
 	"time"
@@ -10,7 +10,6 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
-	"github.com/atlasrestore/mongodbatlas_restore_exporter/collector"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 )
 
@@ -22,10 +21,10 @@ import (
 func TestAnOrganisationOfHundredsOfClusters(t *testing.T) {
 	const projects, perProject = 30, 10
 	sim := atlastest.New(atlastest.Options{
-		PublicKey: publicKey, PrivateKey: privateKey,
+		PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey,
 		RateLimit: atlastest.RateLimit{Capacity: 1200, Refill: 500, Period: time.Minute},
 	})
-	sim.AddProject(groupID, "main", orgID) // the harness's own cluster lives here
+	sim.AddProject(harness.GroupID, "main", orgID) // the harness's own cluster lives here
 	var someProject string
 	for p := range projects - 1 {
 		id := fmt.Sprintf("5d%022x", p)
@@ -36,9 +35,9 @@ func TestAnOrganisationOfHundredsOfClusters(t *testing.T) {
 		}
 	}
 	for c := range perProject - 1 {
-		sim.PutJob(groupID, fmt.Sprintf("db-%d", c), atlastest.LoadJob(atlastest.FixtureQuery))
+		sim.PutJob(harness.GroupID, fmt.Sprintf("db-%d", c), atlastest.LoadJob(atlastest.FixtureQuery))
 	}
-	h := newHarnessWith(t, sim, harnessOpts{targets: []config.Target{{OrgID: orgID}}, discovery: model.Duration(time.Hour)})
+	h := harness.NewWith(t, sim, harness.Options{Targets: []config.Target{{OrgID: orgID}}, Discovery: model.Duration(time.Hour)})
 
 	const scrapes = 3
 	for range scrapes {
@@ -48,11 +47,11 @@ func TestAnOrganisationOfHundredsOfClusters(t *testing.T) {
 		}
 		for k, v := range got {
 			if v != 1 {
-				t.Fatalf("%s: scrape_success %v\n%s", k, v, h.logs)
+				t.Fatalf("%s: scrape_success %v\n%s", k, v, h.Logs)
 			}
 		}
 	}
-	st := h.sim.Stats()
+	st := h.Sim.Stats()
 	if got, want := st.Requests[atlastest.RouteRestoreJobs], scrapes*projects*perProject; got != want {
 		t.Errorf("%d restore-job reads in %d scrapes, want one per cluster per scrape (%d)", got, scrapes, want)
 	}
@@ -63,14 +62,12 @@ func TestAnOrganisationOfHundredsOfClusters(t *testing.T) {
 		t.Errorf("Atlas answered 429 %d times", st.RateLimited)
 	}
 
-	srv := httptest.NewServer(h.exp.ProbeHandler(collector.HandlerOptions{}))
-	defer srv.Close()
-	before := h.sim.Requests(atlastest.RouteRestoreJobs)
-	code, body := probe(t, srv, "target="+someProject)
-	if code != 200 || strings.Count(body, "mongodbatlas_scrape_success{") != perProject || strings.Contains(body, groupID) {
+	before := h.Sim.Requests(atlastest.RouteRestoreJobs)
+	code, body := h.Probe(t, "target="+someProject)
+	if code != 200 || strings.Count(body, "mongodbatlas_scrape_success{") != perProject || strings.Contains(body, harness.GroupID) {
 		t.Errorf("probe of one project answered %d with %d targets:\n%.2000s", code, strings.Count(body, "mongodbatlas_scrape_success{"), body)
 	}
-	if got := h.sim.Requests(atlastest.RouteRestoreJobs) - before; got != perProject {
+	if got := h.Sim.Requests(atlastest.RouteRestoreJobs) - before; got != perProject {
 		t.Errorf("the probe made %d restore-job reads, want %d (its project's clusters only)", got, perProject)
 	}
 }

@@ -1,4 +1,4 @@
-package collector
+package scrape
 
 import (
 	"errors"
@@ -14,6 +14,9 @@ import (
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 )
 
+// namespace prefixes every metric the exporter exposes.
+const namespace = "mongodbatlas"
+
 // Options tune how the exporter talks to Atlas.
 type Options struct {
 	// Concurrency bounds the API requests in flight in one scrape (default 4).
@@ -26,12 +29,11 @@ type Options struct {
 	Client atlas.Options
 }
 
-// Exporter owns what outlives a scrape: the live targets and client, self-metrics, and the shared round.
-type Exporter struct {
+// Scraper owns what outlives a scrape: the live targets and client, the API self-metrics, the
+// memory between scrapes, and the shared rounds.
+type Scraper struct {
 	opts   Options
 	logger *slog.Logger
-	descs  *descs
-	once   *onceLogger
 
 	live    atomic.Pointer[liveConfig]
 	rounds  singleflight.Group
@@ -62,16 +64,14 @@ type liveConfig struct {
 	redact func(string) string
 }
 
-// New builds an exporter whose self-metrics register on reg; it serves nothing until Apply.
-func New(o Options, reg prometheus.Registerer, logger *slog.Logger) *Exporter {
+// New builds a scraper whose API self-metrics register on reg; it reads nothing until Apply.
+func New(o Options, reg prometheus.Registerer, logger *slog.Logger) *Scraper {
 	if o.Concurrency <= 0 {
 		o.Concurrency = 4
 	}
-	e := &Exporter{
+	e := &Scraper{
 		opts:   o,
 		logger: logger,
-		descs:  newDescs(),
-		once:   &onceLogger{logger: logger},
 		memory: &memory{},
 		apiRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace,
@@ -96,7 +96,7 @@ func New(o Options, reg prometheus.Registerer, logger *slog.Logger) *Exporter {
 }
 
 // Apply builds a client for cfg and makes it live; the previous client's idle connections are closed.
-func (e *Exporter) Apply(cfg *config.Config) error {
+func (e *Scraper) Apply(cfg *config.Config) error {
 	if cfg == nil {
 		return errors.New("no config")
 	}
@@ -152,7 +152,7 @@ func (e *Exporter) Apply(cfg *config.Config) error {
 }
 
 // Close releases the live client's idle connections.
-func (e *Exporter) Close() {
+func (e *Scraper) Close() {
 	if l := e.live.Load(); l != nil {
 		l.client.Close()
 	}

@@ -1,9 +1,10 @@
-package collector_test
+package scrape_test
 
 import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/harness"
 	"io"
 	"net"
 	"net/http"
@@ -17,12 +18,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/model"
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
-	"github.com/atlasrestore/mongodbatlas_restore_exporter/collector"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/scrape"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/server"
 )
 
 // benchLatency is the simulated round trip to Atlas, per request.
@@ -41,7 +42,7 @@ type benchWorld struct {
 
 func newBenchWorld(b *testing.B, jobs, clusters int, pinned bool) *benchWorld {
 	b.Helper()
-	sim := atlastest.New(atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
+	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
 	running, err := atlastest.Start(sim)
 	if err != nil {
 		b.Fatal(err)
@@ -69,7 +70,7 @@ func newBenchWorld(b *testing.B, jobs, clusters int, pinned bool) *benchWorld {
 	}
 	keepAll, unlimited := model.Duration(0), 0
 	cfg := &config.Config{
-		Atlas:   config.Atlas{BaseURL: running.URL, PublicKey: publicKey, PrivateKey: privateKey},
+		Atlas:   config.Atlas{BaseURL: running.URL, PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey},
 		Targets: targets,
 		Jobs:    config.Jobs{MaxAge: &keepAll, MaxPerCluster: &unlimited},
 	}
@@ -85,13 +86,8 @@ func (w *benchWorld) roundTrips() int { return w.sim.TotalRequests() + w.sim.Sta
 
 func (w *benchWorld) exporter(b *testing.B) *httptest.Server {
 	b.Helper()
-	exp := collector.New(collector.Options{Concurrency: benchConcurrency}, prometheus.NewRegistry(), discardLogger())
-	if err := exp.Apply(w.cfg); err != nil {
-		b.Fatal(err)
-	}
-	srv := httptest.NewServer(exp.Handler(prometheus.NewRegistry(), collector.HandlerOptions{DefaultTimeout: time.Minute}))
-	b.Cleanup(func() { srv.Close(); exp.Close() })
-	return srv
+	return harness.ServeConfig(b, w.cfg, scrape.Options{Concurrency: benchConcurrency},
+		server.Options{DefaultTimeout: time.Minute}, harness.DiscardLogger())
 }
 
 // scrapeOnce reads the whole exposition line by line without holding it: a 10,000-job answer is
@@ -211,7 +207,7 @@ func BenchmarkPeakRSS(b *testing.B) {
 	}
 	var cfg strings.Builder
 	fmt.Fprintf(&cfg, "jobs: {max_age: 0s, max_per_cluster: 0}\natlas: {base_url: %q, public_key: %s, private_key: %s}\ntargets:\n",
-		w.cfg.Atlas.BaseURL, publicKey, privateKey)
+		w.cfg.Atlas.BaseURL, harness.PublicKey, harness.PrivateKey)
 	for _, t := range w.cfg.Targets {
 		fmt.Fprintf(&cfg, "  - {group_id: %s, cluster_name: %s}\n", t.GroupID, t.ClusterName)
 	}

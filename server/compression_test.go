@@ -1,7 +1,8 @@
-package collector_test
+package server_test
 
 import (
 	"compress/gzip"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/harness"
 	"io"
 	"net/http"
 	"strings"
@@ -10,12 +11,12 @@ import (
 
 // Prometheus asks for gzip; both paths serve the same exposition, and nothing else asks for it.
 func TestMetricsAndProbeAreGzippedWhenAsked(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
+	h := harness.New(t, harness.Options{})
 	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
 	t.Cleanup(client.CloseIdleConnections)
 	get := func(path, encoding string) (*http.Response, string) {
 		t.Helper()
-		req, err := http.NewRequest(http.MethodGet, h.srv.URL+path, nil)
+		req, err := http.NewRequest(http.MethodGet, h.Srv.URL+path, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -41,7 +42,7 @@ func TestMetricsAndProbeAreGzippedWhenAsked(t *testing.T) {
 		}
 		return resp, string(b)
 	}
-	for _, path := range []string{"/metrics", "/probe?target=" + groupID} {
+	for _, path := range []string{"/metrics", "/probe?target=" + harness.GroupID} {
 		plainResp, plain := get(path, "")
 		gzResp, unzipped := get(path, "gzip")
 		if got := plainResp.Header.Get("Content-Encoding"); got != "" {

@@ -1,4 +1,4 @@
-package collector
+package scrape
 
 import (
 	"slices"
@@ -15,25 +15,25 @@ type Caps struct {
 }
 
 // age is the best time the API gives for when a job happened.
-func (j *jobView) age() time.Time {
+func (j *Job) age() time.Time {
 	switch {
-	case !j.created.IsZero():
-		return j.created
-	case !j.finished.IsZero():
-		return j.finished
+	case !j.Created.IsZero():
+		return j.Created
+	case !j.Finished.IsZero():
+		return j.Finished
 	}
-	return j.snapshot
+	return j.Snapshot
 }
 
 // apply returns the jobs to export, in their original order.
-func (c Caps) apply(jobs []*jobView, now time.Time) []*jobView {
+func (c Caps) apply(jobs []*Job, now time.Time) []*Job {
 	if c.MaxAge <= 0 && c.MaxPerCluster <= 0 {
 		return jobs
 	}
-	var running, done []*jobView
+	var running, done []*Job
 	for _, j := range jobs {
 		switch {
-		case j.status == "IN_PROGRESS":
+		case j.Status == "IN_PROGRESS":
 			running = append(running, j)
 		case c.MaxAge > 0 && !j.age().IsZero() && now.Sub(j.age()) > c.MaxAge:
 			// too old, and finished: dropped
@@ -42,17 +42,17 @@ func (c Caps) apply(jobs []*jobView, now time.Time) []*jobView {
 		}
 	}
 	if c.MaxPerCluster > 0 && len(running)+len(done) > c.MaxPerCluster {
-		slices.SortStableFunc(done, func(a, b *jobView) int { return b.age().Compare(a.age()) })
+		slices.SortStableFunc(done, func(a, b *Job) int { return b.age().Compare(a.age()) })
 		done = done[:max(c.MaxPerCluster-len(running), 0)]
 	}
-	keep := make(map[*jobView]bool, len(running)+len(done))
+	keep := make(map[*Job]bool, len(running)+len(done))
 	for _, j := range running {
 		keep[j] = true
 	}
 	for _, j := range done {
 		keep[j] = true
 	}
-	out := make([]*jobView, 0, len(keep))
+	out := make([]*Job, 0, len(keep))
 	for _, j := range jobs {
 		if keep[j] {
 			out = append(out, j)

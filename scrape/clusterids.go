@@ -1,4 +1,4 @@
-package collector
+package scrape
 
 import (
 	"context"
@@ -46,42 +46,42 @@ func (c *clusterIDs) forget(groupID string) {
 
 // resolveClusterIDs fills in the cluster ID of every target that names its cluster only, reading
 // each project's cluster list at most once; a target whose cluster cannot be found fails.
-func (e *Exporter) resolveClusterIDs(ctx context.Context, live *liveConfig, targets []*targetResult) {
+func (e *Scraper) resolveClusterIDs(ctx context.Context, live *liveConfig, targets []*TargetResult) {
 	var missing []task
 	seen := map[string]bool{}
 	for _, tr := range targets {
 		if tr.clusterID != "" {
 			continue
 		}
-		if _, cached := live.ids.lookup(tr.target.GroupID, tr.target.ClusterName); cached || seen[tr.target.GroupID] {
+		if _, cached := live.ids.lookup(tr.Target.GroupID, tr.Target.ClusterName); cached || seen[tr.Target.GroupID] {
 			continue
 		}
-		seen[tr.target.GroupID] = true
+		seen[tr.Target.GroupID] = true
 		missing = append(missing, task{t: tr})
 	}
 	failed := map[string]error{}
 	var mu sync.Mutex
 	e.runTasks(ctx, live, missing, func(tk task) {
-		clusters, err := live.client.ListClusters(ctx, tk.t.target.GroupID)
+		clusters, err := live.client.ListClusters(ctx, tk.t.Target.GroupID)
 		if err != nil {
 			mu.Lock()
-			failed[tk.t.target.GroupID] = fmt.Errorf("resolve cluster IDs: %w", err)
+			failed[tk.t.Target.GroupID] = fmt.Errorf("resolve cluster IDs: %w", err)
 			mu.Unlock()
 			return
 		}
-		live.ids.store(tk.t.target.GroupID, clusters)
+		live.ids.store(tk.t.Target.GroupID, clusters)
 	})
 	for _, tr := range targets {
-		if tr.clusterID != "" || !tr.ok() {
+		if tr.clusterID != "" || !tr.OK() {
 			continue
 		}
-		if err, ok := failed[tr.target.GroupID]; ok {
-			tr.fail(err)
+		if err, ok := failed[tr.Target.GroupID]; ok {
+			tr.Fail(err)
 			continue
 		}
-		id, _ := live.ids.lookup(tr.target.GroupID, tr.target.ClusterName)
+		id, _ := live.ids.lookup(tr.Target.GroupID, tr.Target.ClusterName)
 		if id == "" {
-			tr.fail(fmt.Errorf("resolve cluster IDs: project %s has no cluster named %q", tr.target.GroupID, tr.target.ClusterName))
+			tr.Fail(fmt.Errorf("resolve cluster IDs: project %s has no cluster named %q", tr.Target.GroupID, tr.Target.ClusterName))
 			continue
 		}
 		tr.clusterID = id
@@ -90,8 +90,8 @@ func (e *Exporter) resolveClusterIDs(ctx context.Context, live *liveConfig, targ
 
 // forgetClusterID drops a project's cached IDs when the API no longer knows a resolved cluster,
 // so the next scrape reads the list again.
-func (e *Exporter) forgetClusterID(live *liveConfig, tr *targetResult, err error) {
-	if live.byID && tr.target.ClusterID == "" && atlas.ErrorCode(err) == "CLUSTER_NOT_FOUND" {
-		live.ids.forget(tr.target.GroupID)
+func (e *Scraper) forgetClusterID(live *liveConfig, tr *TargetResult, err error) {
+	if live.byID && tr.Target.ClusterID == "" && atlas.ErrorCode(err) == "CLUSTER_NOT_FOUND" {
+		live.ids.forget(tr.Target.GroupID)
 	}
 }

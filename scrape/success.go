@@ -1,4 +1,4 @@
-package collector
+package scrape
 
 import (
 	"encoding/hex"
@@ -8,26 +8,26 @@ import (
 // succeededAt reports when a job restored the cluster's backup successfully: a FINISHED job whose
 // delivery did not fail. The time is the finish time, else the creation time, else the time that
 // Atlas wrote into the job's ObjectID, since Cloud Backup downloads carry neither.
-func (j *jobView) succeededAt(now time.Time) (time.Time, bool) {
-	if j.status != "FINISHED" {
+func (j *Job) succeededAt(now time.Time) (time.Time, bool) {
+	if j.Status != "FINISHED" {
 		return time.Time{}, false
 	}
-	switch j.deliveryStatus {
+	switch j.DeliveryStatus {
 	case "FAILED", "INTERRUPTED":
 		return time.Time{}, false
 	}
 	switch {
-	case !j.finished.IsZero():
-		return j.finished, true
-	case !j.created.IsZero():
-		return j.created, true
+	case !j.Finished.IsZero():
+		return j.Finished, true
+	case !j.Created.IsZero():
+		return j.Created, true
 	}
-	t := objectIDTime(j.id)
+	t := objectIDTime(j.ID)
 	return t, !t.IsZero() && !t.After(now)
 }
 
 // newestSuccess is the drill metric's value: the newest successful restore among jobs, zero if none.
-func newestSuccess(jobs []*jobView, now time.Time) time.Time {
+func newestSuccess(jobs []*Job, now time.Time) time.Time {
 	var newest time.Time
 	for _, j := range jobs {
 		if j == nil {

@@ -1,4 +1,4 @@
-package collector
+package scrape
 
 import (
 	"sync"
@@ -18,14 +18,14 @@ type memory struct {
 
 type remembered struct {
 	lastRead
-	terminal map[string]*jobView
+	terminal map[string]*Job
 	listSize int
 }
 
 // lastRead is a target's last complete read: its jobs, when it was made, and the newest
 // successful restore it saw.
 type lastRead struct {
-	jobs        []*jobView
+	jobs        []*Job
 	at          time.Time
 	lastRestore time.Time
 }
@@ -38,21 +38,21 @@ func (m *memory) get(key string) *remembered {
 	}
 	r, ok := m.targets[key]
 	if !ok {
-		r = &remembered{terminal: map[string]*jobView{}, listSize: -1}
+		r = &remembered{terminal: map[string]*Job{}, listSize: -1}
 		m.targets[key] = r
 	}
 	return r
 }
 
 // keep records a complete read and the terminal jobs in it.
-func (m *memory) keep(key string, jobs []*jobView, lastRestore, at time.Time) {
+func (m *memory) keep(key string, jobs []*Job, lastRestore, at time.Time) {
 	r := m.get(key)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	r.lastRead = lastRead{jobs: jobs, at: at, lastRestore: lastRestore}
 	for _, j := range jobs {
 		if j != nil && j.terminal() {
-			r.terminal[j.id] = j
+			r.terminal[j.ID] = j
 		}
 	}
 }
@@ -65,7 +65,7 @@ func (m *memory) lastGood(key string) lastRead {
 	return r.lastRead
 }
 
-func (m *memory) terminalJob(key, id string) *jobView {
+func (m *memory) terminalJob(key, id string) *Job {
 	r := m.get(key)
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -94,12 +94,12 @@ func (m *memory) forget(key string) {
 }
 
 // terminal reports a job that can no longer change, which the exporter keeps and stops re-reading.
-func (j *jobView) terminal() bool {
-	switch j.status {
+func (j *Job) terminal() bool {
+	switch j.Status {
 	case "BROKEN", "KILLED":
 		return true
 	case "FINISHED":
-		switch j.deliveryStatus {
+		switch j.DeliveryStatus {
 		case "EXPIRED", "MAX_DOWNLOADS_EXCEEDED", "FAILED":
 			return true
 		}

@@ -1,7 +1,8 @@
-package collector_test
+package scrape_test
 
 import (
 	"fmt"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/harness"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -43,12 +44,12 @@ func heapAfterGC() uint64 {
 // A hundred scrapes and probes at once share API rounds: the simulator sees one round for
 // /metrics and one for the probed project, not a hundred.
 func TestLoadConcurrentScrapesAndProbes(t *testing.T) {
-	targets := []config.Target{{GroupID: groupID, ClusterName: clusterName}, {GroupID: groupID, ClusterName: "Cluster1"}}
-	h := newHarness(t, harnessOpts{targets: targets})
-	h.sim.PutJob(groupID, "Cluster1", atlastest.LoadJob(atlastest.FixtureQuery))
-	h.scrape(t, 0) // warm the Digest challenge
-	h.sim.SetLatency(200 * time.Millisecond)
-	before, goroutinesBefore := h.sim.TotalRequests(), runtime.NumGoroutine()
+	targets := []config.Target{{GroupID: harness.GroupID, ClusterName: harness.ClusterName}, {GroupID: harness.GroupID, ClusterName: "Cluster1"}}
+	h := harness.New(t, harness.Options{Targets: targets})
+	h.Sim.PutJob(harness.GroupID, "Cluster1", atlastest.LoadJob(atlastest.FixtureQuery))
+	h.Scrape(t, 0) // warm the Digest challenge
+	h.Sim.SetLatency(200 * time.Millisecond)
+	before, goroutinesBefore := h.Sim.TotalRequests(), runtime.NumGoroutine()
 
 	const clients = 100
 	latencies := make([]time.Duration, clients)
@@ -57,15 +58,15 @@ func TestLoadConcurrentScrapesAndProbes(t *testing.T) {
 		wg.Go(func() {
 			start := time.Now()
 			if i%2 == 0 {
-				h.scrape(t, 0)
+				h.Scrape(t, 0)
 			} else {
-				h.probeTarget(t, 0)
+				h.ProbeTarget(t, 0)
 			}
 			latencies[i] = time.Since(start)
 		})
 	}
 	wg.Wait()
-	requests := h.sim.TotalRequests() - before
+	requests := h.Sim.TotalRequests() - before
 	slices.Sort(latencies)
 	p50, p99 := latencies[clients/2], latencies[clients*99/100]
 	// Each round reads 2 clusters; /metrics and /probe rounds are separate, and a slow machine may
@@ -80,7 +81,7 @@ func TestLoadConcurrentScrapesAndProbes(t *testing.T) {
 	// allow (the test's client to the exporter, the exporter to the API); with them closed, the
 	// count must be back to where it was.
 	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
-	h.exp.Close()
+	h.Scraper.Close()
 	waitGoroutines(t, goroutinesBefore)
 	report(t, "load_clients", "%d (half /metrics, half /probe)", clients)
 	report(t, "load_api_requests", "%d", requests)
@@ -106,12 +107,12 @@ func waitGoroutines(t *testing.T, limit int) {
 // started, and no scrape fails without a fault behind it.
 func TestSoakWithRandomFaults(t *testing.T) {
 	scrapes := 400 * reliabilityScale()
-	targets := []config.Target{{GroupID: groupID, ClusterName: clusterName}, {GroupID: groupID, ClusterName: "Cluster1"}}
+	targets := []config.Target{{GroupID: harness.GroupID, ClusterName: harness.ClusterName}, {GroupID: harness.GroupID, ClusterName: "Cluster1"}}
 	// A 64 KiB body cap keeps the oversized fault cheap enough to inject thousands of times, and an
 	// unbounded budget keeps the soak about faults, not about the (tested) rate limiting.
-	h := newHarness(t, harnessOpts{targets: targets, maxBody: 64 << 10, quiet: true,
-		rateLimit: config.RateLimit{Capacity: 1e9, Refill: 1e9, Period: model.Duration(time.Second)}})
-	h.sim.PutJob(groupID, "Cluster1", atlastest.LoadJob(atlastest.FixtureInProgress))
+	h := harness.New(t, harness.Options{Targets: targets, MaxBody: 64 << 10, Quiet: true,
+		RateLimit: config.RateLimit{Capacity: 1e9, Refill: 1e9, Period: model.Duration(time.Second)}})
+	h.Sim.PutJob(harness.GroupID, "Cluster1", atlastest.LoadJob(atlastest.FixtureInProgress))
 	faults := []atlastest.Fault{
 		{Kind: atlastest.FaultStatus, Status: 500}, {Kind: atlastest.FaultStatus, Status: 404, ErrorCode: "CLUSTER_NOT_FOUND"},
 		{Kind: atlastest.FaultStatus, Status: 403, ErrorCode: "IP_ADDRESS_NOT_ON_ACCESS_LIST"},
@@ -119,21 +120,21 @@ func TestSoakWithRandomFaults(t *testing.T) {
 		{Kind: atlastest.FaultOversized, Size: 128 << 10}, {Kind: atlastest.FaultStatus, Status: 401},
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	h.scrape(t, 0)
+	h.Scrape(t, 0)
 	goroutinesStart, heapStart := runtime.NumGoroutine(), heapAfterGC()
 	injected, failed := 0, 0
 	for i := range scrapes {
 		if rng.IntN(5) == 0 {
 			f := faults[rng.IntN(len(faults))]
 			f.Times = 1
-			h.sim.InjectFault(f)
+			h.Sim.InjectFault(f)
 			injected++
 		}
-		fams := h.scrape(t, 5*time.Second)
-		if mustValue(t, fams, "mongodbatlas_up", nil) == 0 {
+		fams := h.Scrape(t, 5*time.Second)
+		if harness.MustValue(t, fams, "mongodbatlas_up", nil) == 0 {
 			failed++
 		}
-		h.sim.ClearFaults()
+		h.Sim.ClearFaults()
 		if i == scrapes/10 {
 			// Measure from here, once pools and caches have reached their working size.
 			goroutinesStart, heapStart = runtime.NumGoroutine(), heapAfterGC()

@@ -1,6 +1,7 @@
-package collector_test
+package scrape_test
 
 import (
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/harness"
 	"strings"
 	"testing"
 	"time"
@@ -10,7 +11,7 @@ import (
 )
 
 func cloudTarget(ids ...string) []config.Target {
-	return []config.Target{{GroupID: groupID, ClusterName: clusterName, API: config.APICloudBackup, RestoreJobIDs: ids}}
+	return []config.Target{{GroupID: harness.GroupID, ClusterName: harness.ClusterName, API: config.APICloudBackup, RestoreJobIDs: ids}}
 }
 
 // The README's mapping table, row by row: Cloud Backup's booleans and timestamps to the
@@ -34,36 +35,36 @@ func TestCloudBackupStatusMapping(t *testing.T) {
 		{"automated running", atlastest.LoadJob(atlastest.FixtureCloudAutomated).Set("id", "65a100000000000000000007").Delete("finishedAt"), "IN_PROGRESS", "", false, false, 0},
 		{"sharded download", atlastest.LoadJob(atlastest.FixtureCloudSharded).Set("id", "65a100000000000000000008"), "FINISHED", "READY", true, false, 3},
 	}
-	h := newHarness(t, harnessOpts{targets: cloudTarget(), root: atlastest.RootAtlasV2})
+	h := harness.New(t, harness.Options{Targets: cloudTarget(), Root: atlastest.RootAtlasV2})
 	for _, c := range cases {
-		h.sim.PutCloudBackupJob(groupID, clusterName, c.job)
+		h.Sim.PutCloudBackupJob(harness.GroupID, harness.ClusterName, c.job)
 	}
-	fams := h.scrape(t, 0)
-	if v := mustValue(t, fams, "mongodbatlas_up", nil); v != 1 {
-		t.Fatalf("up = %v:\n%s", v, h.logs)
+	fams := h.Scrape(t, 0)
+	if v := harness.MustValue(t, fams, "mongodbatlas_up", nil); v != 1 {
+		t.Fatalf("up = %v:\n%s", v, h.Logs)
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			l := job(c.job.ID())
-			if v := mustValue(t, fams, "mongodbatlas_restore_job_status", withStatus(l, c.status)); v != 1 {
+			l := harness.Job(c.job.ID())
+			if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_status", harness.WithStatus(l, c.status)); v != 1 {
 				t.Errorf("status %s = %v", c.status, v)
 			}
-			_, hasDelivery := value(fams, "mongodbatlas_restore_job_delivery_status", l)
+			_, hasDelivery := harness.Value(fams, "mongodbatlas_restore_job_delivery_status", l)
 			if c.dstat == "" && hasDelivery {
 				t.Error("delivery status exported for a job without a download")
 			}
 			if c.dstat != "" {
-				if v := mustValue(t, fams, "mongodbatlas_restore_job_delivery_status", withStatus(l, c.dstat)); v != 1 {
+				if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_delivery_status", harness.WithStatus(l, c.dstat)); v != 1 {
 					t.Errorf("delivery status %s = %v", c.dstat, v)
 				}
 			}
-			if _, ok := value(fams, "mongodbatlas_restore_job_delivery_expiry_timestamp_seconds", l); ok != c.wantExpiry {
+			if _, ok := harness.Value(fams, "mongodbatlas_restore_job_delivery_expiry_timestamp_seconds", l); ok != c.wantExpiry {
 				t.Errorf("expiry present = %v, want %v", ok, c.wantExpiry)
 			}
-			if _, ok := value(fams, "mongodbatlas_restore_job_finished_timestamp_seconds", l); ok != c.wantFinished {
+			if _, ok := harness.Value(fams, "mongodbatlas_restore_job_finished_timestamp_seconds", l); ok != c.wantFinished {
 				t.Errorf("finished present = %v, want %v", ok, c.wantFinished)
 			}
-			comp, ok := value(fams, "mongodbatlas_restore_job_components", l)
+			comp, ok := harness.Value(fams, "mongodbatlas_restore_job_components", l)
 			if (c.wantComponents > 0) != ok || comp != c.wantComponents {
 				t.Errorf("components = %v (present %v), want %v", comp, ok, c.wantComponents)
 			}
@@ -72,82 +73,82 @@ func TestCloudBackupStatusMapping(t *testing.T) {
 				"mongodbatlas_restore_job_delivery_downloaded",
 				"mongodbatlas_restore_job_encryption_enabled",
 			} {
-				if _, ok := value(fams, absent, l); ok {
+				if _, ok := harness.Value(fams, absent, l); ok {
 					t.Errorf("%s present; Cloud Backup does not say", absent)
 				}
 			}
 		})
 	}
 	// Spot values against the fixtures, written out by hand.
-	ready1 := job("65a100000000000000000001")
-	if v := mustValue(t, fams, "mongodbatlas_restore_job_delivery_expiry_timestamp_seconds", ready1); v != 1795946400 {
+	ready1 := harness.Job("65a100000000000000000001")
+	if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_delivery_expiry_timestamp_seconds", ready1); v != 1795946400 {
 		t.Errorf("expiresAt 2026-11-29T10:00:00Z exported as %v", v)
 	}
-	if v := mustValue(t, fams, "mongodbatlas_restore_job_snapshot_timestamp_seconds", ready1); v != 1795845612 {
+	if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_snapshot_timestamp_seconds", ready1); v != 1795845612 {
 		t.Errorf("timestamp 2026-11-28T06:00:12Z exported as %v", v)
 	}
-	if v := mustValue(t, fams, "mongodbatlas_restore_job_finished_timestamp_seconds", job("65a100000000000000000006")); v != 1795783327 {
+	if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_finished_timestamp_seconds", harness.Job("65a100000000000000000006")); v != 1795783327 {
 		t.Errorf("finishedAt 2026-11-27T12:42:07Z exported as %v", v)
 	}
-	mustValue(t, fams, "mongodbatlas_restore_job_info", map[string]string{
+	harness.MustValue(t, fams, "mongodbatlas_restore_job_info", map[string]string{
 		"restore_job_id": "65a100000000000000000001", "delivery_method": "download",
 		"snapshot_id": "65a1b2c3d4e5f60718290001", "point_in_time": "false",
 	})
 }
 
 func TestCloudBackupOnV1AndPinned(t *testing.T) {
-	h := newHarness(t, harnessOpts{targets: cloudTarget("65a1b2c3d4e5f60718293a4c")})
-	h.sim.PutCloudBackupJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureCloudAutomated))
-	fams := h.scrape(t, 0)
-	if v := mustValue(t, fams, "mongodbatlas_restore_job_status", withStatus(job("65a1b2c3d4e5f60718293a4c"), "FINISHED")); v != 1 {
-		t.Errorf("pinned Cloud Backup job on v1.0: %v\n%s", v, h.logs)
+	h := harness.New(t, harness.Options{Targets: cloudTarget("65a1b2c3d4e5f60718293a4c")})
+	h.Sim.PutCloudBackupJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureCloudAutomated))
+	fams := h.Scrape(t, 0)
+	if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_status", harness.WithStatus(harness.Job("65a1b2c3d4e5f60718293a4c"), "FINISHED")); v != 1 {
+		t.Errorf("pinned Cloud Backup job on v1.0: %v\n%s", v, h.Logs)
 	}
 }
 
 func TestOpsManagerResolvesClusterIDsOnce(t *testing.T) {
-	h := newHarness(t, harnessOpts{root: atlastest.RootManager})
-	h.sim.AddCluster(groupID, "Other")
+	h := harness.New(t, harness.Options{Root: atlastest.RootManager})
+	h.Sim.AddCluster(harness.GroupID, "Other")
 	for i := range 3 {
-		fams := h.scrape(t, 0)
-		if v := mustValue(t, fams, "mongodbatlas_restore_job_status", withStatus(job(seedJobID), "FINISHED")); v != 1 {
-			t.Fatalf("scrape %d: seed job missing:\n%s", i, h.logs)
+		fams := h.Scrape(t, 0)
+		if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_status", harness.WithStatus(harness.Job(harness.SeedJobID), "FINISHED")); v != 1 {
+			t.Fatalf("scrape %d: seed job missing:\n%s", i, h.Logs)
 		}
-		info := map[string]string{"restore_job_id": seedJobID, "cluster_name": clusterName}
-		mustValue(t, fams, "mongodbatlas_restore_job_info", info)
+		info := map[string]string{"restore_job_id": harness.SeedJobID, "cluster_name": harness.ClusterName}
+		harness.MustValue(t, fams, "mongodbatlas_restore_job_info", info)
 	}
-	if got := h.sim.Requests(atlastest.RouteClusters); got != 1 {
+	if got := h.Sim.Requests(atlastest.RouteClusters); got != 1 {
 		t.Errorf("%d cluster list reads over 3 scrapes, want 1 (cached)", got)
 	}
-	if got := h.sim.Requests(atlastest.RouteRestoreJobsByID); got != 3 {
+	if got := h.Sim.Requests(atlastest.RouteRestoreJobsByID); got != 3 {
 		t.Errorf("%d restore job lists by cluster ID, want 3", got)
 	}
 }
 
 func TestOpsManagerUnknownClusterName(t *testing.T) {
-	h := newHarness(t, harnessOpts{root: atlastest.RootManager, targets: []config.Target{
-		{GroupID: groupID, ClusterName: clusterName},
-		{GroupID: groupID, ClusterName: "Nope"},
+	h := harness.New(t, harness.Options{Root: atlastest.RootManager, Targets: []config.Target{
+		{GroupID: harness.GroupID, ClusterName: harness.ClusterName},
+		{GroupID: harness.GroupID, ClusterName: "Nope"},
 	}})
-	fams := h.scrape(t, 0)
-	if v := mustValue(t, fams, "mongodbatlas_scrape_success", target("Nope")); v != 0 {
+	fams := h.Scrape(t, 0)
+	if v := harness.MustValue(t, fams, "mongodbatlas_scrape_success", harness.Target("Nope")); v != 0 {
 		t.Error("an unknown cluster name succeeded")
 	}
-	if v := mustValue(t, fams, "mongodbatlas_scrape_success", target(clusterName)); v != 1 {
+	if v := harness.MustValue(t, fams, "mongodbatlas_scrape_success", harness.Target(harness.ClusterName)); v != 1 {
 		t.Error("the known cluster failed alongside the unknown one")
 	}
-	if logs := h.waitLogs(t, `has no cluster named \"Nope\"`, 1); !strings.Contains(logs, `has no cluster named \"Nope\"`) {
+	if logs := h.WaitLogs(t, `has no cluster named \"Nope\"`, 1); !strings.Contains(logs, `has no cluster named \"Nope\"`) {
 		t.Errorf("log does not say why:\n%s", logs)
 	}
 }
 
 func TestOpsManagerGivenClusterIDSkipsResolution(t *testing.T) {
-	h := newHarness(t, harnessOpts{root: atlastest.RootManager, targets: []config.Target{
-		{GroupID: groupID, ClusterName: clusterName, ClusterID: atlastest.ClusterID(groupID, clusterName)},
+	h := harness.New(t, harness.Options{Root: atlastest.RootManager, Targets: []config.Target{
+		{GroupID: harness.GroupID, ClusterName: harness.ClusterName, ClusterID: atlastest.ClusterID(harness.GroupID, harness.ClusterName)},
 	}})
-	if v := mustValue(t, h.scrape(t, 0), "mongodbatlas_up", nil); v != 1 {
-		t.Fatalf("up = %v:\n%s", v, h.logs)
+	if v := harness.MustValue(t, h.Scrape(t, 0), "mongodbatlas_up", nil); v != 1 {
+		t.Fatalf("up = %v:\n%s", v, h.Logs)
 	}
-	if got := h.sim.Requests(atlastest.RouteClusters); got != 0 {
+	if got := h.Sim.Requests(atlastest.RouteClusters); got != 0 {
 		t.Errorf("%d cluster list reads although cluster_id was given", got)
 	}
 }
@@ -163,25 +164,25 @@ func TestServiceAccountAcrossFamilies(t *testing.T) {
 	}{
 		{"legacy on Atlas", atlastest.RootAtlasV1, nil, func(*atlastest.Server) {}},
 		{"Cloud Backup on v2", atlastest.RootAtlasV2, cloudTarget(), func(s *atlastest.Server) {
-			s.PutCloudBackupJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureCloudReady).Set("id", seedJobID).Set("failed", true))
+			s.PutCloudBackupJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureCloudReady).Set("id", harness.SeedJobID).Set("failed", true))
 		}},
 		{"legacy on Ops Manager", atlastest.RootManager, nil, func(*atlastest.Server) {}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			h := newHarness(t, harnessOpts{root: c.root, targets: c.targets, serviceAccount: true})
-			h.sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed).Set("statusName", "BROKEN"))
-			c.put(h.sim)
+			h := harness.New(t, harness.Options{Root: c.root, Targets: c.targets, ServiceAccount: true})
+			h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureSeed).Set("statusName", "BROKEN"))
+			c.put(h.Sim)
 			start := time.Now()
-			fams := h.scrape(t, 0)
-			if v := mustValue(t, fams, "mongodbatlas_up", nil); v != 1 {
-				t.Fatalf("up = %v after %v:\n%s", v, time.Since(start), h.logs)
+			fams := h.Scrape(t, 0)
+			if v := harness.MustValue(t, fams, "mongodbatlas_up", nil); v != 1 {
+				t.Fatalf("up = %v after %v:\n%s", v, time.Since(start), h.Logs)
 			}
 			// The expression of MongoDBAtlasRestoreJobBroken matches in every family.
-			if v := mustValue(t, fams, "mongodbatlas_restore_job_status", withStatus(job(seedJobID), "BROKEN")); v != 1 {
+			if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_status", harness.WithStatus(harness.Job(harness.SeedJobID), "BROKEN")); v != 1 {
 				t.Errorf("BROKEN = %v", v)
 			}
-			if h.sim.Stats().TokenRequests != 1 {
-				t.Errorf("%d token requests", h.sim.Stats().TokenRequests)
+			if h.Sim.Stats().TokenRequests != 1 {
+				t.Errorf("%d token requests", h.Sim.Stats().TokenRequests)
 			}
 		})
 	}

@@ -1,6 +1,7 @@
-package collector_test
+package scrape_test
 
 import (
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/harness"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -24,7 +25,7 @@ func (v leakyValue) String() string { return "transport state: key=" + v.key }
 
 func (p *panicky) RoundTrip(r *http.Request) (*http.Response, error) {
 	if p.armed.Load() && (p.page == "" || r.URL.Query().Get("pageNum") == p.page) {
-		panic(leakyValue{privateKey})
+		panic(leakyValue{harness.PrivateKey})
 	}
 	return p.base.RoundTrip(r)
 }
@@ -39,14 +40,14 @@ func TestPanicInAReadFailsTheTargetNotTheProcess(t *testing.T) {
 		t.Run(mode+"/page"+c.page, func(t *testing.T) {
 			tr := &panicky{base: &http.Transport{}, page: c.page}
 			t.Cleanup(tr.base.CloseIdleConnections)
-			h := newHarness(t, harnessOpts{transport: tr, pageSize: 1})
-			h.sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureQuery)) // two pages of one
+			h := harness.New(t, harness.Options{Transport: tr, PageSize: 1})
+			h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureQuery)) // two pages of one
 			path := "/metrics"
 			if mode == "probe" {
-				path = "/probe?target=" + groupID
+				path = "/probe?target=" + harness.GroupID
 			}
 			scrape := func() string {
-				out, _ := h.get(t, path, 0)
+				out, _ := h.Get(t, path, 0)
 				return out
 			}
 			if out := scrape(); !strings.Contains(out, "mongodbatlas_up 1") {
@@ -56,8 +57,8 @@ func TestPanicInAReadFailsTheTargetNotTheProcess(t *testing.T) {
 			out := scrape()
 			for _, want := range []string{
 				"mongodbatlas_up 0",
-				`mongodbatlas_scrape_success{cluster_name="Cluster0",group_id="` + groupID + `"} 0`,
-				`restore_job_id="` + seedJobID + `"`, // the last good read is served
+				`mongodbatlas_scrape_success{cluster_name="Cluster0",group_id="` + harness.GroupID + `"} 0`,
+				`restore_job_id="` + harness.SeedJobID + `"`, // the last good read is served
 			} {
 				if !strings.Contains(out, want) {
 					t.Errorf("answer during the panic lacks %q:\n%s", want, out)
@@ -68,7 +69,7 @@ func TestPanicInAReadFailsTheTargetNotTheProcess(t *testing.T) {
 				t.Errorf("the exporter did not recover after the panic:\n%s", out)
 			}
 
-			logs := h.logs.String()
+			logs := h.Logs.String()
 			for _, want := range []string{
 				`msg="Recovered from a panic while reading the API"`, "stack=", "panic_test.go",
 				`err="recovered from a panic: transport state: key=<secret>"`,
@@ -78,7 +79,7 @@ func TestPanicInAReadFailsTheTargetNotTheProcess(t *testing.T) {
 					t.Errorf("log lacks %q:\n%.3000s", want, logs)
 				}
 			}
-			if strings.Contains(logs, privateKey) || strings.Contains(out, privateKey) {
+			if strings.Contains(logs, harness.PrivateKey) || strings.Contains(out, harness.PrivateKey) {
 				t.Errorf("the private key left the process in a recovered panic:\n%s", logs)
 			}
 		})

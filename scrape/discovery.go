@@ -1,4 +1,4 @@
-package collector
+package scrape
 
 import (
 	"context"
@@ -26,7 +26,7 @@ const retryFailedDiscovery = time.Minute
 
 // expand returns the configured cluster targets plus the discovered ones; a failed refresh keeps
 // the last good result.
-func (e *Exporter) expand(ctx context.Context, live *liveConfig) []config.Target {
+func (e *Scraper) expand(ctx context.Context, live *liveConfig) []config.Target {
 	var static, discover []config.Target
 	for _, t := range live.targets {
 		if t.Discovers() {
@@ -71,7 +71,7 @@ func (e *Exporter) expand(ctx context.Context, live *liveConfig) []config.Target
 }
 
 // discover lists the projects and clusters the discovering targets name.
-func (e *Exporter) discover(ctx context.Context, live *liveConfig, targets []config.Target) ([]config.Target, error) {
+func (e *Scraper) discover(ctx context.Context, live *liveConfig, targets []config.Target) ([]config.Target, error) {
 	var found []config.Target
 	for _, t := range targets {
 		var projects []atlas.Project
@@ -134,4 +134,14 @@ func familyOf(t config.Target, c *atlas.Cluster, live *liveConfig) (string, bool
 		return config.APILegacy, true
 	}
 	return "", false
+}
+
+// Known returns the cluster targets a probe may ask for: configured ones, and those discovery
+// found (discovering first if it never has).
+func (e *Scraper) Known(ctx context.Context) []config.Target {
+	live := e.live.Load()
+	if live == nil {
+		return nil
+	}
+	return e.expand(ctx, live)
 }

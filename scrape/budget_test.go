@@ -1,7 +1,8 @@
-package collector_test
+package scrape_test
 
 import (
 	"fmt"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/harness"
 	"strings"
 	"testing"
 	"time"
@@ -15,39 +16,39 @@ import (
 
 // A failed read serves the last good one, marked: scrape_success 0 and the time it was read.
 func TestFailedReadServesLastGoodValues(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
+	h := harness.New(t, harness.Options{})
 	before := time.Now()
-	fams := h.scrape(t, 0)
-	first := mustValue(t, fams, "mongodbatlas_last_success_timestamp_seconds", target(clusterName))
+	fams := h.Scrape(t, 0)
+	first := harness.MustValue(t, fams, "mongodbatlas_last_success_timestamp_seconds", harness.Target(harness.ClusterName))
 	if first < float64(before.Unix())-1 {
 		t.Fatalf("last success %v, before the scrape", first)
 	}
-	h.sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 503})
-	fams = h.scrape(t, 0)
-	if v := mustValue(t, fams, "mongodbatlas_scrape_success", target(clusterName)); v != 0 {
+	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 503})
+	fams = h.Scrape(t, 0)
+	if v := harness.MustValue(t, fams, "mongodbatlas_scrape_success", harness.Target(harness.ClusterName)); v != 0 {
 		t.Errorf("scrape_success = %v during the outage", v)
 	}
-	if v := mustValue(t, fams, "mongodbatlas_restore_job_status", withStatus(job(seedJobID), "FINISHED")); v != 1 {
+	if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_status", harness.WithStatus(harness.Job(harness.SeedJobID), "FINISHED")); v != 1 {
 		t.Errorf("last good value not served: %v", v)
 	}
-	if v := mustValue(t, fams, "mongodbatlas_last_success_timestamp_seconds", target(clusterName)); v != first {
+	if v := harness.MustValue(t, fams, "mongodbatlas_last_success_timestamp_seconds", harness.Target(harness.ClusterName)); v != first {
 		t.Errorf("last success moved to %v during the outage (was %v)", v, first)
 	}
-	if logs := h.waitLogs(t, "serving_last_good_from", 1); !strings.Contains(logs, "serving_last_good_from") {
+	if logs := h.WaitLogs(t, "serving_last_good_from", 1); !strings.Contains(logs, "serving_last_good_from") {
 		t.Errorf("the log does not say stale values are served:\n%s", logs)
 	}
 }
 
 // A 404 means the thing is gone: nothing stale is served for it.
 func TestNotFoundDropsLastGoodValues(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
-	h.scrape(t, 0)
-	h.sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 404, ErrorCode: "CLUSTER_NOT_FOUND"})
-	fams := h.scrape(t, 0)
-	if _, ok := value(fams, "mongodbatlas_restore_job_info", job(seedJobID)); ok {
+	h := harness.New(t, harness.Options{})
+	h.Scrape(t, 0)
+	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 404, ErrorCode: "CLUSTER_NOT_FOUND"})
+	fams := h.Scrape(t, 0)
+	if _, ok := harness.Value(fams, "mongodbatlas_restore_job_info", harness.Job(harness.SeedJobID)); ok {
 		t.Error("jobs of a cluster that no longer exists are still exported")
 	}
-	if _, ok := value(fams, "mongodbatlas_last_success_timestamp_seconds", target(clusterName)); ok {
+	if _, ok := harness.Value(fams, "mongodbatlas_last_success_timestamp_seconds", harness.Target(harness.ClusterName)); ok {
 		t.Error("last success still exported for a forgotten target")
 	}
 }
@@ -56,23 +57,23 @@ func TestNotFoundDropsLastGoodValues(t *testing.T) {
 // Atlas never answers 429, and the next scrape serves the last good values.
 func TestBudgetSharedPerProject(t *testing.T) {
 	targets := []config.Target{
-		{GroupID: groupID, ClusterName: "a"}, {GroupID: groupID, ClusterName: "b"}, {GroupID: groupID, ClusterName: "c"},
+		{GroupID: harness.GroupID, ClusterName: "a"}, {GroupID: harness.GroupID, ClusterName: "b"}, {GroupID: harness.GroupID, ClusterName: "c"},
 	}
-	h := newHarness(t, harnessOpts{targets: targets, concurrency: 1,
-		rateLimit: config.RateLimit{Capacity: 4, Refill: 1, Period: model.Duration(time.Hour)}})
+	h := harness.New(t, harness.Options{Targets: targets, Concurrency: 1,
+		RateLimit: config.RateLimit{Capacity: 4, Refill: 1, Period: model.Duration(time.Hour)}})
 	for _, tg := range targets {
-		h.sim.PutJob(groupID, tg.ClusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+		h.Sim.PutJob(harness.GroupID, tg.ClusterName, atlastest.LoadJob(atlastest.FixtureSeed))
 	}
-	fams := h.scrape(t, time.Second)
-	if v := mustValue(t, fams, "mongodbatlas_up", nil); v != 1 {
-		t.Fatalf("first scrape (3 of 4 tokens): up = %v\n%s", v, h.logs)
+	fams := h.Scrape(t, time.Second)
+	if v := harness.MustValue(t, fams, "mongodbatlas_up", nil); v != 1 {
+		t.Fatalf("first scrape (3 of 4 tokens): up = %v\n%s", v, h.Logs)
 	}
-	fams = h.scrape(t, time.Second) // one token left for three clusters
+	fams = h.Scrape(t, time.Second) // one token left for three clusters
 	failed := 0
 	for _, tg := range targets {
-		if mustValue(t, fams, "mongodbatlas_scrape_success", target(tg.ClusterName)) == 0 {
+		if harness.MustValue(t, fams, "mongodbatlas_scrape_success", harness.Target(tg.ClusterName)) == 0 {
 			failed++
-			if _, ok := value(fams, "mongodbatlas_restore_job_info", map[string]string{"cluster_name": tg.ClusterName}); !ok {
+			if _, ok := harness.Value(fams, "mongodbatlas_restore_job_info", map[string]string{"cluster_name": tg.ClusterName}); !ok {
 				t.Errorf("%s: no last good values served", tg.ClusterName)
 			}
 		}
@@ -80,35 +81,35 @@ func TestBudgetSharedPerProject(t *testing.T) {
 	if failed != 2 {
 		t.Errorf("%d targets failed on a one-token budget, want 2", failed)
 	}
-	if v := mustValue(t, fams, "mongodbatlas_api_budget_exhausted_total", map[string]string{"endpoint": atlas.RouteRestoreJobs}); v != 2 {
+	if v := harness.MustValue(t, fams, "mongodbatlas_api_budget_exhausted_total", map[string]string{"endpoint": atlas.RouteRestoreJobs}); v != 2 {
 		t.Errorf("api_budget_exhausted_total = %v, want 2", v)
 	}
-	if h.sim.Stats().RateLimited != 0 {
+	if h.Sim.Stats().RateLimited != 0 {
 		t.Error("Atlas answered 429")
 	}
-	if logs := h.waitLogs(t, "rate-limit budget", 2); strings.Count(logs, "rate-limit budget") < 2 {
+	if logs := h.WaitLogs(t, "rate-limit budget", 2); strings.Count(logs, "rate-limit budget") < 2 {
 		t.Errorf("the log does not name the budget:\n%s", logs)
 	}
 }
 
 func TestRateLimitedResponsesAreCounted(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
-	h.sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, RetryAfter: "1", Times: 1})
-	fams := h.scrape(t, 5*time.Second)
-	if v := mustValue(t, fams, "mongodbatlas_api_rate_limited_total", map[string]string{"endpoint": atlas.RouteRestoreJobs}); v != 1 {
+	h := harness.New(t, harness.Options{})
+	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, RetryAfter: "1", Times: 1})
+	fams := h.Scrape(t, 5*time.Second)
+	if v := harness.MustValue(t, fams, "mongodbatlas_api_rate_limited_total", map[string]string{"endpoint": atlas.RouteRestoreJobs}); v != 1 {
 		t.Errorf("api_rate_limited_total = %v", v)
 	}
-	if v := mustValue(t, fams, "mongodbatlas_up", nil); v != 1 {
+	if v := harness.MustValue(t, fams, "mongodbatlas_up", nil); v != 1 {
 		t.Errorf("up = %v; a Retry-After of 1s fits the deadline", v)
 	}
 }
 
 func TestRateLimitRemainingIsExported(t *testing.T) {
-	sim := atlastest.New(atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey,
+	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey,
 		RateLimit: atlastest.RateLimit{Capacity: 50, Refill: 10, Period: time.Minute}})
-	h := newHarnessWith(t, sim, harnessOpts{})
-	fams := h.scrape(t, 0) // self-metrics are gathered after the scrape's reads
-	if v := mustValue(t, fams, "mongodbatlas_api_rate_limit_remaining", nil); v != 49 {
+	h := harness.NewWith(t, sim, harness.Options{})
+	fams := h.Scrape(t, 0) // self-metrics are gathered after the scrape's reads
+	if v := harness.MustValue(t, fams, "mongodbatlas_api_rate_limit_remaining", nil); v != 49 {
 		t.Errorf("api_rate_limit_remaining = %v, want 49", v)
 	}
 }
@@ -118,9 +119,9 @@ func TestCapsBoundListedJobs(t *testing.T) {
 	at := func(d time.Duration) string { return now.Add(-d).Format(time.RFC3339) }
 	maxAge := model.Duration(30 * 24 * time.Hour)
 	three := 3
-	h := newHarness(t, harnessOpts{jobs: config.Jobs{MaxAge: &maxAge, MaxPerCluster: &three}})
+	h := harness.New(t, harness.Options{Jobs: config.Jobs{MaxAge: &maxAge, MaxPerCluster: &three}})
 	put := func(id, status string, age time.Duration) {
-		h.sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureQuery).Set("id", id).
+		h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureQuery).Set("id", id).
 			Set("statusName", status).Set("created", at(age)))
 	}
 	put("6f0000000000000000000001", "FINISHED", 60*24*time.Hour)    // too old
@@ -128,7 +129,7 @@ func TestCapsBoundListedJobs(t *testing.T) {
 	put("6f0000000000000000000003", "FINISHED", 3*time.Hour)
 	put("6f0000000000000000000004", "BROKEN", 2*time.Hour)
 	put("6f0000000000000000000005", "FINISHED", time.Hour)
-	fams := h.scrape(t, 0)
+	fams := h.Scrape(t, 0)
 	got := map[string]bool{}
 	for _, m := range fams["mongodbatlas_restore_job_info"].GetMetric() {
 		for _, lp := range m.GetLabel() {
@@ -152,17 +153,17 @@ func TestCapsBoundListedJobs(t *testing.T) {
 // Terminal pinned jobs are read once and then kept; jobs that can still change are re-read.
 func TestTerminalPinnedJobsAreNotReadAgain(t *testing.T) {
 	const running = "6c0000000000000000000001"
-	h := newHarness(t, harnessOpts{targets: pinned(seedJobID)})
-	h.scrape(t, 0)
-	h.scrape(t, 0)
-	if got := h.sim.Requests(atlastest.RouteRestoreJob); got != 1 {
+	h := harness.New(t, harness.Options{Targets: harness.Pinned(harness.SeedJobID)})
+	h.Scrape(t, 0)
+	h.Scrape(t, 0)
+	if got := h.Sim.Requests(atlastest.RouteRestoreJob); got != 1 {
 		t.Errorf("the seed job (FINISHED, EXPIRED) was read %d times over two scrapes, want 1", got)
 	}
-	h2 := newHarness(t, harnessOpts{targets: pinned(running)})
-	h2.sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureInProgress))
-	h2.scrape(t, 0)
-	h2.scrape(t, 0)
-	if got := h2.sim.Requests(atlastest.RouteRestoreJob); got != 2 {
+	h2 := harness.New(t, harness.Options{Targets: harness.Pinned(running)})
+	h2.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureInProgress))
+	h2.Scrape(t, 0)
+	h2.Scrape(t, 0)
+	if got := h2.Sim.Requests(atlastest.RouteRestoreJob); got != 2 {
 		t.Errorf("a running job was read %d times over two scrapes, want 2", got)
 	}
 }
@@ -170,26 +171,26 @@ func TestTerminalPinnedJobsAreNotReadAgain(t *testing.T) {
 // Several pinned jobs cost one list read rather than a GET each, when the list is one page.
 func TestPinnedJobsUseTheCheaperRead(t *testing.T) {
 	ids := []string{"6c0000000000000000000001", "6c0000000000000000000002", "6c00000000000000000000a1"}
-	h := newHarness(t, harnessOpts{targets: pinned(ids...)})
+	h := harness.New(t, harness.Options{Targets: harness.Pinned(ids...)})
 	for _, id := range ids {
-		h.sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureInProgress).Set("id", id))
+		h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureInProgress).Set("id", id))
 	}
-	fams := h.scrape(t, 0)
+	fams := h.Scrape(t, 0)
 	if n := len(fams["mongodbatlas_restore_job_info"].GetMetric()); n != 3 {
 		t.Fatalf("%d jobs exported, want 3", n)
 	}
-	st := h.sim.Stats()
+	st := h.Sim.Stats()
 	if st.Requests[atlastest.RouteRestoreJobs] != 1 || st.Requests[atlastest.RouteRestoreJob] != 0 {
 		t.Errorf("requests %v: want one list read and no GETs", st.Requests)
 	}
 	// With a big cluster (a 3-page list), the same three jobs are cheaper by GET.
 	for i := range 1100 {
-		h.sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureQuery).Set("id", fmt.Sprintf("6e%022x", i)))
+		h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureQuery).Set("id", fmt.Sprintf("6e%022x", i)))
 	}
-	h.scrape(t, 0) // list once more: learns the list is 3 pages
-	before := h.sim.Stats().Requests
-	h.scrape(t, 0)
-	after := h.sim.Stats().Requests
+	h.Scrape(t, 0) // list once more: learns the list is 3 pages
+	before := h.Sim.Stats().Requests
+	h.Scrape(t, 0)
+	after := h.Sim.Stats().Requests
 	if d := after[atlastest.RouteRestoreJob] - before[atlastest.RouteRestoreJob]; d != 3 || after[atlastest.RouteRestoreJobs] != before[atlastest.RouteRestoreJobs] {
 		t.Errorf("after learning the list is 3 pages: %d GETs and %d list pages, want 3 and 0",
 			d, after[atlastest.RouteRestoreJobs]-before[atlastest.RouteRestoreJobs])
@@ -199,8 +200,8 @@ func TestPinnedJobsUseTheCheaperRead(t *testing.T) {
 // Before Atlas has sent RateLimit-Remaining there is no gauge, rather than a 0 that reads as an
 // exhausted budget.
 func TestRateLimitRemainingAbsentUntilSent(t *testing.T) {
-	h := newHarness(t, harnessOpts{}) // this simulator sends no RateLimit headers
-	if _, ok := value(h.scrape(t, 0), "mongodbatlas_api_rate_limit_remaining", nil); ok {
+	h := harness.New(t, harness.Options{}) // this simulator sends no RateLimit headers
+	if _, ok := harness.Value(h.Scrape(t, 0), "mongodbatlas_api_rate_limit_remaining", nil); ok {
 		t.Error("api_rate_limit_remaining exported although Atlas never sent the header")
 	}
 }

@@ -1,10 +1,11 @@
-package collector
+package server
 
 import (
 	"bufio"
 	"compress/gzip"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,17 +14,20 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/collector"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/scrape"
 )
 
-// HandlerOptions set the scrape deadline.
-type HandlerOptions struct {
+// Options set the scrape deadline of /metrics and /probe.
+type Options struct {
 	// DefaultTimeout applies when Prometheus sends no X-Prometheus-Scrape-Timeout-Seconds (default 10s).
 	DefaultTimeout time.Duration
 	// TimeoutOffset is kept back from Prometheus's timeout to encode and send the answer (default 500ms).
 	TimeoutOffset time.Duration
 }
 
-func (o HandlerOptions) withDefaults() HandlerOptions {
+func (o Options) withDefaults() Options {
 	if o.DefaultTimeout <= 0 {
 		o.DefaultTimeout = 10 * time.Second
 	}
@@ -36,27 +40,40 @@ func (o HandlerOptions) withDefaults() HandlerOptions {
 // minScrapeTimeout keeps a tiny or negative timeout from failing every scrape before it starts.
 const minScrapeTimeout = 100 * time.Millisecond
 
-// Handler serves /metrics: a fresh reading of every target, then the exporter's own metrics
+// Scrapes serves the two scrape endpoints, /metrics and /probe, from one scraper and one set of
+// metric families.
+type Scrapes struct {
+	scraper *scrape.Scraper
+	metrics *collector.Metrics
+	opts    Options
+	logger  *slog.Logger
+}
+
+// NewScrapes wires the endpoints to what reads the API and what writes the metrics.
+func NewScrapes(s *scrape.Scraper, m *collector.Metrics, o Options, logger *slog.Logger) *Scrapes {
+	return &Scrapes{scraper: s, metrics: m, opts: o.withDefaults(), logger: logger}
+}
+
+// Metrics serves /metrics: a fresh reading of every target, then the exporter's own metrics
 // from self. Target samples are written by the text sink, the same emission code as the
 // Collector's const metrics, at a fraction of the registry's cost.
-func (e *Exporter) Handler(self prometheus.Gatherer, o HandlerOptions) http.Handler {
-	o = o.withDefaults()
+func (h *Scrapes) Metrics(self prometheus.Gatherer) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), scrapeTimeout(r.Header, o.DefaultTimeout, o.TimeoutOffset))
+		ctx, cancel := context.WithTimeout(r.Context(), scrapeTimeout(r.Header, h.opts.DefaultTimeout, h.opts.TimeoutOffset))
 		defer cancel()
-		e.serveText(w, r, e.scrape(ctx, "all", nil), self)
+		h.serveText(w, r, h.scraper.Scrape(ctx, "all", nil), self)
 	})
 }
 
 // serveText streams a round, then self's metrics if any, in the text exposition format,
 // gzipped when the scraper accepts it as Prometheus does: ten thousand jobs are 28.5 MB of text
 // and 0.66 MB gzipped, for about twice the CPU of the plain encoding at BestSpeed.
-func (e *Exporter) serveText(w http.ResponseWriter, req *http.Request, r *round, self prometheus.Gatherer) {
+func (h *Scrapes) serveText(w http.ResponseWriter, req *http.Request, r *scrape.Round, self prometheus.Gatherer) {
 	var mfs []*dto.MetricFamily
 	if self != nil {
 		var err error
 		if mfs, err = self.Gather(); err != nil {
-			e.logger.Error("Error gathering the exporter's own metrics", "err", err)
+			h.logger.Error("Error gathering the exporter's own metrics", "err", err)
 		}
 	}
 	format := expfmt.NewFormat(expfmt.TypeTextPlain)
@@ -68,13 +85,13 @@ func (e *Exporter) serveText(w http.ResponseWriter, req *http.Request, r *round,
 		gz, _ := gzip.NewWriterLevel(w, gzip.BestSpeed) // the level is valid, so no error
 		defer func() {
 			if err := gz.Close(); err != nil {
-				e.logger.Debug("Writing metrics failed; the scraper hung up", "err", err)
+				h.logger.Debug("Writing metrics failed; the scraper hung up", "err", err)
 			}
 		}()
 		out = gz
 	}
 	bw := bufio.NewWriterSize(out, 64<<10)
-	e.collectRound(newTextSink(bw), r)
+	h.metrics.WriteText(bw, r)
 	enc := expfmt.NewEncoder(bw, format)
 	for _, mf := range mfs {
 		if err := enc.Encode(mf); err != nil {
@@ -82,7 +99,7 @@ func (e *Exporter) serveText(w http.ResponseWriter, req *http.Request, r *round,
 		}
 	}
 	if err := bw.Flush(); err != nil {
-		e.logger.Debug("Writing metrics failed; the scraper hung up", "err", err)
+		h.logger.Debug("Writing metrics failed; the scraper hung up", "err", err)
 	}
 }
 

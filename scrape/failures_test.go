@@ -1,7 +1,8 @@
-package collector_test
+package scrape_test
 
 import (
 	"fmt"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/harness"
 	dto "github.com/prometheus/client_model/go"
 	"strings"
 	"sync"
@@ -13,155 +14,151 @@ import (
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 )
 
-func pinned(ids ...string) []config.Target {
-	return []config.Target{{GroupID: groupID, ClusterName: clusterName, RestoreJobIDs: ids}}
-}
-
 // The bad-input table of the core issue, one case per row, through the real HTTP stack.
 func TestFailingTargets(t *testing.T) {
 	cases := []failureCase{
 		{
 			name:       "wrong key (401)",
-			opts:       harnessOpts{privateKey: "not-the-key"},
-			wantLog:    []string{"error_code=UNEXPECTED_ERROR", "status=401", "cluster_name=Cluster0", "group_id=" + groupID},
-			badTargets: []string{clusterName},
+			opts:       harness.Options{PrivateKey: "not-the-key"},
+			wantLog:    []string{"error_code=UNEXPECTED_ERROR", "status=401", "cluster_name=Cluster0", "group_id=" + harness.GroupID},
+			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "not on the API access list (403)",
 			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 403, ErrorCode: "IP_ADDRESS_NOT_ON_ACCESS_LIST"},
 			wantLog:    []string{"error_code=IP_ADDRESS_NOT_ON_ACCESS_LIST", "status=403"},
-			badTargets: []string{clusterName},
+			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name: "unknown cluster (404) fails only its target",
-			opts: harnessOpts{targets: []config.Target{
-				{GroupID: groupID, ClusterName: clusterName},
-				{GroupID: groupID, ClusterName: "Missing"},
+			opts: harness.Options{Targets: []config.Target{
+				{GroupID: harness.GroupID, ClusterName: harness.ClusterName},
+				{GroupID: harness.GroupID, ClusterName: "Missing"},
 			}},
 			wantLog:    []string{"error_code=CLUSTER_NOT_FOUND", "cluster_name=Missing"},
-			okTargets:  []string{clusterName},
+			okTargets:  []string{harness.ClusterName},
 			badTargets: []string{"Missing"},
-			wantJobs:   []string{seedJobID},
+			wantJobs:   []string{harness.SeedJobID},
 		},
 		{
 			name:       "unknown job (404) fails its target but keeps the jobs that were read",
-			opts:       harnessOpts{targets: pinned(seedJobID, "0123456789abcdef01234567")},
+			opts:       harness.Options{Targets: harness.Pinned(harness.SeedJobID, "0123456789abcdef01234567")},
 			wantLog:    []string{"error_code=RESOURCE_NOT_FOUND", "restore job 0123456789abcdef01234567"},
-			badTargets: []string{clusterName},
-			wantJobs:   []string{seedJobID},
+			badTargets: []string{harness.ClusterName},
+			wantJobs:   []string{harness.SeedJobID},
 		},
 		{
 			name:       "429 whose Retry-After passes the deadline",
 			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, ErrorCode: "RATE_LIMITED_TOKEN_BUCKET", RetryAfter: "30"},
 			timeout:    2 * time.Second,
 			wantLog:    []string{"error_code=RATE_LIMITED_TOKEN_BUCKET", "would pass the deadline"},
-			badTargets: []string{clusterName},
+			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:      "429 whose Retry-After fits waits and succeeds",
 			fault:     &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, RetryAfter: "1", Times: 1},
 			timeout:   5 * time.Second,
-			okTargets: []string{clusterName},
-			wantJobs:  []string{seedJobID},
+			okTargets: []string{harness.ClusterName},
+			wantJobs:  []string{harness.SeedJobID},
 		},
 		{
 			name:       "persistent 503",
 			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 503},
 			wantLog:    []string{"status=503", "gave up after 4 attempts"},
-			badTargets: []string{clusterName},
+			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "connection reset every time",
 			fault:      &atlastest.Fault{Kind: atlastest.FaultReset},
 			wantLog:    []string{"gave up after 4 attempts"},
-			badTargets: []string{clusterName},
+			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "API slower than the deadline",
 			latency:    10 * time.Second,
 			timeout:    time.Second,
 			wantLog:    []string{"context deadline exceeded", "did not answer within the scrape deadline"},
-			badTargets: []string{clusterName},
+			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "headers that never come",
 			fault:      &atlastest.Fault{Kind: atlastest.FaultHang},
 			timeout:    time.Second,
 			wantLog:    []string{"context deadline exceeded"},
-			badTargets: []string{clusterName},
+			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "truncated JSON",
 			fault:      &atlastest.Fault{Kind: atlastest.FaultTruncated},
 			wantLog:    []string{"decode response: jsontext: unexpected EOF"},
-			badTargets: []string{clusterName},
+			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "malformed JSON",
 			fault:      &atlastest.Fault{Kind: atlastest.FaultMalformed},
 			wantLog:    []string{"decode response: jsontext: invalid character"},
-			badTargets: []string{clusterName},
+			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "406 for a missing API version",
 			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 406, ErrorCode: "INVALID_VERSION"},
 			wantLog:    []string{"status=406", "error_code=INVALID_VERSION"},
-			badTargets: []string{clusterName},
+			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "429 without Retry-After, persistent",
 			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429},
 			timeout:    2 * time.Second,
 			wantLog:    []string{"status=429", "error_code=RATE_LIMITED_TOKEN_BUCKET"},
-			badTargets: []string{clusterName},
+			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "persistent 502",
 			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 502},
 			wantLog:    []string{"status=502", "gave up after 4 attempts"},
-			badTargets: []string{clusterName},
+			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "500 is not retried",
 			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 500},
 			wantLog:    []string{"status=500", "error_code=UNEXPECTED_ERROR"},
-			badTargets: []string{clusterName},
+			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "connection reset mid-body",
 			fault:      &atlastest.Fault{Kind: atlastest.FaultResetMidBody},
 			wantLog:    []string{"gave up after 4 attempts"},
-			badTargets: []string{clusterName},
+			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "body slower than the deadline",
 			fault:      &atlastest.Fault{Kind: atlastest.FaultSlowBody, Delay: time.Second},
 			timeout:    time.Second,
 			wantLog:    []string{"context deadline exceeded"},
-			badTargets: []string{clusterName},
+			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "wrong content type",
 			fault:      &atlastest.Fault{Kind: atlastest.FaultWrongContentType},
 			wantLog:    []string{`unexpected content type \"text/html; charset=utf-8\"`},
-			badTargets: []string{clusterName},
+			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "connection refused",
-			opts:       harnessOpts{baseURL: "http://127.0.0.1:1/api/atlas/v1.0"},
+			opts:       harness.Options{BaseURL: "http://127.0.0.1:1/api/atlas/v1.0"},
 			wantLog:    []string{"connection refused", "gave up after 4 attempts"},
-			badTargets: []string{clusterName},
+			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:      "stale Digest nonce is answered with the fresh challenge",
-			okTargets: []string{clusterName},
-			wantJobs:  []string{seedJobID},
-			prepare: func(t *testing.T, h *harness) func(*testing.T) {
-				h.scrape(t, 0) // the exporter holds a nonce
-				h.sim.ExpireNonces()
-				before := h.sim.Stats().Challenges
+			okTargets: []string{harness.ClusterName},
+			wantJobs:  []string{harness.SeedJobID},
+			prepare: func(t *testing.T, h *harness.Harness) func(*testing.T) {
+				h.Scrape(t, 0) // the exporter holds a nonce
+				h.Sim.ExpireNonces()
+				before := h.Sim.Stats().Challenges
 				return func(t *testing.T) {
-					if got := h.sim.Stats().Challenges - before; got != 1 {
+					if got := h.Sim.Stats().Challenges - before; got != 1 {
 						t.Errorf("%d challenges after the nonce went stale, want exactly 1", got)
 					}
 				}
@@ -169,15 +166,15 @@ func TestFailingTargets(t *testing.T) {
 		},
 		{
 			name:      "expired OAuth token is replaced once",
-			opts:      harnessOpts{serviceAccount: true},
-			okTargets: []string{clusterName},
-			wantJobs:  []string{seedJobID},
-			prepare: func(t *testing.T, h *harness) func(*testing.T) {
-				h.scrape(t, 0) // the exporter holds a token it believes good for an hour
-				h.sim.ExpireTokens()
-				before := h.sim.Stats().TokenRequests
+			opts:      harness.Options{ServiceAccount: true},
+			okTargets: []string{harness.ClusterName},
+			wantJobs:  []string{harness.SeedJobID},
+			prepare: func(t *testing.T, h *harness.Harness) func(*testing.T) {
+				h.Scrape(t, 0) // the exporter holds a token it believes good for an hour
+				h.Sim.ExpireTokens()
+				before := h.Sim.Stats().TokenRequests
 				return func(t *testing.T) {
-					if got := h.sim.Stats().TokenRequests - before; got != 1 {
+					if got := h.Sim.Stats().TokenRequests - before; got != 1 {
 						t.Errorf("%d token requests after the token expired, want exactly 1", got)
 					}
 				}
@@ -187,7 +184,7 @@ func TestFailingTargets(t *testing.T) {
 			name:       "oversized body",
 			fault:      &atlastest.Fault{Kind: atlastest.FaultOversized, Size: 17 << 20},
 			wantLog:    []string{"response body exceeds the size limit"},
-			badTargets: []string{clusterName},
+			badTargets: []string{harness.ClusterName},
 		},
 	}
 	for _, mode := range []string{"metrics", "probe"} {
@@ -200,7 +197,7 @@ func TestFailingTargets(t *testing.T) {
 // failureCase is one row of the bad-input table.
 type failureCase struct {
 	name       string
-	opts       harnessOpts
+	opts       harness.Options
 	fault      *atlastest.Fault
 	latency    time.Duration
 	timeout    time.Duration
@@ -209,27 +206,27 @@ type failureCase struct {
 	badTargets []string // clusters whose scrape_success must be 0
 	wantJobs   []string // jobs still exported
 	// prepare, when set, runs before the scrape under test and returns the row's own check.
-	prepare func(t *testing.T, h *harness) (check func(*testing.T))
+	prepare func(t *testing.T, h *harness.Harness) (check func(*testing.T))
 }
 
 func testFailingTarget(t *testing.T, mode string, c failureCase) {
-	c.opts.handlerOpts.TimeoutOffset = 100 * time.Millisecond
-	h := newHarness(t, c.opts)
-	h.sim.AddCluster(groupID, "Missing-not") // unrelated cluster; "Missing" stays unknown
+	c.opts.Server.TimeoutOffset = 100 * time.Millisecond
+	h := harness.New(t, c.opts)
+	h.Sim.AddCluster(harness.GroupID, "Missing-not") // unrelated cluster; "Missing" stays unknown
 	if c.fault != nil {
-		h.sim.InjectFault(*c.fault)
+		h.Sim.InjectFault(*c.fault)
 	}
 	check := func(*testing.T) {}
 	if c.prepare != nil {
 		check = c.prepare(t, h)
 	}
-	h.sim.SetLatency(c.latency)
+	h.Sim.SetLatency(c.latency)
 	start := time.Now()
 	var fams map[string]*dto.MetricFamily
 	if mode == "probe" {
-		fams = h.probeTarget(t, c.timeout)
+		fams = h.ProbeTarget(t, c.timeout)
 	} else {
-		fams = h.scrape(t, c.timeout)
+		fams = h.Scrape(t, c.timeout)
 	}
 	if c.timeout > 0 {
 		if took := time.Since(start); took > c.timeout {
@@ -240,21 +237,21 @@ func testFailingTarget(t *testing.T, mode string, c failureCase) {
 	if len(c.badTargets) > 0 {
 		wantUp = 0
 	}
-	if v := mustValue(t, fams, "mongodbatlas_up", nil); v != wantUp {
+	if v := harness.MustValue(t, fams, "mongodbatlas_up", nil); v != wantUp {
 		t.Errorf("up = %v, want %v", v, wantUp)
 	}
 	for _, cl := range c.okTargets {
-		if v := mustValue(t, fams, "mongodbatlas_scrape_success", target(cl)); v != 1 {
+		if v := harness.MustValue(t, fams, "mongodbatlas_scrape_success", harness.Target(cl)); v != 1 {
 			t.Errorf("scrape_success{%s} = %v, want 1", cl, v)
 		}
 	}
 	for _, cl := range c.badTargets {
-		if v := mustValue(t, fams, "mongodbatlas_scrape_success", target(cl)); v != 0 {
+		if v := harness.MustValue(t, fams, "mongodbatlas_scrape_success", harness.Target(cl)); v != 0 {
 			t.Errorf("scrape_success{%s} = %v, want 0", cl, v)
 		}
 	}
 	for _, id := range c.wantJobs {
-		mustValue(t, fams, "mongodbatlas_restore_job_info", job(id))
+		harness.MustValue(t, fams, "mongodbatlas_restore_job_info", harness.Job(id))
 	}
 	if len(c.wantJobs) == 0 {
 		if n := len(fams["mongodbatlas_restore_job_info"].GetMetric()); n != 0 {
@@ -262,7 +259,7 @@ func testFailingTarget(t *testing.T, mode string, c failureCase) {
 		}
 	}
 	// A round logs as it ends, which a scrape that gave up at its deadline may not wait for.
-	logs := h.waitLogs(t, `msg="Scraping target failed"`, len(c.badTargets))
+	logs := h.WaitLogs(t, `msg="Scraping target failed"`, len(c.badTargets))
 	if len(c.badTargets) > 0 {
 		if n := strings.Count(logs, `msg="Scraping target failed"`); n != len(c.badTargets) {
 			t.Errorf("%d failure lines for %d failed targets:\n%s", n, len(c.badTargets), logs)
@@ -277,27 +274,27 @@ func testFailingTarget(t *testing.T, mode string, c failureCase) {
 }
 
 func TestKeepsServingAfterAFailure(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
-	h.sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 401, Times: 1})
-	if v := mustValue(t, h.scrape(t, 0), "mongodbatlas_up", nil); v != 0 {
+	h := harness.New(t, harness.Options{})
+	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 401, Times: 1})
+	if v := harness.MustValue(t, h.Scrape(t, 0), "mongodbatlas_up", nil); v != 0 {
 		t.Fatalf("up = %v during the fault", v)
 	}
-	if v := mustValue(t, h.scrape(t, 0), "mongodbatlas_up", nil); v != 1 {
+	if v := harness.MustValue(t, h.Scrape(t, 0), "mongodbatlas_up", nil); v != 1 {
 		t.Errorf("up = %v after the fault cleared", v)
 	}
 }
 
 func TestConcurrentScrapesShareOneRound(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
-	h.sim.SetLatency(300 * time.Millisecond)
-	h.scrape(t, 0) // warm the Digest challenge so each round is exactly one request
-	before := h.sim.Requests(atlastest.RouteRestoreJobs)
+	h := harness.New(t, harness.Options{})
+	h.Sim.SetLatency(300 * time.Millisecond)
+	h.Scrape(t, 0) // warm the Digest challenge so each round is exactly one request
+	before := h.Sim.Requests(atlastest.RouteRestoreJobs)
 
 	const scrapers = 5
 	var wg sync.WaitGroup
 	ups := make([]float64, scrapers)
 	for i := range scrapers {
-		wg.Go(func() { ups[i] = mustValue(t, h.scrape(t, 0), "mongodbatlas_up", nil) })
+		wg.Go(func() { ups[i] = harness.MustValue(t, h.Scrape(t, 0), "mongodbatlas_up", nil) })
 	}
 	wg.Wait()
 	for i, up := range ups {
@@ -307,7 +304,7 @@ func TestConcurrentScrapesShareOneRound(t *testing.T) {
 	}
 	// Started within a few milliseconds of each other, all five land in one 300ms round; a slow
 	// machine may split them into two, never five.
-	if got := h.sim.Requests(atlastest.RouteRestoreJobs) - before; got < 1 || got > 2 {
+	if got := h.Sim.Requests(atlastest.RouteRestoreJobs) - before; got < 1 || got > 2 {
 		t.Errorf("%d concurrent scrapes made %d list requests, want them to share a round", scrapers, got)
 	}
 }
@@ -316,22 +313,22 @@ func TestConcurrencyIsBounded(t *testing.T) {
 	// Twelve clusters, one list read each.
 	var targets []config.Target
 	for i := range 12 {
-		targets = append(targets, config.Target{GroupID: groupID, ClusterName: fmt.Sprintf("c%d", i)})
+		targets = append(targets, config.Target{GroupID: harness.GroupID, ClusterName: fmt.Sprintf("c%d", i)})
 	}
-	h := newHarness(t, harnessOpts{targets: targets, concurrency: 3})
+	h := harness.New(t, harness.Options{Targets: targets, Concurrency: 3})
 	for _, tg := range targets {
-		h.sim.PutJob(groupID, tg.ClusterName, atlastest.LoadJob(atlastest.FixtureQuery))
+		h.Sim.PutJob(harness.GroupID, tg.ClusterName, atlastest.LoadJob(atlastest.FixtureQuery))
 	}
-	h.scrape(t, 0) // warm up
-	h.sim.SetLatency(100 * time.Millisecond)
-	fams := h.scrape(t, 0)
+	h.Scrape(t, 0) // warm up
+	h.Sim.SetLatency(100 * time.Millisecond)
+	fams := h.Scrape(t, 0)
 	if n := len(fams["mongodbatlas_restore_job_info"].GetMetric()); n != 12 {
 		t.Fatalf("%d jobs exported, want 12", n)
 	}
-	if got := h.sim.MaxInFlight(); got > 3 {
+	if got := h.Sim.MaxInFlight(); got > 3 {
 		t.Errorf("%d requests in flight at once, want at most 3", got)
 	}
-	if got := h.sim.MaxInFlight(); got < 2 {
+	if got := h.Sim.MaxInFlight(); got < 2 {
 		t.Errorf("only %d request in flight at once; reads are not concurrent", got)
 	}
 }
@@ -339,36 +336,36 @@ func TestConcurrencyIsBounded(t *testing.T) {
 // A long list reads its pages concurrently, and they count against the same bound as the
 // workers reading the other clusters.
 func TestLongListPagesShareTheScrapeBound(t *testing.T) {
-	targets := []config.Target{{GroupID: groupID, ClusterName: clusterName}}
+	targets := []config.Target{{GroupID: harness.GroupID, ClusterName: harness.ClusterName}}
 	for i := range 4 {
-		targets = append(targets, config.Target{GroupID: groupID, ClusterName: fmt.Sprintf("c%d", i)})
+		targets = append(targets, config.Target{GroupID: harness.GroupID, ClusterName: fmt.Sprintf("c%d", i)})
 	}
-	h := newHarness(t, harnessOpts{targets: targets, concurrency: 3, pageSize: 10})
+	h := harness.New(t, harness.Options{Targets: targets, Concurrency: 3, PageSize: 10})
 	for i := range 79 { // with the seed, eight pages of ten
-		h.sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureQuery).Set("id", fmt.Sprintf("6e%022x", i)))
+		h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureQuery).Set("id", fmt.Sprintf("6e%022x", i)))
 	}
 	for _, tg := range targets[1:] {
-		h.sim.PutJob(groupID, tg.ClusterName, atlastest.LoadJob(atlastest.FixtureQuery))
+		h.Sim.PutJob(harness.GroupID, tg.ClusterName, atlastest.LoadJob(atlastest.FixtureQuery))
 	}
-	h.sim.SetLatency(50 * time.Millisecond)
-	fams := h.scrape(t, 0)
+	h.Sim.SetLatency(50 * time.Millisecond)
+	fams := h.Scrape(t, 0)
 	if n := len(fams["mongodbatlas_restore_job_info"].GetMetric()); n != 84 {
 		t.Fatalf("%d jobs exported, want 84", n)
 	}
-	if got := h.sim.Requests(atlastest.RouteRestoreJobs); got != 12 {
+	if got := h.Sim.Requests(atlastest.RouteRestoreJobs); got != 12 {
 		t.Errorf("%d list requests, want 12 (8 pages and 4 single-page clusters)", got)
 	}
-	if got := h.sim.MaxInFlight(); got > 3 || got < 2 {
+	if got := h.Sim.MaxInFlight(); got > 3 || got < 2 {
 		t.Errorf("%d requests in flight at once, want 2 or 3 under a bound of 3", got)
 	}
 }
 
 func TestAPIRequestsAreCounted(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
-	h.sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 503, Times: 1})
-	fams := h.scrape(t, 0)
+	h := harness.New(t, harness.Options{})
+	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 503, Times: 1})
+	fams := h.Scrape(t, 0)
 	for code, want := range map[string]float64{"503": 1, "200": 1} {
-		got := mustValue(t, fams, "mongodbatlas_api_requests_total",
+		got := harness.MustValue(t, fams, "mongodbatlas_api_requests_total",
 			map[string]string{"endpoint": atlas.RouteRestoreJobs, "code": code})
 		if got != want {
 			t.Errorf("api_requests_total{code=%s} = %v, want %v", code, got, want)

@@ -1,0 +1,124 @@
+package scrape
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
+)
+
+// Job is a restore job of either API family, reduced to what the metrics say; zero values
+// and nil pointers mean "the API did not say", and yield no series.
+type Job struct {
+	ID, ClusterID, SnapshotID, BatchID string
+	DeliveryMethod, PointInTime        string
+	// Status and DeliveryStatus are the contract's enums, derived where the family has none.
+	Status, DeliveryStatus string
+	// TargetGroupID and TargetClusterName name where a restore went, where the API says.
+	TargetGroupID, TargetClusterName string
+	Created, Finished, Snapshot      time.Time
+	Expiry                           time.Time
+	ValiditySeconds, MaxDownloads    *float64
+	Downloaded, Encryption           *bool
+	Components                       *int
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// FromLegacy maps a legacy job field by field: its enums are the contract's enums.
+func FromLegacy(j *atlas.RestoreJob) *Job {
+	v := &Job{
+		ID:         j.ID,
+		ClusterID:  j.ClusterID,
+		SnapshotID: j.SnapshotID,
+		BatchID:    j.BatchID,
+		Status:     j.StatusName,
+		Created:    j.Created,
+		Downloaded: ptr(len(j.Hashes) > 0),
+		Encryption: j.EncryptionEnabled,
+	}
+	if j.PointInTime != nil {
+		v.PointInTime = strconv.FormatBool(*j.PointInTime)
+	}
+	if j.Timestamp != nil {
+		v.Snapshot = j.Timestamp.Date
+	}
+	if d := j.Delivery; d != nil {
+		v.DeliveryMethod = d.MethodName
+		v.DeliveryStatus = d.StatusName
+		v.TargetGroupID, v.TargetClusterName = d.TargetGroupID, d.TargetClusterName
+		v.Expiry = d.Expires
+		if d.ExpirationHours != nil {
+			v.ValiditySeconds = ptr(float64(*d.ExpirationHours) * 3600)
+		}
+		if d.MaxDownloads != nil {
+			v.MaxDownloads = ptr(float64(*d.MaxDownloads))
+		}
+	}
+	return v
+}
+
+// Cloud Backup has no status enum; these derive the contract's statuses from its booleans and
+// timestamps, in the order the README's mapping table gives.
+func cloudBackupStatus(j *atlas.CloudBackupRestoreJob) string {
+	switch {
+	case j.Failed:
+		return "BROKEN"
+	case j.Cancelled:
+		return "KILLED"
+	case j.FinishedAt != nil, j.Expired:
+		return "FINISHED"
+	case j.DeliveryType == "download" && j.ExpiresAt != nil:
+		// A ready download has its URLs and expiresAt but, as observed, still no finishedAt.
+		return "FINISHED"
+	}
+	return "IN_PROGRESS"
+}
+
+// cloudBackupDeliveryStatus applies to download jobs only; automated restores have no download.
+func cloudBackupDeliveryStatus(j *atlas.CloudBackupRestoreJob) string {
+	if j.DeliveryType != "download" {
+		return ""
+	}
+	switch {
+	case j.Failed:
+		return "FAILED"
+	case j.Cancelled:
+		return "" // a cancelled job says KILLED; its download never existed
+	case j.Expired:
+		return "EXPIRED"
+	case j.ExpiresAt != nil:
+		return "READY"
+	}
+	return "IN_PROGRESS"
+}
+
+// FromCloudBackup maps a Cloud Backup job; it has no creation time, download count, validity,
+// download cap or encryption flag, so those series are absent.
+func FromCloudBackup(j *atlas.CloudBackupRestoreJob, clusterID string) *Job {
+	v := &Job{
+		ID:             j.ID,
+		ClusterID:      clusterID,
+		SnapshotID:     j.SnapshotID,
+		DeliveryMethod: j.DeliveryType,
+		PointInTime:    strconv.FormatBool(j.DeliveryType == "pointInTime"),
+		Status:         cloudBackupStatus(j),
+		DeliveryStatus: cloudBackupDeliveryStatus(j),
+
+		TargetGroupID:     j.TargetGroupID,
+		TargetClusterName: j.TargetClusterName,
+	}
+	if j.FinishedAt != nil {
+		v.Finished = *j.FinishedAt
+	}
+	if j.ExpiresAt != nil {
+		v.Expiry = *j.ExpiresAt
+	}
+	if j.Timestamp != nil {
+		v.Snapshot = *j.Timestamp
+	}
+	if len(j.Components) > 0 {
+		v.Components = ptr(len(j.Components))
+	}
+	return v
+}

@@ -54,7 +54,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		defaultTimeout = app.Flag("scrape.default-timeout", "Scrape deadline when Prometheus sends no X-Prometheus-Scrape-Timeout-Seconds header.").Default("10s").Duration()
 		timeoutOffset  = app.Flag("scrape.timeout-offset", "Time kept back from Prometheus's scrape timeout to answer before it gives up.").Default("500ms").Duration()
 		concurrency    = app.Flag("atlas.concurrency", "Most Atlas API requests in flight during one scrape.").Default("4").Int()
-		requestTimeout = app.Flag("atlas.request-timeout", "Timeout of one Atlas API request attempt; the scrape deadline still bounds the total.").Default("20s").Duration()
+		requestTimeout = app.Flag("atlas.request-timeout", "Timeout of one Atlas API request attempt; 0 derives it from the scrape deadline (half the time left, so a hung attempt leaves room to retry). The scrape deadline bounds the total.").Default("0s").Duration()
 		webConfig      = kingpinflag.AddFlags(app, defaultPort)
 	)
 	logConfig := &promslog.Config{Writer: stderr}
@@ -151,7 +151,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		mux.Handle("/", landing)
 	}
 
-	srv := &http.Server{Handler: recovery.Handler(mux, logger, reloader.Redact), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: recovery.Handler(mux, logger, scraper.Redact), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- web.ListenAndServe(srv, webConfig, logger) }()
 	select {

@@ -1,6 +1,7 @@
 package atlas
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -33,7 +34,9 @@ type Options struct {
 	TLSConfig *tls.Config
 	// UserAgent identifies the exporter and its version.
 	UserAgent string
-	// RequestTimeout caps one HTTP attempt (default 20s); the caller's deadline caps the whole call.
+	// RequestTimeout caps one HTTP attempt. Zero (the default) derives it from the caller's
+	// deadline: half the time left, so a hung first attempt leaves room to retry; 20s without a
+	// deadline. The caller's deadline caps the whole call either way.
 	RequestTimeout time.Duration
 	// MaxBodyBytes caps a response body (default 16 MiB).
 	MaxBodyBytes int64
@@ -64,6 +67,10 @@ type Client struct {
 	http    *http.Client
 	opts    Options
 	closeFn func()
+	// bound, when set by Within, caps this client's requests in flight.
+	bound *Bound
+	// tokens is the service account's token source; nil with an API key.
+	tokens *tokenSource
 }
 
 // MaxPageSize is the largest itemsPerPage Atlas accepts.
@@ -89,8 +96,8 @@ func New(o Options) (*Client, error) {
 	case !apiKey && !serviceAccount:
 		return nil, errors.New("no credentials: configure an API key or a service account")
 	}
-	if o.RequestTimeout <= 0 {
-		o.RequestTimeout = 20 * time.Second
+	if o.RequestTimeout < 0 {
+		o.RequestTimeout = 0
 	}
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = 16 << 20
@@ -130,6 +137,7 @@ func New(o Options) (*Client, error) {
 			o.Observe(endpoint, code)
 		}
 	}
+	c := &Client{base: base, opts: o, closeFn: closeFn}
 	if apiKey {
 		rt = newDigestTransport(rt, o.PublicKey, o.PrivateKey)
 	} else {
@@ -137,23 +145,18 @@ func New(o Options) (*Client, error) {
 		if tokenURL == "" {
 			tokenURL = tokenURLFor(base)
 		}
-		rt = &bearerTransport{next: rt, tokens: &tokenSource{
-			tokenURL: tokenURL, clientID: o.ClientID, secret: o.ClientSecret,
-			http:      &http.Client{Transport: rt, CheckRedirect: noRedirects, Timeout: o.RequestTimeout},
-			userAgent: o.UserAgent, observe: observe,
-			perMinute: o.TokenRequestsPerMinute, now: time.Now,
-		}}
+		tokenHTTP := &http.Client{
+			Transport:     &userAgentTransport{next: &observingTransport{next: rt, observe: observe}, userAgent: o.UserAgent},
+			CheckRedirect: noRedirects, Timeout: cmp.Or(o.RequestTimeout, defaultAttemptTimeout),
+		}
+		c.tokens = newTokenSource(tokenURL, o.ClientID, o.ClientSecret, tokenHTTP, o.TokenRequestsPerMinute, c.clean)
+		rt = &bearerTransport{next: rt, tokens: c.tokens}
 	}
-	rt = &userAgentTransport{next: rt, userAgent: o.UserAgent}
-	return &Client{
-		base: base,
-		http: &http.Client{
-			Transport:     rt,
-			CheckRedirect: noRedirects,
-		},
-		opts:    o,
-		closeFn: closeFn,
-	}, nil
+	c.http = &http.Client{
+		Transport:     &userAgentTransport{next: rt, userAgent: o.UserAgent},
+		CheckRedirect: noRedirects,
+	}
+	return c, nil
 }
 
 // noRedirects stops at a redirect: Atlas does not redirect API calls, and following one could
@@ -235,12 +238,12 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 // attempt makes one HTTP request under the per-attempt timeout and decodes a 200 into out.
 func (c *Client) attempt(ctx context.Context, accept, endpoint, rawURL string, out any) error {
 	// Waiting for a slot is not part of the attempt's own timeout; the caller's deadline bounds it.
-	release, err := acquireSlot(ctx)
+	release, err := c.acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("atlas api: GET %s: waiting for a request slot: %w", endpoint, err)
 	}
 	defer release()
-	ctx, cancel := context.WithTimeout(ctx, c.opts.RequestTimeout)
+	ctx, cancel := context.WithTimeout(ctx, c.attemptTimeout(ctx))
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
@@ -255,7 +258,7 @@ func (c *Client) attempt(ctx context.Context, accept, endpoint, rawURL string, o
 	}
 	if err != nil {
 		c.observe(endpoint, "error")
-		return &connectionError{fmt.Errorf("atlas api: GET %s: %w", endpoint, unwrapURLError(err))}
+		return &connectionError{fmt.Errorf("atlas api: GET %s: %w", endpoint, c.redacted(unwrapURLError(err)))}
 	}
 	defer resp.Body.Close()
 	c.observe(endpoint, strconv.Itoa(resp.StatusCode))
@@ -268,7 +271,7 @@ func (c *Client) attempt(ctx context.Context, accept, endpoint, rawURL string, o
 	if err != nil && resp.StatusCode != http.StatusOK && !errors.Is(err, ErrBodyTooLarge) {
 		// The status is the answer; an error body that cannot be read (the Digest transport
 		// drains a 401 it could not answer) only loses the errorCode.
-		return newAPIError(endpoint, resp, nil)
+		return c.newAPIError(endpoint, resp, nil)
 	}
 	if err != nil {
 		if errors.Is(err, ErrBodyTooLarge) {
@@ -277,15 +280,34 @@ func (c *Client) attempt(ctx context.Context, accept, endpoint, rawURL string, o
 		return &connectionError{fmt.Errorf("atlas api: GET %s: read body: %w", endpoint, err)}
 	}
 	if resp.StatusCode != http.StatusOK {
-		return newAPIError(endpoint, resp, body)
+		return c.newAPIError(endpoint, resp, body)
 	}
 	if !isJSON(resp.Header.Get("Content-Type")) {
-		return fmt.Errorf("atlas api: GET %s: unexpected content type %q", endpoint, cleanDetail(resp.Header.Get("Content-Type")))
+		return fmt.Errorf("atlas api: GET %s: unexpected content type %q", endpoint, c.clean(resp.Header.Get("Content-Type")))
 	}
 	if err := Decode(body, out); err != nil {
-		return fmt.Errorf("atlas api: GET %s: decode response: %w", endpoint, err)
+		// The decoder can quote the body, so its message passes the redactor as any upstream text.
+		return fmt.Errorf("atlas api: GET %s: decode response: %w", endpoint, c.redacted(err))
 	}
 	return nil
+}
+
+// defaultAttemptTimeout caps an attempt whose caller set no deadline and no RequestTimeout.
+const defaultAttemptTimeout = 20 * time.Second
+
+// minDerivedAttempt keeps a derived attempt long enough to connect and answer at all.
+const minDerivedAttempt = time.Second
+
+// attemptTimeout is RequestTimeout, or half the caller's time left (at least a second).
+func (c *Client) attemptTimeout(ctx context.Context) time.Duration {
+	if c.opts.RequestTimeout > 0 {
+		return c.opts.RequestTimeout
+	}
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return defaultAttemptTimeout
+	}
+	return max(time.Until(deadline)/2, minDerivedAttempt)
 }
 
 // unwrapURLError drops url.Error's copy of the full URL; the route template is enough and stays bounded.
@@ -316,15 +338,15 @@ func readCapped(r io.Reader, limit int64) ([]byte, error) {
 }
 
 // newAPIError decodes Atlas's error document when there is one and falls back to the status alone.
-func newAPIError(endpoint string, resp *http.Response, body []byte) *APIError {
+func (c *Client) newAPIError(endpoint string, resp *http.Response, body []byte) *APIError {
 	e := &APIError{Endpoint: endpoint, StatusCode: resp.StatusCode}
 	var eb errorBody
 	if isJSON(resp.Header.Get("Content-Type")) && Decode(body, &eb) == nil {
-		e.ErrorCode = cleanDetail(eb.ErrorCode)
-		e.Detail = cleanDetail(eb.Detail)
+		e.ErrorCode = c.clean(eb.ErrorCode)
+		e.Detail = c.clean(eb.Detail)
 	}
 	if e.ErrorCode == "" {
-		e.ErrorCode = cleanDetail(resp.Header.Get("X-Error-Code"))
+		e.ErrorCode = c.clean(resp.Header.Get("X-Error-Code"))
 	}
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
 		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())

@@ -63,15 +63,18 @@ type errorBody struct {
 // maxDetailLen bounds how much of Atlas's free-text detail reaches logs and errors.
 const maxDetailLen = 200
 
-// cleanDetail keeps error text to one bounded, printable line so a hostile body cannot flood logs.
-func cleanDetail(s string) string {
-	s = strings.Map(func(r rune) rune {
+// oneLine keeps error text to one printable line so a hostile body cannot forge log lines.
+func oneLine(s string) string {
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f {
 			return ' '
 		}
 		return r
-	}, s)
-	s = strings.TrimSpace(s)
+	}, s))
+}
+
+// boundDetail cuts text at maxDetailLen so a hostile body cannot flood logs.
+func boundDetail(s string) string {
 	if len(s) > maxDetailLen {
 		cut := maxDetailLen
 		for cut > 0 && !isRuneStart(s[cut]) {
@@ -81,5 +84,9 @@ func cleanDetail(s string) string {
 	}
 	return s
 }
+
+// cleanDetail is the client's clean for text seen where no client is at hand (the decoder):
+// one bounded line with the secret-shaped parts redacted.
+func cleanDetail(s string) string { return boundDetail(redactShapes(oneLine(s))) }
 
 func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }

@@ -297,3 +297,17 @@ func TestConnectionRefused(t *testing.T) {
 	}
 	_ = e
 }
+
+// With no --atlas.request-timeout, an attempt gets half the time left: a first attempt that
+// hangs is cut off early enough for a retry to succeed within the caller's deadline.
+func TestAttemptTimeoutIsDerivedFromTheDeadline(t *testing.T) {
+	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
+	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+	sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultHang, Times: 1})
+	o := keyOpts(running.URL)
+	o.RequestTimeout = 0
+	c := newClient(t, o)
+	if _, err := c.GetRestoreJob(ctxWithTimeout(t, 3*time.Second), groupID, cluster0, seedJobID); err != nil {
+		t.Fatalf("a hung first attempt left no room to retry: %v", err)
+	}
+}

@@ -213,3 +213,34 @@ func TestAPIKeyAndServiceAccountAreExclusive(t *testing.T) {
 		t.Error("no credentials accepted")
 	}
 }
+
+// The token endpoint's 429 is an Atlas error body, not an OAuth error: it is reported as rate
+// limiting with Atlas's errorCode, counted, and pauses token requests until Retry-After.
+func TestTokenEndpointRateLimitPausesTokenRequests(t *testing.T) {
+	sim, running := startSim(t, atlastest.Options{ClientID: clientID, ClientSecret: clientSecret})
+	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+	sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Route: atlas.RouteToken, Status: 429,
+		ErrorCode: "RATE_LIMITED", RetryAfter: "30", Times: 1})
+	var mu sync.Mutex
+	observed := map[string]int{}
+	o := saOpts(running.URL, clientSecret)
+	o.Observe = func(endpoint, code string) { mu.Lock(); observed[endpoint+" "+code]++; mu.Unlock() }
+	c := newClient(t, o)
+	_, err := c.GetRestoreJob(ctxWithTimeout(t, 2*time.Second), groupID, cluster0, seedJobID)
+	var te *atlas.TokenError
+	if !errors.As(err, &te) || te.StatusCode != 429 || te.Code != "RATE_LIMITED" || te.RetryAfter != 30*time.Second {
+		t.Fatalf("err = %v, want a 429 RATE_LIMITED TokenError pausing for 30s", err)
+	}
+	if !strings.Contains(err.Error(), "rate limited by the token endpoint") {
+		t.Errorf("error %q does not say it is rate limiting", err)
+	}
+	if _, err := c.GetRestoreJob(ctxWithTimeout(t, 2*time.Second), groupID, cluster0, seedJobID); err == nil || !strings.Contains(err.Error(), "paused by a 429") {
+		t.Errorf("second call during the pause: %v", err)
+	}
+	if got := sim.Stats().TokenRequests; got != 1 {
+		t.Errorf("%d token requests, want 1: the pause must hold them back", got)
+	}
+	if observed[atlas.RouteToken+" 429"] != 1 {
+		t.Errorf("the 429 was not counted: %v", observed)
+	}
+}

@@ -1,38 +1,48 @@
 package atlas
 
-import "context"
+import (
+	"context"
 
-// inFlightKey carries a caller's bound on concurrent requests down to each attempt, so the
-// concurrent page reads of a long list count against the same bound as the caller's own workers.
-type inFlightKey struct{}
+	"golang.org/x/sync/semaphore"
+)
 
-// WithMaxInFlight returns a context under which at most n requests made through any client are in
-// flight at once. A scrape sets it once, so two scrapes never queue behind each other.
-func WithMaxInFlight(ctx context.Context, n int) context.Context {
-	if n <= 0 {
-		return ctx
-	}
-	return context.WithValue(ctx, inFlightKey{}, make(chan struct{}, n))
+// Bound caps the requests in flight at once across everything that reads through one Within
+// client: a scrape's workers and the concurrent pages of its long lists share it, and two scrapes
+// with their own bounds never queue behind each other.
+type Bound struct {
+	sem *semaphore.Weighted
+	n   int
 }
 
-// maxInFlight is the window for a list's concurrent page reads: the caller's bound, or one.
-func maxInFlight(ctx context.Context) int {
-	if slots, ok := ctx.Value(inFlightKey{}).(chan struct{}); ok {
-		return cap(slots)
-	}
-	return 1
+// NewBound allows n requests in flight at once; n below one means one.
+func NewBound(n int) *Bound {
+	n = max(n, 1)
+	return &Bound{sem: semaphore.NewWeighted(int64(n)), n: n}
 }
 
-// acquireSlot waits for room under the context's bound; release gives it back.
-func acquireSlot(ctx context.Context) (release func(), err error) {
-	slots, ok := ctx.Value(inFlightKey{}).(chan struct{})
-	if !ok {
+// Within returns a client that shares c's connections, credentials and budget, and makes at most
+// b's number of requests at once; a list reads that many pages concurrently.
+func (c *Client) Within(b *Bound) *Client {
+	bound := *c
+	bound.bound = b
+	return &bound
+}
+
+// pageWindow is how many pages of a list may be read at once: the bound's size, or one.
+func (c *Client) pageWindow() int {
+	if c.bound == nil {
+		return 1
+	}
+	return c.bound.n
+}
+
+// acquire waits for room under the bound; release gives it back. Without a bound it never waits.
+func (c *Client) acquire(ctx context.Context) (release func(), err error) {
+	if c.bound == nil {
 		return func() {}, nil
 	}
-	select {
-	case slots <- struct{}{}:
-		return func() { <-slots }, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	if err := c.bound.sem.Acquire(ctx, 1); err != nil {
+		return nil, err
 	}
+	return func() { c.bound.sem.Release(1) }, nil
 }

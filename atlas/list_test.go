@@ -86,7 +86,7 @@ func TestListRestoreJobsDropsDuplicatesFromShiftingPages(t *testing.T) {
 }
 
 // Ten pages of ten: the pages after the first are read concurrently when the first page gives a
-// count, within the context's bound, in order, and an estimate too high costs at most the bound
+// count, within the client's bound, in order, and an estimate too high costs at most the bound
 // less one extra request.
 func TestLongListsReadTheirPagesConcurrently(t *testing.T) {
 	const bound, pages = 3, 10
@@ -101,7 +101,7 @@ func TestLongListsReadTheirPagesConcurrently(t *testing.T) {
 		{name: "count too high", count: func(n int) (int, bool) { return n + 1000, true }, maxRequests: pages + bound - 1, concurrent: true},
 		{name: "count too low", count: func(n int) (int, bool) { return n / 2, true }, maxRequests: pages, concurrent: true},
 		{name: "no count", count: func(int) (int, bool) { return 0, false }, maxRequests: pages},
-		{name: "no bound in the context", noBound: true, maxRequests: pages},
+		{name: "no bound", noBound: true, maxRequests: pages},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -109,11 +109,11 @@ func TestLongListsReadTheirPagesConcurrently(t *testing.T) {
 			putJobs(e, pages*10-1)
 			e.sim.SetTotalCount(c.count)
 			e.sim.SetLatency(20 * time.Millisecond)
-			ctx := ctxWithTimeout(t, 10*time.Second)
+			client := e.client
 			if !c.noBound {
-				ctx = atlas.WithMaxInFlight(ctx, bound)
+				client = client.Within(atlas.NewBound(bound))
 			}
-			jobs, err := e.client.ListRestoreJobs(ctx, groupID, cluster0)
+			jobs, err := client.ListRestoreJobs(ctxWithTimeout(t, 10*time.Second), groupID, cluster0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -150,7 +150,7 @@ func TestAFailedPageFailsTheWholeList(t *testing.T) {
 			e.sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 404, ErrorCode: "CLUSTER_NOT_FOUND", Times: 1})
 		}
 	})
-	jobs, err := e.client.ListRestoreJobs(atlas.WithMaxInFlight(ctxWithTimeout(t, 10*time.Second), 4), groupID, cluster0)
+	jobs, err := e.client.Within(atlas.NewBound(4)).ListRestoreJobs(ctxWithTimeout(t, 10*time.Second), groupID, cluster0)
 	var apiErr *atlas.APIError
 	if !errors.As(err, &apiErr) || apiErr.ErrorCode != "CLUSTER_NOT_FOUND" || !strings.Contains(err.Error(), "page ") {
 		t.Fatalf("err = %v, want the failed page's 404", err)

@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"runtime/debug"
 	"slices"
 	"strconv"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/recovery"
 )
 
 // maxPages stops a list whose links never end; 2,000 pages of 500 is a million items.
@@ -33,8 +34,8 @@ func (p *page[T]) last() bool {
 //
 // Pages are walked by number rather than by following the next link's href, so a response can
 // never point the client, and its credentials, at another host. When the first page gives a
-// totalCount, the pages it implies are read concurrently within the context's WithMaxInFlight
-// bound, issued in order and stopped at the first page that ends the list, so an estimate too
+// totalCount, the pages it implies are read concurrently within the client's Bound (see
+// Within), issued in order and stopped at the first page that ends the list, so an estimate too
 // high costs at most the bound less one empty page. Pages past the estimate are read one by one.
 // Items that shift between pages while the list changes are dropped the second time they appear.
 func listAll[T any](ctx context.Context, c *Client, cl call, id func(*T) string) ([]T, error) {
@@ -76,17 +77,18 @@ func listAll[T any](ctx context.Context, c *Client, cl call, id func(*T) string)
 	return items, nil
 }
 
-// concurrentPages reads pages 2 to through, keeping at most the context's bound in flight, and
+// concurrentPages reads pages 2 to through, keeping at most the client's bound in flight, and
 // returns them in order up to the first that ends the list.
 func concurrentPages[T any](ctx context.Context, c *Client, cl call, through int) ([]*page[T], error) {
 	if through < 2 {
 		return nil, nil
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(maxInFlight(ctx))
+	g.SetLimit(c.pageWindow())
 	got := make([]*page[T], through+1)
 	var mu sync.Mutex
 	end := through // the first page known to end the list
+	var relayed *recovery.Relayed
 	for n := 2; n <= through; n++ {
 		mu.Lock()
 		stop := n > end
@@ -94,54 +96,50 @@ func concurrentPages[T any](ctx context.Context, c *Client, cl call, through int
 		if stop || gctx.Err() != nil {
 			break
 		}
-		g.Go(func() (err error) {
-			defer func() {
-				if v := recover(); v != nil {
-					err = &pagePanic{value: v, stack: debug.Stack()}
-				}
-			}()
-			// g.Go may have waited for room while another page ended the list.
-			mu.Lock()
-			past := n > end
-			mu.Unlock()
-			if past {
-				return nil
+		g.Go(func() error {
+			var err error
+			if r := recovery.Capture(func() { err = readPage(gctx, c, cl, n, &mu, got, &end) }); r != nil {
+				mu.Lock()
+				relayed = r
+				mu.Unlock()
+				return errPagePanicked
 			}
-			p, err := getPage[T](gctx, c, cl, n)
-			if err != nil {
-				return err
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			got[n] = p
-			if p.last() {
-				end = min(end, n)
-			}
-			return nil
+			return err
 		})
 	}
 	if err := g.Wait(); err != nil {
-		var p *pagePanic
-		if errors.As(err, &p) {
-			panic(p) // in the caller's goroutine, where its recovery can see it
+		if relayed != nil {
+			panic(relayed) // in the caller's goroutine, where its recovery can see it
 		}
 		return nil, err
 	}
 	return got[2 : end+1], nil
 }
 
-// pagePanic carries a page reader's panic, with its stack, to the goroutine that called listAll:
-// errgroup leaves a panic in its own goroutine, where nothing could recover it.
-type pagePanic struct {
-	value any
-	stack []byte
+// errPagePanicked stops the other page readers when one panicked; the panic itself is relayed.
+var errPagePanicked = errors.New("a page reader panicked")
+
+// readPage reads page n into got unless an earlier page already ended the list; g.Go may have
+// waited for room while that happened.
+func readPage[T any](ctx context.Context, c *Client, cl call, n int, mu *sync.Mutex, got []*page[T], end *int) error {
+	mu.Lock()
+	past := n > *end
+	mu.Unlock()
+	if past {
+		return nil
+	}
+	p, err := getPage[T](ctx, c, cl, n)
+	if err != nil {
+		return err
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	got[n] = p
+	if p.last() {
+		*end = min(*end, n)
+	}
+	return nil
 }
-
-func (p *pagePanic) Error() string { return fmt.Sprint(p.value) }
-
-// PanicValue and PanicStack let a recovery report the panic as it happened, not as re-raised.
-func (p *pagePanic) PanicValue() any    { return p.value }
-func (p *pagePanic) PanicStack() []byte { return p.stack }
 
 // getPage reads page n of a list.
 func getPage[T any](ctx context.Context, c *Client, cl call, n int) (*page[T], error) {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Limits shape a token bucket: Capacity tokens at most, Refill tokens added every Period.
@@ -44,22 +46,6 @@ var ErrBudget = errors.New("rate-limit budget exhausted")
 // Is lets errors.Is(err, ErrBudget) find a BudgetError.
 func (e *BudgetError) Is(target error) bool { return target == ErrBudget }
 
-// Limiter holds the token buckets every scrape and probe draw on; it outlives config reloads so a
-// reload cannot reset the budget.
-type Limiter struct {
-	limits map[string]Limits // by bucket set
-	now    func() time.Time
-
-	mu      sync.Mutex
-	buckets map[string]*bucket // by set and scope
-}
-
-type bucket struct {
-	tokens      float64
-	last        time.Time
-	pausedUntil time.Time
-}
-
 // Bucket sets, as Atlas meters them.
 const (
 	setCloudBackups = "cloud_backups"
@@ -67,6 +53,25 @@ const (
 	setProjects     = "projects"
 	setOrgProjects  = "org_projects"
 )
+
+// MaxPause bounds how long one 429's Retry-After stops a bucket: a header of a day, or a date
+// in 2100, must not blind the exporter; Atlas's own buckets refill within a minute.
+const MaxPause = 5 * time.Minute
+
+// Limiter holds the token buckets every scrape and probe draw on; it outlives config reloads so a
+// reload cannot reset the budget. The buckets are golang.org/x/time/rate limiters; the pause that
+// Atlas's 429 asks for is the part rate has no notion of.
+type Limiter struct {
+	limits map[string]Limits // by bucket set
+
+	mu      sync.Mutex
+	buckets map[string]*bucket // by set and scope
+}
+
+type bucket struct {
+	rate        *rate.Limiter
+	pausedUntil time.Time // guarded by Limiter.mu
+}
 
 // NewLimiter builds the buckets with restore-job limits as given (zero: Atlas's defaults) and
 // Atlas's defaults for the rest.
@@ -81,38 +86,30 @@ func NewLimiter(restoreJobs Limits) *Limiter {
 			setProjects:     ProjectLimits,
 			setOrgProjects:  OrgProjectLimits,
 		},
-		now:     time.Now,
 		buckets: map[string]*bucket{},
 	}
 }
 
-// take pays one token from the bucket set/scope, waiting for a refill or a 429 pause if the
+// bucket returns the bucket of set and scope, full when first used, and its pause.
+func (l *Limiter) bucket(set, scope string) (*bucket, time.Time) {
+	key := set + ":" + scope
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, ok := l.buckets[key]
+	if !ok {
+		lim := l.limits[set]
+		b = &bucket{rate: rate.NewLimiter(rate.Limit(lim.Refill/lim.Period.Seconds()), max(int(lim.Capacity), 1))}
+		l.buckets[key] = b
+	}
+	return b, b.pausedUntil
+}
+
+// take pays one token from the bucket set/scope, waiting out a 429 pause and then a refill if the
 // context's deadline allows, and failing fast with a BudgetError if it does not.
 func (l *Limiter) take(ctx context.Context, set, scope string) error {
+	b, pausedUntil := l.bucket(set, scope)
 	key := set + ":" + scope
-	lim := l.limits[set]
-	for {
-		l.mu.Lock()
-		now := l.now()
-		b, ok := l.buckets[key]
-		if !ok {
-			b = &bucket{tokens: lim.Capacity, last: now}
-			l.buckets[key] = b
-		}
-		b.tokens = min(lim.Capacity, b.tokens+now.Sub(b.last).Seconds()*lim.Refill/lim.Period.Seconds())
-		b.last = now
-		var wait time.Duration
-		switch {
-		case now.Before(b.pausedUntil):
-			wait = b.pausedUntil.Sub(now)
-		case b.tokens >= 1:
-			b.tokens--
-			l.mu.Unlock()
-			return nil
-		default:
-			wait = time.Duration((1 - b.tokens) / lim.Refill * float64(lim.Period))
-		}
-		l.mu.Unlock()
+	if wait := time.Until(pausedUntil); wait > 0 {
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
 			return &BudgetError{Bucket: key, Wait: wait}
 		}
@@ -124,32 +121,37 @@ func (l *Limiter) take(ctx context.Context, set, scope string) error {
 		case <-t.C:
 		}
 	}
+	if err := b.rate.Wait(ctx); err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		// rate refuses a wait that would pass the deadline; say how long it would have been.
+		wait := time.Duration((1 - b.rate.Tokens()) / float64(b.rate.Limit()) * float64(time.Second))
+		return &BudgetError{Bucket: key, Wait: wait}
+	}
+	return nil
 }
 
-// pause stops a bucket for everyone until Atlas's Retry-After has passed, and empties it.
+// pause stops a bucket for everyone until Atlas's Retry-After has passed (at most MaxPause), and
+// empties it, as Atlas's own bucket is empty.
 func (l *Limiter) pause(set, scope string, d time.Duration) {
-	key := set + ":" + scope
+	b, _ := l.bucket(set, scope)
+	now := time.Now()
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	b, ok := l.buckets[key]
-	if !ok {
-		b = &bucket{last: l.now()}
-		l.buckets[key] = b
-	}
-	if until := l.now().Add(d); until.After(b.pausedUntil) {
+	if until := now.Add(min(d, MaxPause)); until.After(b.pausedUntil) {
 		b.pausedUntil = until
 	}
-	b.tokens = 0
+	l.mu.Unlock()
+	if n := int(b.rate.TokensAt(now)); n > 0 {
+		b.rate.AllowN(now, n)
+	}
 }
 
-// Tokens returns what a bucket holds now, for tests and benchmarks.
-func (l *Limiter) Tokens(set, scope string) float64 {
+// Unpause lifts every 429 pause, for a reload: the operator may have fixed what caused it.
+func (l *Limiter) Unpause() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	b, ok := l.buckets[set+":"+scope]
-	if !ok {
-		return l.limits[set].Capacity
+	for _, b := range l.buckets {
+		b.pausedUntil = time.Time{}
 	}
-	lim := l.limits[set]
-	return min(lim.Capacity, b.tokens+l.now().Sub(b.last).Seconds()*lim.Refill/lim.Period.Seconds())
 }

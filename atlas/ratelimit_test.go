@@ -98,3 +98,33 @@ func TestRemainingIsObserved(t *testing.T) {
 		t.Errorf("last RateLimit-Remaining observed = %v, want 97", last)
 	}
 }
+
+// A Retry-After of a day (or a date in 2100) pauses the project for MaxPause at most, and a
+// reload's Unpause lifts the pause at once.
+func TestRetryAfterIsClampedAndUnpauseLiftsIt(t *testing.T) {
+	for _, retryAfter := range []string{"86400", "Fri, 01 Jan 2100 00:00:00 GMT"} {
+		t.Run(retryAfter, func(t *testing.T) {
+			sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
+			sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+			sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, RetryAfter: retryAfter, Times: 1})
+			o := keyOpts(running.URL)
+			o.Limiter = atlas.NewLimiter(atlas.Limits{})
+			c := newClient(t, o)
+			if _, err := c.GetRestoreJob(ctxWithTimeout(t, 2*time.Second), groupID, cluster0, seedJobID); atlas.StatusCode(err) != 429 {
+				t.Fatalf("first call: %v, want the 429", err)
+			}
+			_, err := c.GetRestoreJob(ctxWithTimeout(t, 2*time.Second), groupID, cluster0, seedJobID)
+			var budget *atlas.BudgetError
+			if !errors.As(err, &budget) {
+				t.Fatalf("paused call: %v, want a budget error", err)
+			}
+			if budget.Wait > atlas.MaxPause || budget.Wait < atlas.MaxPause-time.Minute {
+				t.Errorf("paused for %v, want about MaxPause (%v)", budget.Wait, atlas.MaxPause)
+			}
+			o.Limiter.Unpause()
+			if _, err := c.GetRestoreJob(ctxWithTimeout(t, 2*time.Second), groupID, cluster0, seedJobID); err != nil {
+				t.Errorf("after Unpause: %v", err)
+			}
+		})
+	}
+}

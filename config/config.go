@@ -123,6 +123,8 @@ type Target struct {
 	// DrillInterval is how often the cluster's backups must be restored successfully, for the
 	// restore-drill alert; discovered clusters inherit it. Zero: no drill.
 	DrillInterval model.Duration `yaml:"drill_interval"`
+
+	filters *filters
 }
 
 // Discovers reports a target that names no cluster, to be expanded by discovery.
@@ -131,15 +133,39 @@ func (t Target) Discovers() bool { return t.ClusterName == "" }
 // Admits reports whether discovery filters keep a project and cluster; an empty name passes the
 // project filters (a target naming only group_id has no project name to match).
 func (t Target) Admits(projectName, clusterName string) bool {
-	match := func(expr, s string, empty bool) bool {
-		if expr == "" || s == "" {
+	f := t.filters
+	if f == nil {
+		f = compileFilters(t) // a target that did not come through Validate
+	}
+	match := func(re *regexp.Regexp, s string, empty bool) bool {
+		if re == nil || s == "" {
 			return empty
 		}
-		re, err := anchored(expr)
-		return err == nil && re.MatchString(s) // Validate has refused expressions that do not compile
+		return re.MatchString(s)
 	}
-	return match(t.ProjectInclude, projectName, true) && !match(t.ProjectExclude, projectName, false) &&
-		match(t.ClusterInclude, clusterName, true) && !match(t.ClusterExclude, clusterName, false)
+	return match(f.projectInclude, projectName, true) && !match(f.projectExclude, projectName, false) &&
+		match(f.clusterInclude, clusterName, true) && !match(f.clusterExclude, clusterName, false)
+}
+
+// filters are a target's discovery patterns, compiled once by Validate.
+type filters struct {
+	projectInclude, projectExclude, clusterInclude, clusterExclude *regexp.Regexp
+}
+
+// compileFilters compiles what Validate has checked; a pattern that does not compile matches
+// nothing, which Validate has already refused.
+func compileFilters(t Target) *filters {
+	re := func(expr string) *regexp.Regexp {
+		if expr == "" {
+			return nil
+		}
+		r, err := anchored(expr)
+		if err != nil {
+			return regexp.MustCompile(`^\b\B$`) // matches nothing
+		}
+		return r
+	}
+	return &filters{re(t.ProjectInclude), re(t.ProjectExclude), re(t.ClusterInclude), re(t.ClusterExclude)}
 }
 
 // IsCloudBackup reports whether the target reads Cloud Backup restore jobs.
@@ -231,7 +257,11 @@ func (c *Config) Validate(getenv func(string) string) error {
 	}
 	seen := map[string]int{}
 	for i, t := range c.Targets {
-		errs = append(errs, t.check(i, c.Atlas.BaseURL, seen)...)
+		terrs := t.check(i, c.Atlas.BaseURL, seen)
+		if len(terrs) == 0 {
+			c.Targets[i].filters = compileFilters(t)
+		}
+		errs = append(errs, terrs...)
 	}
 	return errors.Join(errs...)
 }

@@ -205,3 +205,20 @@ func TestRateLimitRemainingAbsentUntilSent(t *testing.T) {
 		t.Error("api_rate_limit_remaining exported although Atlas never sent the header")
 	}
 }
+
+// A 429 that asks for a day pauses the project for atlas.MaxPause at most, and a successful
+// reload lifts the pause: the operator may have fixed its cause.
+func TestReloadLiftsARateLimitPause(t *testing.T) {
+	h := harness.New(t, harness.Options{})
+	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, RetryAfter: "86400", Times: 1})
+	h.Scrape(t, 0)
+	if v := harness.MustValue(t, h.Scrape(t, 0), "mongodbatlas_scrape_success", harness.Target(harness.ClusterName)); v != 0 {
+		t.Fatalf("scrape_success %v while paused", v)
+	}
+	if err := h.Scraper.Apply(h.Cfg); err != nil {
+		t.Fatal(err)
+	}
+	if v := harness.MustValue(t, h.Scrape(t, 0), "mongodbatlas_scrape_success", harness.Target(harness.ClusterName)); v != 1 {
+		t.Errorf("scrape_success %v after the reload:\n%s", v, h.Logs)
+	}
+}

@@ -135,8 +135,10 @@ const (
 // are read concurrently within the same bound.
 func (e *Scraper) fetch(ctx context.Context, live *liveConfig, targets []config.Target) *Round {
 	start := time.Now()
-	// The bound covers the workers and the concurrent pages of long lists alike.
-	ctx = atlas.WithMaxInFlight(ctx, e.opts.Concurrency)
+	// One bound covers this round's workers and the concurrent pages of its long lists alike.
+	bounded := *live
+	bounded.client = live.client.Within(atlas.NewBound(e.opts.Concurrency))
+	live = &bounded
 	r := &Round{Targets: make([]*TargetResult, len(targets))}
 	for i, t := range targets {
 		r.Targets[i] = &TargetResult{Target: t, clusterID: t.ClusterID}

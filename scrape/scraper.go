@@ -138,8 +138,10 @@ func (e *Scraper) Apply(cfg *config.Config) error {
 	if err != nil {
 		return fmt.Errorf("atlas client: %w", err)
 	}
+	// Whatever made Atlas answer 429 (another tool, a scrape interval) may be what the reload fixed.
+	e.limiter.Unpause()
 	old := e.live.Swap(&liveConfig{
-		targets: cfg.Targets, client: client, redact: cfg.Redact,
+		targets: cfg.Targets, client: client, redact: client.Redact,
 		byID: cfg.Atlas.AddressesClustersByID(), ids: &clusterIDs{},
 		caps:      Caps{MaxAge: time.Duration(*cfg.Jobs.MaxAge), MaxPerCluster: *cfg.Jobs.MaxPerCluster},
 		v2:        cfg.Atlas.IsV2(),
@@ -149,6 +151,15 @@ func (e *Scraper) Apply(cfg *config.Config) error {
 		old.client.Close()
 	}
 	return nil
+}
+
+// Redact hides every secret the live client holds, and secret-shaped text, in s; for what the
+// HTTP server recovers from a panic.
+func (e *Scraper) Redact(s string) string {
+	if l := e.live.Load(); l != nil {
+		return l.redact(s)
+	}
+	return s
 }
 
 // Close releases the live client's idle connections.

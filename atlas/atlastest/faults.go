@@ -1,6 +1,7 @@
 package atlastest
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -30,6 +31,10 @@ const (
 	FaultHang
 	// FaultWrongContentType answers 200 with an HTML page, as a captive proxy does.
 	FaultWrongContentType
+	// FaultEcho answers Status (500 by default) with an error whose text echoes what the request
+	// carried: its Authorization header, its URL and, at the token endpoint, the client secret in
+	// error_description. A careless proxy or a debugging build of an API does this.
+	FaultEcho
 )
 
 // Fault is one injected failure, matched on route after authentication succeeded.
@@ -142,6 +147,21 @@ func (f *Fault) apply(s *Server, w http.ResponseWriter, r *http.Request) {
 		}
 	case FaultHang:
 		<-r.Context().Done()
+	case FaultEcho:
+		status := f.Status
+		if status == 0 {
+			status = http.StatusInternalServerError
+		}
+		echo := "Authorization: " + r.Header.Get("Authorization") + "; request https://" + r.Host + r.URL.RequestURI() +
+			"; download https://restore.example.invalid/pull/" + r.Header.Get("Authorization")
+		if strings.HasSuffix(r.URL.Path, RouteToken) {
+			_, secret, _ := r.BasicAuth()
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			_ = json.NewEncoder(w).Encode(map[string]string{"error": "server_error", "error_description": "bad secret " + secret + "; " + echo})
+			return
+		}
+		writeError(w, status, "UNEXPECTED_ERROR", echo, reason(status), true)
 	case FaultWrongContentType:
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, _ = w.Write([]byte("<html><body>Please sign in to the proxy.</body></html>"))

@@ -44,6 +44,7 @@ type Harness struct {
 	Metrics *collector.Metrics
 	Scrapes *server.Scrapes
 	Reg     *prometheus.Registry
+	Cfg     *config.Config // what the scraper was given, for tests that apply it again
 	Srv     *httptest.Server
 	Logs    *testkit.Buffer
 	URL     string // the simulator's API root
@@ -152,7 +153,7 @@ func NewWith(t testing.TB, sim *atlastest.Server, o Options) *Harness {
 	mux.Handle("/probe", scrapes.Probe())
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &Harness{Sim: sim, Scraper: exp, Metrics: metrics, Scrapes: scrapes, Reg: reg, Srv: srv, Logs: logs, URL: running.URL}
+	return &Harness{Sim: sim, Cfg: cfg, Scraper: exp, Metrics: metrics, Scrapes: scrapes, Reg: reg, Srv: srv, Logs: logs, URL: running.URL}
 }
 
 // WaitLogs polls the log until it holds n lines containing needle, or five seconds pass.

@@ -41,17 +41,29 @@ func Log(logger *slog.Logger, msg string, err error) {
 
 func newPanicError(redact func(string) string, v any) *PanicError {
 	stack := debug.Stack()
-	if r, ok := v.(relayed); ok {
-		v, stack = r.PanicValue(), append(r.PanicStack(), append([]byte("\nrelayed by:\n"), stack...)...)
+	if r, ok := v.(*Relayed); ok {
+		v, stack = r.Value, append(r.Stack, append([]byte("\nrelayed by:\n"), stack...)...)
 	}
 	return &PanicError{Value: redact(fmt.Sprint(v)), Stack: redact(string(stack))}
 }
 
-// relayed is a panic re-raised in another goroutine than the one it happened in, carrying the
-// original value and stack (atlas does this for the pages it reads concurrently).
-type relayed interface {
-	PanicValue() any
-	PanicStack() []byte
+// Relayed is a panic re-raised in another goroutine than the one it happened in, carrying the
+// original value and stack, so Do and Handler report where it really happened: atlas relays the
+// panics of the pages it reads concurrently, which errgroup would leave where nothing recovers.
+type Relayed struct {
+	Value any
+	Stack []byte
+}
+
+// Capture returns fn's panic as a *Relayed, or nil; for goroutines that hand it to their caller.
+func Capture(fn func()) (r *Relayed) {
+	defer func() {
+		if v := recover(); v != nil {
+			r = &Relayed{Value: v, Stack: debug.Stack()}
+		}
+	}()
+	fn()
+	return nil
 }
 
 // Handler answers 500 when next panics and logs the panic through redact, instead of net/http's

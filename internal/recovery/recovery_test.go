@@ -86,16 +86,10 @@ func TestHandlerAnswers500AndLogsWithoutTheSecret(t *testing.T) {
 	}
 }
 
-type relay struct {
-	v     any
-	stack []byte
-}
-
-func (r relay) PanicValue() any    { return r.v }
-func (r relay) PanicStack() []byte { return r.stack }
-
 func TestARelayedPanicKeepsItsOwnValueAndStack(t *testing.T) {
-	err := Do(redact, func() { panic(relay{v: leaky{secret}, stack: []byte("goroutine 7 [running]:\nwhere it happened")}) })
+	err := Do(redact, func() {
+		panic(&Relayed{Value: leaky{secret}, Stack: []byte("goroutine 7 [running]:\nwhere it happened")})
+	})
 	var p *PanicError
 	if !errors.As(err, &p) {
 		t.Fatalf("Do returned %v", err)
@@ -105,5 +99,16 @@ func TestARelayedPanicKeepsItsOwnValueAndStack(t *testing.T) {
 	}
 	if !strings.HasPrefix(p.Stack, "goroutine 7 [running]:\nwhere it happened\nrelayed by:\n") {
 		t.Errorf("stack does not start with the original one:\n%s", p.Stack)
+	}
+}
+
+// Capture hands a goroutine's panic over as a value, with the stack where it happened.
+func TestCaptureReturnsThePanic(t *testing.T) {
+	if r := Capture(func() {}); r != nil {
+		t.Fatalf("Capture of a quiet function = %v", r)
+	}
+	r := Capture(func() { panic("boom") })
+	if r == nil || r.Value != "boom" || !strings.Contains(string(r.Stack), "TestCaptureReturnsThePanic") {
+		t.Fatalf("Capture = %+v", r)
 	}
 }

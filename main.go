@@ -53,6 +53,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		demoMode       = app.Flag("demo", "Serve a built-in simulated Atlas with lively sample jobs; needs no account and no config file.").Bool()
 		defaultTimeout = app.Flag("scrape.default-timeout", "Scrape deadline when Prometheus sends no X-Prometheus-Scrape-Timeout-Seconds header.").Default("10s").Duration()
 		timeoutOffset  = app.Flag("scrape.timeout-offset", "Time kept back from Prometheus's scrape timeout to answer before it gives up.").Default("500ms").Duration()
+		maxStaleness   = app.Flag("scrape.max-staleness", "How long a target's last good values are served while its reads fail; after that its series go away.").Default("1h").Duration()
 		concurrency    = app.Flag("atlas.concurrency", "Most Atlas API requests in flight during one scrape.").Default("4").Int()
 		requestTimeout = app.Flag("atlas.request-timeout", "Timeout of one Atlas API request attempt; 0 derives it from the scrape deadline (half the time left, so a hung attempt leaves room to retry). The scrape deadline bounds the total.").Default("0s").Duration()
 		webConfig      = kingpinflag.AddFlags(app, defaultPort)
@@ -113,6 +114,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	scraper := scrape.New(scrape.Options{
 		Concurrency:    *concurrency,
 		RequestTimeout: *requestTimeout,
+		MaxStaleness:   *maxStaleness,
 		UserAgent:      exporterName + "/" + version.Version,
 	}, reg, logger)
 	defer scraper.Close()

@@ -1,6 +1,8 @@
 package collector
 
 import (
+	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"strings"
 	"sync"
@@ -20,17 +22,22 @@ var (
 // blow up series size.
 const maxLabelLen = 128
 
-// labelValue makes API text safe as a label value: valid UTF-8 and bounded in length.
+// labelValue makes API text safe as a label value: valid UTF-8 and bounded in length. A value
+// cut to the bound ends in "~" and a hash of the whole value, so two values that share their
+// first maxLabelLen bytes still name two series.
 func labelValue(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	if len(s) <= maxLabelLen {
 		return s
 	}
-	cut := maxLabelLen
+	sum := fnv.New32a()
+	_, _ = sum.Write([]byte(s))
+	suffix := fmt.Sprintf("~%08x", sum.Sum32())
+	cut := maxLabelLen - len(suffix)
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
-	return s[:cut]
+	return s[:cut] + suffix
 }
 
 // stateSet lists the values to emit for an enum: the documented ones, plus the current value when

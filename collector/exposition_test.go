@@ -191,3 +191,28 @@ func TestLongLabelValuesAreBounded(t *testing.T) {
 		}
 	}
 }
+
+// Two job IDs that share their first 128 characters stay two series: a cut value keeps a hash
+// of the whole one.
+func TestCutLabelValuesStayDistinct(t *testing.T) {
+	h := harness.New(t, harness.Options{})
+	prefix := strings.Repeat("a", 130)
+	for _, id := range []string{prefix + "1", prefix + "2"} {
+		h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureQuery).Set("id", id))
+	}
+	fams := h.Scrape(t, 0)
+	seen := map[string]bool{}
+	for _, m := range fams["mongodbatlas_restore_job_info"].GetMetric() {
+		for _, lp := range m.GetLabel() {
+			if lp.GetName() == "restore_job_id" {
+				if len(lp.GetValue()) > 128 {
+					t.Errorf("restore_job_id is %d bytes long", len(lp.GetValue()))
+				}
+				seen[lp.GetValue()] = true
+			}
+		}
+	}
+	if len(seen) != 3 { // the seed job and the two long ones
+		t.Errorf("%d distinct job IDs exported, want 3: %v", len(seen), seen)
+	}
+}

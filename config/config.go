@@ -147,6 +147,15 @@ func (t Target) Admits(projectName, clusterName string) bool {
 		match(f.clusterInclude, clusterName, true) && !match(f.clusterExclude, clusterName, false)
 }
 
+// normalize writes IDs in lower-case hex, as Atlas does, so a pinned job ID pasted in capitals
+// matches the list and names one series; done once, at validation.
+func (t *Target) normalize() {
+	t.GroupID, t.OrgID, t.ClusterID = strings.ToLower(t.GroupID), strings.ToLower(t.OrgID), strings.ToLower(t.ClusterID)
+	for j, id := range t.RestoreJobIDs {
+		t.RestoreJobIDs[j] = strings.ToLower(id)
+	}
+}
+
 // filters are a target's discovery patterns, compiled once by Validate.
 type filters struct {
 	projectInclude, projectExclude, clusterInclude, clusterExclude *regexp.Regexp
@@ -257,8 +266,10 @@ func (c *Config) Validate(getenv func(string) string) error {
 	}
 	seen := map[string]int{}
 	for i, t := range c.Targets {
+		// Errors quote IDs as the user wrote them; what is used is normalised.
 		terrs := t.check(i, c.Atlas.BaseURL, seen)
 		if len(terrs) == 0 {
+			c.Targets[i].normalize()
 			c.Targets[i].filters = compileFilters(t)
 		}
 		errs = append(errs, terrs...)

@@ -3,6 +3,7 @@ package scrape_test
 import (
 	"fmt"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/harness"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/scrape"
 	"strings"
 	"testing"
 	"time"
@@ -220,5 +221,72 @@ func TestReloadLiftsARateLimitPause(t *testing.T) {
 	}
 	if v := harness.MustValue(t, h.Scrape(t, 0), "mongodbatlas_scrape_success", harness.Target(harness.ClusterName)); v != 1 {
 		t.Errorf("scrape_success %v after the reload:\n%s", v, h.Logs)
+	}
+}
+
+// A pinned job ID written in capitals is the job Atlas lists in lower case: it is read, and
+// labelled as Atlas writes it.
+func TestPinnedIDsAreNormalised(t *testing.T) {
+	upper := strings.ToUpper(harness.SeedJobID)
+	for _, mode := range []string{"by GET", "by list"} {
+		t.Run(mode, func(t *testing.T) {
+			ids := []string{upper}
+			if mode == "by list" {
+				ids = append(ids, "6B77893B80EEF5354C77EE99", "6B77893B80EEF5354C77EE98")
+			}
+			h := harness.New(t, harness.Options{Targets: harness.Pinned(ids...)})
+			fams := h.Scrape(t, 0)
+			if _, ok := harness.Value(fams, "mongodbatlas_restore_job_info", harness.Job(harness.SeedJobID)); !ok {
+				t.Errorf("the pinned job is not exported under Atlas's lower-case ID:\n%s", h.Logs)
+			}
+			if _, ok := harness.Value(fams, "mongodbatlas_restore_job_info", harness.Job(upper)); ok {
+				t.Error("the job is exported under the ID as typed")
+			}
+		})
+	}
+}
+
+// Last good values are served for MaxStaleness at most: a key revoked for good must not freeze
+// the series. After that they go away, the target reads as failed, and its last success stays.
+func TestLastGoodValuesExpire(t *testing.T) {
+	h := harness.New(t, harness.Options{MaxStaleness: 200 * time.Millisecond})
+	h.Scrape(t, 0)
+	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 401})
+	if _, ok := harness.Value(h.Scrape(t, 0), "mongodbatlas_restore_job_info", harness.Job(harness.SeedJobID)); !ok {
+		t.Fatal("last good values not served within MaxStaleness")
+	}
+	time.Sleep(300 * time.Millisecond) // let the last good read age past MaxStaleness
+	fams := h.Scrape(t, 0)
+	if _, ok := harness.Value(fams, "mongodbatlas_restore_job_info", harness.Job(harness.SeedJobID)); ok {
+		t.Error("values older than MaxStaleness still served")
+	}
+	if v := harness.MustValue(t, fams, "mongodbatlas_scrape_success", harness.Target(harness.ClusterName)); v != 0 {
+		t.Errorf("scrape_success %v", v)
+	}
+	harness.MustValue(t, fams, "mongodbatlas_last_success_timestamp_seconds", harness.Target(harness.ClusterName))
+	if logs := h.WaitLogs(t, "last_good_expired_at", 1); !strings.Contains(logs, "last_good_expired_at") {
+		t.Errorf("the log does not say the last good values expired:\n%s", logs)
+	}
+}
+
+// What leaves discovery is forgotten; only pinned targets remember terminal jobs.
+func TestMemoryForgetsClustersThatLeft(t *testing.T) {
+	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
+	sim.AddProject(harness.GroupID, "main", "")
+	sim.PutJob(harness.GroupID, "Gone", atlastest.LoadJob(atlastest.FixtureQuery))
+	h := harness.NewWith(t, sim, harness.Options{Targets: []config.Target{{GroupID: harness.GroupID}},
+		Discovery: model.Duration(time.Millisecond)})
+	h.Scrape(t, 0)
+	if n := scrape.Remembered(h.Scraper); n != 2 {
+		t.Fatalf("%d targets remembered, want Cluster0 and Gone", n)
+	}
+	sim.DeleteCluster(harness.GroupID, "Gone")
+	deadline := time.Now().Add(5 * time.Second)
+	for scrape.Remembered(h.Scraper) != 1 && time.Now().Before(deadline) {
+		h.Scrape(t, 0)
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := scrape.Remembered(h.Scraper); n != 1 {
+		t.Errorf("%d targets remembered after a cluster left discovery, want 1", n)
 	}
 }

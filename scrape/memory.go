@@ -3,6 +3,8 @@ package scrape
 import (
 	"sync"
 	"time"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 )
 
 // targetKey names a target across scrapes and reloads.
@@ -44,12 +46,16 @@ func (m *memory) get(key string) *remembered {
 	return r
 }
 
-// keep records a complete read and the terminal jobs in it.
-func (m *memory) keep(key string, jobs []*Job, lastRestore, at time.Time) {
+// keep records a complete read, and for a pinned target the terminal jobs in it, which are
+// never read again; a listed cluster reads its whole list each scrape, so it keeps none.
+func (m *memory) keep(key string, jobs []*Job, lastRestore, at time.Time, pinned bool) {
 	r := m.get(key)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	r.lastRead = lastRead{jobs: jobs, at: at, lastRestore: lastRestore}
+	if !pinned {
+		return
+	}
 	for _, j := range jobs {
 		if j != nil && j.terminal() {
 			r.terminal[j.ID] = j
@@ -84,6 +90,28 @@ func (m *memory) listSize(key string) int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return r.listSize
+}
+
+// retain forgets every target not among targets: clusters that left the config or discovery.
+func (m *memory) retain(targets []config.Target) {
+	keep := make(map[string]bool, len(targets))
+	for _, t := range targets {
+		keep[targetKey(t.GroupID, t.ClusterName)] = true
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for key := range m.targets {
+		if !keep[key] {
+			delete(m.targets, key)
+		}
+	}
+}
+
+// size is how many targets are remembered, for tests of what is forgotten.
+func (m *memory) size() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.targets)
 }
 
 // forget drops everything about a target the API says no longer exists.

@@ -33,6 +33,8 @@ type TargetResult struct {
 	LastSuccess time.Time
 	// LastRestore is when the newest successful restore among all the jobs read finished.
 	LastRestore time.Time
+	// expired marks a failed target whose last good values were too old to serve.
+	expired bool
 
 	mu   sync.Mutex
 	errs []error
@@ -57,6 +59,10 @@ func (e *Scraper) Scrape(ctx context.Context, key string, sel func(config.Target
 		return &Round{}
 	}
 	all := e.expand(ctx, live)
+	if sel == nil {
+		// What no longer is a target (left the config or discovery) is forgotten.
+		e.memory.retain(all)
+	}
 	targets := all
 	if sel != nil {
 		targets = nil
@@ -317,16 +323,30 @@ func (e *Scraper) settle(r *Round) {
 		key := targetKey(t.Target.GroupID, t.Target.ClusterName)
 		switch {
 		case t.OK():
-			e.memory.keep(key, t.Jobs, t.LastRestore, now)
+			e.memory.keep(key, t.Jobs, t.LastRestore, now, len(t.Target.RestoreJobIDs) > 0)
 			t.LastSuccess = now
 		case slices.ContainsFunc(t.errs, func(err error) bool { return atlas.StatusCode(err) == 404 }):
 			e.memory.forget(key)
 		default:
-			if last := e.memory.lastGood(key); !last.at.IsZero() {
-				t.Jobs, t.Stale, t.LastSuccess, t.LastRestore = last.jobs, true, last.at, last.lastRestore
-			}
+			e.serveLastGood(t, now)
 		}
 	}
+}
+
+// serveLastGood gives a failed target its last complete read, marked stale, unless that read is
+// older than MaxStaleness: then the target's series go away and only its failure and the time of
+// its last success remain.
+func (e *Scraper) serveLastGood(t *TargetResult, now time.Time) {
+	last := e.memory.lastGood(targetKey(t.Target.GroupID, t.Target.ClusterName))
+	if last.at.IsZero() {
+		return
+	}
+	t.LastSuccess = last.at
+	if now.Sub(last.at) > e.opts.MaxStaleness {
+		t.Jobs, t.LastRestore, t.expired = nil, time.Time{}, true
+		return
+	}
+	t.Jobs, t.Stale, t.LastRestore = last.jobs, true, last.lastRestore
 }
 
 // logFailures writes one line per failed target per round, with Atlas's errorCode when there is
@@ -357,8 +377,11 @@ func (e *Scraper) logFailures(r *Round) {
 		case errors.Is(first, atlas.ErrBudget):
 			attrs = append(attrs, "hint", "the rate-limit budget cannot cover this scrape; scrape less often or raise rate_limit")
 		}
-		if t.Stale {
+		switch {
+		case t.Stale:
 			attrs = append(attrs, "serving_last_good_from", t.LastSuccess.UTC().Format(time.RFC3339))
+		case t.expired:
+			attrs = append(attrs, "last_good_expired_at", t.LastSuccess.Add(e.opts.MaxStaleness).UTC().Format(time.RFC3339))
 		}
 		e.logger.Error("Scraping target failed", attrs...)
 	}

@@ -25,9 +25,16 @@ type Options struct {
 	RequestTimeout time.Duration
 	// UserAgent names the exporter and its version to Atlas.
 	UserAgent string
+	// MaxStaleness is how long a target's last good values are served while its reads fail
+	// (default DefaultMaxStaleness); after that its series go away and only its failure shows.
+	MaxStaleness time.Duration
 	// Client lets tests and benchmarks tune the API client; BaseURL and credentials come from config.
 	Client atlas.Options
 }
+
+// DefaultMaxStaleness bounds how old served values can be: an hour of failed reads is long enough
+// to ride out an outage, and short enough that a key revoked for good does not freeze the series.
+const DefaultMaxStaleness = time.Hour
 
 // Scraper owns what outlives a scrape: the live targets and client, the API self-metrics, the
 // memory between scrapes, and the shared rounds.
@@ -68,6 +75,9 @@ type liveConfig struct {
 func New(o Options, reg prometheus.Registerer, logger *slog.Logger) *Scraper {
 	if o.Concurrency <= 0 {
 		o.Concurrency = 4
+	}
+	if o.MaxStaleness <= 0 {
+		o.MaxStaleness = DefaultMaxStaleness
 	}
 	e := &Scraper{
 		opts:   o,

@@ -193,6 +193,15 @@ func (s *Server) AddCluster(groupID, clusterName string) {
 	s.clusterLocked(groupID, clusterName)
 }
 
+// DeleteCluster removes a cluster and its jobs, as when a cluster is terminated.
+func (s *Server) DeleteCluster(groupID, clusterName string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if g, ok := s.groups[groupID]; ok {
+		delete(g.clusters, clusterName)
+	}
+}
+
 func (s *Server) clusterLocked(groupID, clusterName string) *cluster {
 	g, ok := s.groups[groupID]
 	if !ok {

@@ -56,26 +56,28 @@ type Options struct {
 	PrivateKey  string
 	Server      server.Options
 	Concurrency int
-	// root picks the API root the exporter talks to (default Atlas v1.0).
+	// Root picks the API root the exporter talks to (default Atlas v1.0).
 	Root string
-	// serviceAccount authenticates with OAuth client credentials instead of the API key.
+	// ServiceAccount authenticates with OAuth client credentials instead of the API key.
 	ServiceAccount bool
-	// jobs sets the caps; a nil max_age means none, unlike the config's default.
+	// Jobs sets the caps; a nil max_age means none, unlike the config's default.
 	Jobs config.Jobs
-	// rateLimit sets the budget; zero means the default.
+	// RateLimit sets the budget; zero means the default.
 	RateLimit config.RateLimit
-	// discovery sets the discovery refresh interval; zero means the default.
+	// Discovery sets the discovery refresh interval; zero means the default.
 	Discovery model.Duration
-	// baseURL, if set, points the exporter elsewhere than the simulator (a closed port, say).
+	// BaseURL, if set, points the exporter elsewhere than the simulator (a closed port, say).
 	BaseURL string
-	// maxBody caps response bodies; zero means the client's default (16 MiB).
+	// MaxBody caps response bodies; zero means the client's default (16 MiB).
 	MaxBody int64
-	// pageSize sets itemsPerPage; zero means Atlas's maximum.
+	// PageSize sets itemsPerPage; zero means Atlas's maximum.
 	PageSize int
-	// transport replaces the client's base transport, to misbehave below the client.
+	// Transport replaces the client's base transport, to misbehave below the client.
 	Transport http.RoundTripper
-	// quiet discards logs, for runs so long that keeping them would look like a leak.
+	// Quiet discards logs, for runs so long that keeping them would look like a leak.
 	Quiet bool
+	// MaxStaleness bounds how long last good values are served; zero means the default.
+	MaxStaleness time.Duration
 }
 
 // The simulator's service account.
@@ -108,6 +110,7 @@ func NewWith(t testing.TB, sim *atlastest.Server, o Options) *Harness {
 	}
 	reg := prometheus.NewRegistry()
 	exp := scrape.New(scrape.Options{
+		MaxStaleness: o.MaxStaleness,
 		Concurrency: o.Concurrency,
 		UserAgent:   "collector-test",
 		Client:      atlas.Options{BackoffBase: time.Millisecond, BackoffMax: 10 * time.Millisecond, TokenRequestsPerMinute: 100, MaxBodyBytes: o.MaxBody, Transport: o.Transport, PageSize: o.PageSize},

@@ -72,18 +72,18 @@ func (e *Scraper) Scrape(ctx context.Context, key string, sel func(config.Target
 			}
 		}
 	}
-	ch := e.rounds.DoChan(key, func() (any, error) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = time.Now().Add(maxRoundWithoutDeadline)
+	}
+	sr := e.rounds.join(key, deadline, func(deadline time.Time) *Round {
 		// The round outlives a caller that hangs up, for the sake of those that joined it, but
-		// ends a little before the starter's deadline, so the starter receives the round's own
-		// errors rather than only its own timeout.
-		rctx := context.WithoutCancel(ctx)
-		cancel := context.CancelFunc(func() {})
-		if d, ok := ctx.Deadline(); ok {
-			rctx, cancel = context.WithDeadline(rctx, d.Add(-roundMargin(time.Until(d))))
-		}
+		// ends a little before its deadline, so its starter receives the round's own errors
+		// rather than only its own timeout.
+		rctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline.Add(-roundMargin(time.Until(deadline))))
 		defer cancel()
-		// singleflight re-panics in a fresh goroutine, which would end the process; a panic
-		// fails the round's targets, which then serve their last good values.
+		// The round runs in its own goroutine, where a panic would end the process; it fails
+		// the round's targets instead, which then serve their last good values.
 		var r *Round
 		if err := recovery.Do(live.redact, func() { r = e.fetch(rctx, live, targets) }); err != nil {
 			e.logPanic(err)
@@ -94,15 +94,25 @@ func (e *Scraper) Scrape(ctx context.Context, key string, sel func(config.Target
 			r = failedRound(targets, err)
 		}
 		e.logFailures(r)
-		return r, nil
+		return r
 	})
 	select {
-	case res := <-ch:
-		return res.Val.(*Round)
+	case <-sr.done:
+		return sr.r
 	case <-ctx.Done():
-		return failedRound(targets, fmt.Errorf("waiting for the shared scrape: %w", ctx.Err()))
+		// The shared read runs on for those with more time; this scrape answers now, with
+		// last good values, exactly as a failed read would.
+		r := failedRound(targets, fmt.Errorf("the shared read did not finish before this scrape's deadline: %w", ctx.Err()))
+		now := time.Now()
+		for _, t := range r.Targets {
+			e.serveLastGood(t, now)
+		}
+		return r
 	}
 }
+
+// maxRoundWithoutDeadline bounds a round whose caller set no deadline; the HTTP handlers always do.
+const maxRoundWithoutDeadline = 2 * time.Minute
 
 // roundMargin is how much earlier than its starter's deadline a round stops: a tenth of the time
 // left, at most 50ms.

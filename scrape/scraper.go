@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"golang.org/x/sync/singleflight"
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
@@ -43,7 +42,7 @@ type Scraper struct {
 	logger *slog.Logger
 
 	live    atomic.Pointer[liveConfig]
-	rounds  singleflight.Group
+	rounds  sharedRounds
 	memory  *memory
 	limiter *atlas.Limiter
 

@@ -61,6 +61,11 @@ func (m *Metrics) write(ch sink, r *scrape.Round) {
 			up = 0
 		}
 	}
+	for _, ds := range r.Discoveries {
+		if ds.LastSuccess.IsZero() {
+			up = 0 // its clusters are unknown: a target that was never read
+		}
+	}
 	for _, f := range d.all {
 		switch f {
 		case d.up:
@@ -75,6 +80,16 @@ func (m *Metrics) write(ch sink, r *scrape.Round) {
 			for _, t := range r.Targets {
 				if !t.LastSuccess.IsZero() {
 					ch.sample(f, unixSeconds(t.LastSuccess), t.Target.GroupID, t.Target.ClusterName)
+				}
+			}
+		case d.discoverySuccess:
+			for _, ds := range r.Discoveries {
+				ch.sample(f, boolValue(ds.OK), ds.Scope)
+			}
+		case d.discoveryLastSuccess:
+			for _, ds := range r.Discoveries {
+				if !ds.LastSuccess.IsZero() {
+					ch.sample(f, unixSeconds(ds.LastSuccess), ds.Scope)
 				}
 			}
 		case d.restoreSuccess:

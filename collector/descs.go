@@ -31,6 +31,7 @@ type descs struct {
 	scrapeSuccess, up, scrapeDuration          *family
 	lastSuccess                                *family
 	restoreSuccess, drillInterval              *family
+	discoverySuccess, discoveryLastSuccess     *family
 	// all is every family, in the order the text exposition writes them.
 	all []*family
 }
@@ -103,8 +104,14 @@ func newDescs() *descs {
 		drillInterval: d("restore_drill_interval_seconds",
 			"The target's drill_interval: how often the cluster's backups must be restored successfully.",
 			[]string{"group_id", "cluster_name"}),
+		discoverySuccess: d("discovery_success",
+			"1 when the last discovery pass of a discovering target (scope project/<id>, org/<id> or all_projects) read every project and cluster list, else 0; its last good clusters are kept.",
+			[]string{"scope"}),
+		discoveryLastSuccess: d("discovery_last_success_timestamp_seconds",
+			"When a discovery pass of the scope last read every list; absent while none has, and then mongodbatlas_up is 0.",
+			[]string{"scope"}),
 		up: d("up",
-			"1 when every target was read completely in this scrape, else 0.",
+			"1 when every target was read completely in this scrape and every discovering target has been discovered at least once, else 0.",
 			nil),
 		scrapeDuration: d("scrape_duration_seconds",
 			"Wall time of this scrape's Atlas API work.",

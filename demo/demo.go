@@ -52,8 +52,9 @@ func Start(ctx context.Context, logger *slog.Logger) (*Sim, *config.Config, erro
 		Jobs:  config.Jobs{MaxAge: &keepAll},
 		Atlas: config.Atlas{BaseURL: running.URL, PublicKey: publicKey, PrivateKey: config.Secret(privateKey)},
 		Targets: []config.Target{
-			// A monthly restore drill, which each cycle's finished download satisfies.
-			{GroupID: atlastest.DemoGroupID, ClusterName: atlastest.DemoClusterName, DrillInterval: model.Duration(30 * 24 * time.Hour)},
+			// The project's clusters are discovered, as most users configure it, with a monthly
+			// restore drill, which each cycle's finished download satisfies.
+			{GroupID: atlastest.DemoGroupID, DrillInterval: model.Duration(30 * 24 * time.Hour)},
 		},
 	}
 	if err := cfg.Validate(nil); err != nil {

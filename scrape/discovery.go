@@ -3,121 +3,259 @@ package scrape
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/recovery"
 )
 
-// discovery expands targets that name no cluster into cluster targets, on its own interval: clusters
-// change rarely, and listing projects and clusters on every scrape would spend budget for nothing.
+// discovery expands targets that name no cluster into cluster targets. It is a background loop
+// with its own interval and deadline, never on a scrape's path: clusters change rarely, and
+// listing projects and clusters on every scrape would spend budget and time for nothing. Scrapes
+// read its last result; no lock is held across a network call.
 type discovery struct {
 	interval time.Duration
+	// scopes are the discovering targets, in config order.
+	scopes []*scope
 
-	mu       sync.Mutex
-	found    []config.Target
-	at       time.Time // last successful discovery
-	failedAt time.Time
+	mu sync.Mutex
+	// done closes after the first pass, for whoever wants to wait for it (tests, probes).
+	done     chan struct{}
+	doneOnce sync.Once
 }
 
-// retryFailedDiscovery spaces attempts after a failure, so a broken list is not re-read every scrape.
-const retryFailedDiscovery = time.Minute
+// scope is one discovering target and what discovery last learnt of it.
+type scope struct {
+	target config.Target
+	// name labels the discovery metrics: project/<id>, org/<id> or all_projects.
+	name string
 
-// expand returns the configured cluster targets plus the discovered ones; a failed refresh keeps
-// the last good result.
-func (e *Scraper) expand(ctx context.Context, live *liveConfig) []config.Target {
-	var static, discover []config.Target
-	for _, t := range live.targets {
-		if t.Discovers() {
-			discover = append(discover, t)
-		} else {
-			static = append(static, t)
-		}
-	}
-	if len(discover) == 0 {
-		return static
-	}
-	d := live.discovery
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	now := time.Now()
-	due := d.at.IsZero() || now.Sub(d.at) >= d.interval
-	if due && (d.failedAt.IsZero() || now.Sub(d.failedAt) >= min(retryFailedDiscovery, d.interval)) {
-		found, err := e.discover(ctx, live, discover)
-		if err != nil {
-			d.failedAt = now
-			e.logger.Error("Discovery failed; keeping the last result", "err", err,
-				"error_code", atlas.ErrorCode(err), "clusters", len(d.found))
-		} else {
-			if len(found) != len(d.found) {
-				e.logger.Info("Discovered clusters", "clusters", len(found))
-			}
-			d.found, d.at, d.failedAt = found, now, time.Time{}
-		}
-	}
-	seen := make(map[string]bool, len(static))
-	for _, t := range static {
-		seen[targetKey(t.GroupID, t.ClusterName)] = true
-	}
-	out := static
-	for _, t := range d.found {
-		if !seen[targetKey(t.GroupID, t.ClusterName)] {
-			seen[targetKey(t.GroupID, t.ClusterName)] = true
-			out = append(out, t) // a configured target wins over a discovered one
-		}
-	}
-	return out
+	// Guarded by discovery.mu.
+	clusters    map[string][]config.Target // by project ID, the last good list of each
+	ok          bool                       // the last pass read every list
+	lastSuccess time.Time                  // the last pass that read every list
+	err         error                      // why the last pass did not
 }
 
-// discover lists the projects and clusters the discovering targets name.
-func (e *Scraper) discover(ctx context.Context, live *liveConfig, targets []config.Target) ([]config.Target, error) {
-	var found []config.Target
+// Discovery is what one discovering target's discovery looks like to a scrape.
+type Discovery struct {
+	// Scope is project/<group_id>, org/<org_id> or all_projects.
+	Scope string
+	// OK reports that the last pass read every project and cluster list.
+	OK bool
+	// LastSuccess is when a pass last did; zero if none ever has, and then the target counts
+	// as failed, since its clusters are unknown.
+	LastSuccess time.Time
+}
+
+// Timing of the loop. A pass has its own deadline; a failed one is retried sooner than the
+// interval, so a brief outage does not hide new clusters for the whole interval.
+const (
+	discoveryTimeout     = time.Minute
+	retryFailedDiscovery = time.Minute
+	// minDiscoveryGap keeps a tiny refresh_interval from turning the loop into a busy one.
+	minDiscoveryGap = 100 * time.Millisecond
+)
+
+func scopeName(t config.Target) string {
+	switch {
+	case t.GroupID != "":
+		return "project/" + t.GroupID
+	case t.OrgID != "":
+		return "org/" + t.OrgID
+	}
+	return "all_projects"
+}
+
+// scopeKey identifies a discovering target across reloads: the same scope with the same filters
+// and settings keeps its last result, so a reload does not blind the exporter until it rediscovers.
+func scopeKey(t config.Target) string {
+	return strings.Join([]string{scopeName(t), t.ProjectInclude, t.ProjectExclude, t.ClusterInclude,
+		t.ClusterExclude, t.API, t.DrillInterval.String()}, "\x00")
+}
+
+// newDiscovery prepares the scopes of the discovering targets, keeping what prev knew of those
+// that did not change.
+func newDiscovery(targets []config.Target, interval time.Duration, prev *discovery) *discovery {
+	d := &discovery{interval: interval, done: make(chan struct{})}
+	old := map[string]*scope{}
+	if prev != nil {
+		prev.mu.Lock()
+		for _, s := range prev.scopes {
+			old[scopeKey(s.target)] = s
+		}
+		prev.mu.Unlock()
+	}
 	for _, t := range targets {
-		var projects []atlas.Project
-		switch {
-		case t.GroupID != "":
-			projects = []atlas.Project{{ID: t.GroupID}}
-		case t.OrgID != "":
-			ps, err := live.client.ListOrgProjects(ctx, t.OrgID)
-			if err != nil {
-				return nil, fmt.Errorf("discover projects of organisation %s: %w", t.OrgID, err)
-			}
-			projects = ps
-		default:
-			ps, err := live.client.ListProjects(ctx)
-			if err != nil {
-				return nil, fmt.Errorf("discover projects: %w", err)
-			}
-			projects = ps
+		if !t.Discovers() {
+			continue
 		}
-		for _, p := range projects {
-			if !t.Admits(p.Name, "") {
-				continue
+		s := &scope{target: t, name: scopeName(t), clusters: map[string][]config.Target{}}
+		if o, ok := old[scopeKey(t)]; ok {
+			prev.mu.Lock()
+			s.clusters, s.ok, s.lastSuccess, s.err = o.clusters, o.ok, o.lastSuccess, o.err
+			prev.mu.Unlock()
+		}
+		d.scopes = append(d.scopes, s)
+	}
+	if len(d.scopes) == 0 {
+		d.doneOnce.Do(func() { close(d.done) })
+	}
+	return d
+}
+
+// runDiscovery discovers until ctx ends: at once, then every interval, or sooner after a failure.
+func (e *Scraper) runDiscovery(ctx context.Context, live *liveConfig) {
+	d := live.discovery
+	if len(d.scopes) == 0 {
+		return
+	}
+	for {
+		ok := e.discoverOnce(ctx, live)
+		d.doneOnce.Do(func() { close(d.done) })
+		wait := d.interval
+		if !ok {
+			wait = min(retryFailedDiscovery, d.interval)
+		}
+		wait = max(wait, minDiscoveryGap)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// discoverOnce is one pass over every scope under its own deadline; it reports full success.
+func (e *Scraper) discoverOnce(loop context.Context, live *liveConfig) bool {
+	ctx, cancel := context.WithTimeout(loop, discoveryTimeout)
+	defer cancel()
+	client := live.client.Within(atlas.NewBound(e.opts.Concurrency))
+	all := true
+	for _, s := range live.discovery.scopes {
+		var err error
+		if perr := recovery.Do(live.redact, func() { err = e.discoverScope(ctx, live, client, s) }); perr != nil {
+			e.logPanic(perr)
+			err = perr
+		}
+		live.discovery.mu.Lock()
+		s.ok, s.err = err == nil, err
+		if err == nil {
+			s.lastSuccess = time.Now()
+		}
+		n, ever := 0, !s.lastSuccess.IsZero()
+		for _, cs := range s.clusters {
+			n += len(cs)
+		}
+		live.discovery.mu.Unlock()
+		if loop.Err() != nil {
+			return false // the config was replaced or the exporter is stopping: nothing to report
+		}
+		if err != nil {
+			all = false
+			attrs := []any{"scope", s.name, "err", err, "clusters", n}
+			if code := atlas.ErrorCode(err); code != "" {
+				attrs = append(attrs, "error_code", code)
 			}
-			clusters, err := live.client.ListClusters(ctx, p.ID)
+			if !ever {
+				attrs = append(attrs, "hint", "no discovery has succeeded yet: this target's clusters are unknown and mongodbatlas_up is 0")
+			}
+			e.logger.Error("Discovery failed; keeping the last result", attrs...)
+			continue
+		}
+		e.logger.Debug("Discovered clusters", "scope", s.name, "clusters", n)
+	}
+	return all
+}
+
+// discoverScope lists one scope's projects, then each admitted project's clusters in parallel
+// within the concurrency bound. A project whose list fails keeps its last good clusters and does
+// not hide the others; a project no longer listed is dropped with its clusters.
+func (e *Scraper) discoverScope(ctx context.Context, live *liveConfig, client *atlas.Client, s *scope) error {
+	t := s.target
+	var projects []atlas.Project
+	switch {
+	case t.GroupID != "":
+		projects = []atlas.Project{{ID: t.GroupID}}
+	case t.OrgID != "":
+		ps, err := client.ListOrgProjects(ctx, t.OrgID)
+		if err != nil {
+			return fmt.Errorf("discover projects of organisation %s: %w", t.OrgID, err)
+		}
+		projects = ps
+	default:
+		ps, err := client.ListProjects(ctx)
+		if err != nil {
+			return fmt.Errorf("discover projects: %w", err)
+		}
+		projects = ps
+	}
+	found := make([][]config.Target, len(projects))
+	failed := make([]error, len(projects))
+	var g errgroup.Group
+	g.SetLimit(e.opts.Concurrency)
+	for i, p := range projects {
+		if !t.Admits(p.Name, "") {
+			continue
+		}
+		g.Go(func() error {
+			clusters, err := client.ListClusters(ctx, p.ID)
 			if err != nil {
-				return nil, fmt.Errorf("discover clusters of project %s: %w", p.ID, err)
+				failed[i] = fmt.Errorf("discover clusters of project %s: %w", p.ID, err)
+				return nil
 			}
 			live.ids.store(p.ID, clusters)
-			for i := range clusters {
-				c := &clusters[i]
-				if !t.Admits(p.Name, c.DisplayName()) {
-					continue
-				}
-				api, ok := familyOf(t, c, live)
-				if !ok {
-					continue
-				}
-				ct := config.Target{GroupID: p.ID, ClusterName: c.DisplayName(), API: api, DrillInterval: t.DrillInterval}
-				if live.byID {
-					ct.ClusterID = c.ID
-				}
-				found = append(found, ct)
+			found[i] = e.clusterTargets(live, t, p, clusters)
+			return nil
+		})
+	}
+	_ = g.Wait() // the goroutines report through failed
+	var firstErr error
+	live.discovery.mu.Lock()
+	defer live.discovery.mu.Unlock()
+	next := make(map[string][]config.Target, len(projects))
+	for i, p := range projects {
+		switch {
+		case failed[i] != nil:
+			next[p.ID] = s.clusters[p.ID] // its last good clusters
+			if firstErr == nil {
+				firstErr = failed[i]
 			}
+		case found[i] != nil:
+			next[p.ID] = found[i]
 		}
 	}
-	return found, nil
+	s.clusters = next
+	return firstErr
+}
+
+// clusterTargets turns a project's clusters into targets, with the family each one's backup
+// settings say and what the discovering target passes on.
+func (e *Scraper) clusterTargets(live *liveConfig, t config.Target, p atlas.Project, clusters []atlas.Cluster) []config.Target {
+	out := []config.Target{}
+	for i := range clusters {
+		c := &clusters[i]
+		if !t.Admits(p.Name, c.DisplayName()) {
+			continue
+		}
+		api, ok := familyOf(t, c, live)
+		if !ok {
+			continue
+		}
+		ct := config.Target{GroupID: p.ID, ClusterName: c.DisplayName(), API: api, DrillInterval: t.DrillInterval}
+		if live.byID {
+			ct.ClusterID = c.ID
+		}
+		out = append(out, ct)
+	}
+	return out
 }
 
 // familyOf picks a discovered cluster's restore-job API: the target's own choice, else the one its
@@ -136,12 +274,67 @@ func familyOf(t config.Target, c *atlas.Cluster, live *liveConfig) (string, bool
 	return "", false
 }
 
-// Known returns the cluster targets a probe may ask for: configured ones, and those discovery
-// found (discovering first if it never has).
-func (e *Scraper) Known(ctx context.Context) []config.Target {
+// expand returns the configured cluster targets plus the discovered ones, from discovery's last
+// result; a configured target wins over a discovered one of the same cluster.
+func (live *liveConfig) expand() ([]config.Target, []Discovery) {
+	var static []config.Target
+	for _, t := range live.targets {
+		if !t.Discovers() {
+			static = append(static, t)
+		}
+	}
+	d := live.discovery
+	if len(d.scopes) == 0 {
+		return static, nil
+	}
+	seen := make(map[string]bool, len(static))
+	for _, t := range static {
+		seen[targetKey(t.GroupID, t.ClusterName)] = true
+	}
+	out := static
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	states := make([]Discovery, 0, len(d.scopes))
+	for _, s := range d.scopes {
+		states = append(states, Discovery{Scope: s.name, OK: s.ok, LastSuccess: s.lastSuccess})
+		for _, cs := range s.clusters {
+			for _, t := range cs {
+				if !seen[targetKey(t.GroupID, t.ClusterName)] {
+					seen[targetKey(t.GroupID, t.ClusterName)] = true
+					out = append(out, t)
+				}
+			}
+		}
+	}
+	return out, states
+}
+
+// Known returns the cluster targets a probe may ask for, configured or discovered, and whether
+// discovery still lacks a first result for some scope, in which case a target may yet appear.
+func (e *Scraper) Known() (targets []config.Target, pending bool) {
+	live := e.live.Load()
+	if live == nil {
+		return nil, false
+	}
+	targets, states := live.expand()
+	for _, s := range states {
+		if s.LastSuccess.IsZero() {
+			pending = true
+		}
+	}
+	return targets, pending
+}
+
+// WaitDiscovered blocks until the live config's first discovery pass has ended, or ctx does.
+func (e *Scraper) WaitDiscovered(ctx context.Context) error {
 	live := e.live.Load()
 	if live == nil {
 		return nil
 	}
-	return e.expand(ctx, live)
+	select {
+	case <-live.discovery.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

@@ -121,3 +121,103 @@ func TestProbeAcceptsDiscoveredProjects(t *testing.T) {
 		t.Errorf("a project the filters exclude answered %d, want 403", code)
 	}
 }
+
+// A target that names only a project, an organisation or all projects, whose lists Atlas
+// refuses from the start, is a failed target: mongodbatlas_up is 0, its discovery gauges say
+// so, and the log says why. Nothing looks healthy while nothing is watched.
+func TestDiscoveryThatNeverSucceededIsAFailure(t *testing.T) {
+	cases := []struct {
+		name   string
+		target config.Target
+		route  string
+		scope  string
+	}{
+		{"project", config.Target{GroupID: harness.GroupID}, atlastest.RouteClusters, "project/" + harness.GroupID},
+		{"organisation", config.Target{OrgID: orgID}, atlastest.RouteOrgProjects, "org/" + orgID},
+		{"all projects", config.Target{AllProjects: true}, atlastest.RouteProjects, "all_projects"},
+	}
+	for _, c := range cases {
+		for _, mode := range []string{"metrics", "probe"} {
+			t.Run(c.name+"/"+mode, func(t *testing.T) {
+				sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
+				sim.AddProject(harness.GroupID, "main", orgID)
+				sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 403, ErrorCode: "IP_ADDRESS_NOT_ON_ACCESS_LIST", Route: c.route})
+				h := harness.NewWith(t, sim, harness.Options{Targets: []config.Target{c.target}, Discovery: model.Duration(time.Hour)})
+				if mode == "probe" {
+					if code, body := h.Probe(t, "target="+harness.GroupID); code != 503 {
+						t.Errorf("probe of a project discovery never reached answered %d, want 503: %s", code, body)
+					}
+					return
+				}
+				fams := h.Scrape(t, 0)
+				if v := harness.MustValue(t, fams, "mongodbatlas_up", nil); v != 0 {
+					t.Errorf("up = %v while discovery has never succeeded", v)
+				}
+				if v := harness.MustValue(t, fams, "mongodbatlas_discovery_success", map[string]string{"scope": c.scope}); v != 0 {
+					t.Errorf("discovery_success = %v", v)
+				}
+				if v, ok := harness.Value(fams, "mongodbatlas_discovery_last_success_timestamp_seconds", map[string]string{"scope": c.scope}); ok {
+					t.Errorf("last success %v for a discovery that never succeeded", v)
+				}
+				logs := h.WaitLogs(t, "IP_ADDRESS_NOT_ON_ACCESS_LIST", 1)
+				if !strings.Contains(logs, "Discovery failed") || !strings.Contains(logs, "no discovery has succeeded yet") {
+					t.Errorf("the failure is not logged with its reason:\n%s", logs)
+				}
+			})
+		}
+	}
+}
+
+// Discovery reads each project apart: one project whose cluster list fails keeps its last good
+// clusters and hides none of the others, and the scope's gauge says the pass was incomplete.
+func TestOneFailingProjectHidesNoOther(t *testing.T) {
+	h := discoveryHarness(t, []config.Target{{OrgID: orgID}}, 200*time.Millisecond)
+	first := successTargets(t, h)
+	if first[prodProj+"/prod-db"] != 1 || first[sandbox+"/prod-db"] != 1 {
+		t.Fatalf("first discovery: %v", first)
+	}
+	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 500, Route: atlastest.RouteClusters, GroupID: sandbox})
+	h.Sim.PutJob(prodProj, "new-db", atlastest.LoadJob(atlastest.FixtureQuery))
+	deadline := time.Now().Add(5 * time.Second)
+	var got map[string]float64
+	for time.Now().Before(deadline) {
+		got = successTargets(t, h)
+		if _, ok := got[prodProj+"/new-db"]; ok {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got[prodProj+"/new-db"] != 1 {
+		t.Errorf("a new cluster of a healthy project was not discovered while another project failed: %v", got)
+	}
+	if got[sandbox+"/prod-db"] != 1 {
+		t.Errorf("the failing project lost its last good clusters: %v", got)
+	}
+	scope := map[string]string{"scope": "org/" + orgID}
+	fams := h.Scrape(t, 0)
+	if v := harness.MustValue(t, fams, "mongodbatlas_discovery_success", scope); v != 0 {
+		t.Errorf("discovery_success = %v with a project failing", v)
+	}
+	harness.MustValue(t, fams, "mongodbatlas_discovery_last_success_timestamp_seconds", scope)
+	if v := harness.MustValue(t, fams, "mongodbatlas_up", nil); v != 1 {
+		t.Errorf("up = %v: every target was read, and discovery succeeded before", v)
+	}
+}
+
+// Discovery never runs on a scrape's path: a scrape answers from its last result while a pass
+// is slow, within its own deadline.
+func TestScrapesDoNotWaitForDiscovery(t *testing.T) {
+	h := discoveryHarness(t, []config.Target{{GroupID: harness.GroupID}}, 100*time.Millisecond)
+	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultHang, Route: atlastest.RouteClusters})
+	time.Sleep(200 * time.Millisecond) // a pass is now hanging on the cluster list
+	for range 3 {
+		start := time.Now()
+		fams := h.Scrape(t, 2*time.Second)
+		if d := time.Since(start); d > 1500*time.Millisecond {
+			t.Errorf("a scrape took %v while discovery hung", d)
+		}
+		if v := harness.MustValue(t, fams, "mongodbatlas_up", nil); v != 1 {
+			t.Errorf("up = %v while the last discovery result is good", v)
+		}
+	}
+}

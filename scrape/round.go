@@ -18,6 +18,8 @@ import (
 type Round struct {
 	Targets  []*TargetResult
 	Duration time.Duration
+	// Discoveries are the discovering targets' states, on rounds over every target.
+	Discoveries []Discovery
 }
 
 // TargetResult is what one target yielded: every job that could be read, and why any could not.
@@ -58,7 +60,7 @@ func (e *Scraper) Scrape(ctx context.Context, key string, sel func(config.Target
 	if live == nil {
 		return &Round{}
 	}
-	all := e.expand(ctx, live)
+	all, discoveries := live.expand()
 	if sel == nil {
 		// What no longer is a target (left the config or discovery) is forgotten.
 		e.memory.retain(all)
@@ -94,6 +96,9 @@ func (e *Scraper) Scrape(ctx context.Context, key string, sel func(config.Target
 			r = failedRound(targets, err)
 		}
 		e.logFailures(r)
+		if sel == nil {
+			r.Discoveries = discoveries
+		}
 		return r
 	})
 	select {
@@ -106,6 +111,9 @@ func (e *Scraper) Scrape(ctx context.Context, key string, sel func(config.Target
 		now := time.Now()
 		for _, t := range r.Targets {
 			e.serveLastGood(t, now)
+		}
+		if sel == nil {
+			r.Discoveries = discoveries
 		}
 		return r
 	}

@@ -1,9 +1,11 @@
 package scrape
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -42,6 +44,9 @@ type Scraper struct {
 	logger *slog.Logger
 
 	live    atomic.Pointer[liveConfig]
+	// applyMu orders Apply and Close; wg counts the discovery loops they start and stop.
+	applyMu sync.Mutex
+	wg      sync.WaitGroup
 	rounds  sharedRounds
 	memory  *memory
 	limiter *atlas.Limiter
@@ -66,6 +71,8 @@ type liveConfig struct {
 	// v2 is set for an Atlas v2 base URL, which serves only Cloud Backup.
 	v2        bool
 	discovery *discovery
+	// stop ends this config's discovery loop when a reload replaces it.
+	stop context.CancelFunc
 	// redact hides the config's credentials in a recovered panic's value and stack.
 	redact func(string) string
 }
@@ -149,16 +156,27 @@ func (e *Scraper) Apply(cfg *config.Config) error {
 	}
 	// Whatever made Atlas answer 429 (another tool, a scrape interval) may be what the reload fixed.
 	e.limiter.Unpause()
-	old := e.live.Swap(&liveConfig{
+	e.applyMu.Lock()
+	defer e.applyMu.Unlock()
+	var prev *discovery
+	if old := e.live.Load(); old != nil {
+		prev = old.discovery
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	live := &liveConfig{
 		targets: cfg.Targets, client: client, redact: client.Redact,
 		byID: cfg.Atlas.AddressesClustersByID(), ids: &clusterIDs{},
 		caps:      Caps{MaxAge: time.Duration(*cfg.Jobs.MaxAge), MaxPerCluster: *cfg.Jobs.MaxPerCluster},
 		v2:        cfg.Atlas.IsV2(),
-		discovery: &discovery{interval: time.Duration(cfg.Discovery.RefreshInterval)},
-	})
+		discovery: newDiscovery(cfg.Targets, time.Duration(cfg.Discovery.RefreshInterval), prev),
+		stop:      stop,
+	}
+	old := e.live.Swap(live)
 	if old != nil {
+		old.stop()
 		old.client.Close()
 	}
+	e.wg.Go(func() { e.runDiscovery(ctx, live) })
 	return nil
 }
 
@@ -171,9 +189,13 @@ func (e *Scraper) Redact(s string) string {
 	return s
 }
 
-// Close releases the live client's idle connections.
+// Close stops discovery and releases the live client's idle connections.
 func (e *Scraper) Close() {
+	e.applyMu.Lock()
 	if l := e.live.Load(); l != nil {
+		l.stop()
 		l.client.Close()
 	}
+	e.applyMu.Unlock()
+	e.wg.Wait()
 }

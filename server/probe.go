@@ -29,7 +29,13 @@ func (h *Scrapes) Probe() http.Handler {
 		sel := func(t config.Target) bool {
 			return t.GroupID == groupID && (cluster == "" || t.ClusterName == cluster)
 		}
-		if !slices.ContainsFunc(h.scraper.Known(ctx), sel) {
+		known, pending := h.scraper.Known()
+		if !slices.ContainsFunc(known, sel) {
+			if pending {
+				// Discovery has not yet read every scope: the project may still appear.
+				http.Error(w, "target is not known yet: discovery has not succeeded since start (see the exporter's log)", http.StatusServiceUnavailable)
+				return
+			}
 			http.Error(w, "target is not a configured or discovered project (and cluster)", http.StatusForbidden)
 			return
 		}

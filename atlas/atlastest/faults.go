@@ -42,6 +42,8 @@ type Fault struct {
 	Kind FaultKind
 	// Route limits the fault to one route template; empty matches every route.
 	Route string
+	// GroupID limits the fault to one project's paths; empty matches every project.
+	GroupID string
 	// Times is how many requests the fault hits before it is spent; 0 means forever.
 	Times int
 	// Status and ErrorCode are for FaultStatus.
@@ -70,12 +72,15 @@ func (s *Server) ClearFaults() {
 	s.faults = nil
 }
 
-// takeFault returns the first armed fault for route, spending one of its Times.
-func (s *Server) takeFault(route string) *Fault {
+// takeFault returns the first armed fault for route and path, spending one of its Times.
+func (s *Server) takeFault(route, path string) *Fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, f := range s.faults {
 		if f.Route != "" && f.Route != route {
+			continue
+		}
+		if f.GroupID != "" && !strings.Contains(path+"/", "/groups/"+f.GroupID+"/") {
 			continue
 		}
 		if f.Times > 0 {

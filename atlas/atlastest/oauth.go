@@ -16,7 +16,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 	s.stats.TokenRequests++
 	id, secret := s.opts.ClientID, s.opts.ClientSecret
 	s.mu.Unlock()
-	if f := s.takeFault(RouteToken); f != nil {
+	if f := s.takeFault(RouteToken, r.URL.Path); f != nil {
 		f.apply(s, w, r)
 		return
 	}

@@ -96,7 +96,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.stats.Requests[req.route]++
 	s.mu.Unlock()
-	if f := s.takeFault(req.route); f != nil {
+	if f := s.takeFault(req.route, r.URL.Path); f != nil {
 		f.apply(s, w, r)
 		return
 	}

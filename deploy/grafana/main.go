@@ -120,6 +120,10 @@ func build() *dashboard.DashboardBuilder {
 		WithPanel(timeseries.NewPanelBuilder().Title("Scrape success per target").Span(12).Height(8).
 			Min(0).Max(1).
 			WithTarget(query(`mongodbatlas_scrape_success{`+sel+`}`, "{{group_id}} {{cluster_name}}"))).
+		WithPanel(timeseries.NewPanelBuilder().Title("Discovery success per scope").Span(12).Height(8).
+			Min(0).Max(1).
+			Description("1 when the last discovery pass of a project, organisation or all-projects target read every list (MongoDBAtlasExporterDiscoveryFailing).").
+			WithTarget(query(`mongodbatlas_discovery_success`, "{{instance}} {{scope}}"))).
 		WithPanel(timeseries.NewPanelBuilder().Title("Scrape duration").Span(12).Height(8).
 			Unit("s").
 			WithTarget(query(`mongodbatlas_scrape_duration_seconds`, "{{instance}}"))).

@@ -149,6 +149,13 @@ func NewWith(t testing.TB, sim *atlastest.Server, o Options) *Harness {
 	if err := exp.Apply(cfg); err != nil {
 		t.Fatal(err)
 	}
+	// Discovery runs in the background; tests start from its first result, as a long-running
+	// exporter would.
+	wctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := exp.WaitDiscovered(wctx); err != nil {
+		t.Fatalf("discovery's first pass: %v", err)
+	}
 	metrics := collector.New(logger)
 	scrapes := server.NewScrapes(exp, metrics, o.Server, logger)
 	mux := http.NewServeMux()

@@ -75,4 +75,6 @@ type redactedError struct {
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
 
-func (c *Client) redacted(err error) error { return &redactedError{msg: c.clean(err.Error()), err: err} }
+func (c *Client) redacted(err error) error {
+	return &redactedError{msg: c.clean(err.Error()), err: err}
+}

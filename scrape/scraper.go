@@ -43,7 +43,7 @@ type Scraper struct {
 	opts   Options
 	logger *slog.Logger
 
-	live    atomic.Pointer[liveConfig]
+	live atomic.Pointer[liveConfig]
 	// applyMu orders Apply and Close; wg counts the discovery loops they start and stop.
 	applyMu sync.Mutex
 	wg      sync.WaitGroup

@@ -111,9 +111,9 @@ func NewWith(t testing.TB, sim *atlastest.Server, o Options) *Harness {
 	reg := prometheus.NewRegistry()
 	exp := scrape.New(scrape.Options{
 		MaxStaleness: o.MaxStaleness,
-		Concurrency: o.Concurrency,
-		UserAgent:   "collector-test",
-		Client:      atlas.Options{BackoffBase: time.Millisecond, BackoffMax: 10 * time.Millisecond, TokenRequestsPerMinute: 100, MaxBodyBytes: o.MaxBody, Transport: o.Transport, PageSize: o.PageSize},
+		Concurrency:  o.Concurrency,
+		UserAgent:    "collector-test",
+		Client:       atlas.Options{BackoffBase: time.Millisecond, BackoffMax: 10 * time.Millisecond, TokenRequestsPerMinute: 100, MaxBodyBytes: o.MaxBody, Transport: o.Transport, PageSize: o.PageSize},
 	}, reg, logger)
 	t.Cleanup(exp.Close)
 	if o.Targets == nil {

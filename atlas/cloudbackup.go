@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/url"
 	"strings"
-	"time"
 )
 
 // Route templates of the Cloud Backup restore-job endpoints (Atlas v1.0 and v2).
@@ -28,9 +27,9 @@ type CloudBackupRestoreJob struct {
 	Cancelled         bool                   `json:"cancelled"`
 	Failed            bool                   `json:"failed"`
 	Expired           bool                   `json:"expired"`
-	FinishedAt        *time.Time             `json:"finishedAt"`
-	ExpiresAt         *time.Time             `json:"expiresAt"`
-	Timestamp         *time.Time             `json:"timestamp"`
+	FinishedAt        *Time                  `json:"finishedAt"`
+	ExpiresAt         *Time                  `json:"expiresAt"`
+	Timestamp         *Time                  `json:"timestamp"`
 	TargetClusterName string                 `json:"targetClusterName"`
 	TargetGroupID     string                 `json:"targetGroupId"`
 	Components        []CloudBackupComponent `json:"components"`

@@ -1,7 +1,5 @@
 package atlas
 
-import "time"
-
 // RestoreJob is a legacy-backup restore job as Cloud Manager, Ops Manager and Atlas v1.0 send it.
 //
 // The delivery URL fields (url, urlV2, authHeader, authValue) and masterKeyUUID are bearer
@@ -13,7 +11,7 @@ type RestoreJob struct {
 	ClusterName       string          `json:"clusterName"`
 	SnapshotID        string          `json:"snapshotId"`
 	BatchID           string          `json:"batchId"`
-	Created           time.Time       `json:"created"`
+	Created           Time            `json:"created"`
 	StatusName        string          `json:"statusName"`
 	Delivery          *Delivery       `json:"delivery"`
 	EncryptionEnabled *bool           `json:"encryptionEnabled"`
@@ -24,14 +22,14 @@ type RestoreJob struct {
 
 // Delivery says how the restored data reaches the user; pointers tell "absent" from zero.
 type Delivery struct {
-	MethodName        string    `json:"methodName"`
-	StatusName        string    `json:"statusName"`
-	Expires           time.Time `json:"expires"`
-	ExpirationHours   *int64    `json:"expirationHours"`
-	MaxDownloads      *int64    `json:"maxDownloads"`
-	TargetClusterID   string    `json:"targetClusterId"`
-	TargetClusterName string    `json:"targetClusterName"`
-	TargetGroupID     string    `json:"targetGroupId"`
+	MethodName        string `json:"methodName"`
+	StatusName        string `json:"statusName"`
+	Expires           Time   `json:"expires"`
+	ExpirationHours   *int64 `json:"expirationHours"`
+	MaxDownloads      *int64 `json:"maxDownloads"`
+	TargetClusterID   string `json:"targetClusterId"`
+	TargetClusterName string `json:"targetClusterName"`
+	TargetGroupID     string `json:"targetGroupId"`
 }
 
 // FileHash appears once the delivery file has been downloaded, which is how downloads are detected.
@@ -43,8 +41,8 @@ type FileHash struct {
 
 // OplogTimestamp is the point in the oplog that the restored snapshot reaches.
 type OplogTimestamp struct {
-	Date      time.Time `json:"date"`
-	Increment int64     `json:"increment"`
+	Date      Time  `json:"date"`
+	Increment int64 `json:"increment"`
 }
 
 // Link is a web link in a list page; the client reads only rel to learn whether more pages follow.

@@ -55,11 +55,11 @@ func TestTextSinkMatchesConstMetrics(t *testing.T) {
 newline`
 	enc := true
 	r.Targets[0].Jobs[0] = scrape.FromLegacy(&atlas.RestoreJob{ID: "6bff00000000000000000001", StatusName: odd,
-		EncryptionEnabled: &enc, Created: time.Date(2026, 1, 2, 3, 4, 5, 600e6, time.UTC),
+		EncryptionEnabled: &enc, Created: atlas.Time{Time: time.Date(2026, 1, 2, 3, 4, 5, 600e6, time.UTC)},
 		Delivery: &atlas.Delivery{MethodName: "QUERY", StatusName: "READY"}})
 	finished := time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC)
 	r.Targets[1].Jobs[0] = scrape.FromCloudBackup(&atlas.CloudBackupRestoreJob{ID: "6bff00000000000000000002",
-		DeliveryType: "download", ExpiresAt: &finished, Components: make([]atlas.CloudBackupComponent, 3)}, "")
+		DeliveryType: "download", ExpiresAt: &atlas.Time{Time: finished}, Components: make([]atlas.CloudBackupComponent, 3)}, "")
 	down := &scrape.TargetResult{Target: config.Target{GroupID: "5a0000000000000000000009", ClusterName: "Down"},
 		Stale: true, LastSuccess: finished}
 	down.Fail(atlas.ErrBodyTooLarge)

@@ -187,3 +187,36 @@ func TestServiceAccountAcrossFamilies(t *testing.T) {
 		})
 	}
 }
+
+// One empty, null or unparseable timestamp costs its one series: the job and the rest of its
+// page are exported, and the odd field is logged once per job and field, not every scrape.
+func TestOddTimestampsCostOneSeries(t *testing.T) {
+	h := harness.New(t, harness.Options{})
+	odd := "6b7789aa80eef5354c77ee31"
+	h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureInProgress).Set("id", odd).
+		Set("created", "").Set("timestamp.date", "yesterday").Set("delivery.expires", nil))
+	h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureInProgress).Set("id", "6b7789aa80eef5354c77ee32").
+		Set("created", 12345))
+	for range 2 {
+		fams := h.Scrape(t, 0)
+		if v := harness.MustValue(t, fams, "mongodbatlas_scrape_success", harness.Target(harness.ClusterName)); v != 1 {
+			t.Fatalf("scrape_success %v: an odd timestamp failed the page:\n%s", v, h.Logs)
+		}
+		harness.MustValue(t, fams, "mongodbatlas_restore_job_status", harness.WithStatus(harness.Job(odd), "IN_PROGRESS"))
+		harness.MustValue(t, fams, "mongodbatlas_restore_job_created_timestamp_seconds", harness.Job(harness.SeedJobID))
+		for _, name := range []string{"mongodbatlas_restore_job_created_timestamp_seconds", "mongodbatlas_restore_job_snapshot_timestamp_seconds"} {
+			if v, ok := harness.Value(fams, name, harness.Job(odd)); ok {
+				t.Errorf("%s = %v from an odd value", name, v)
+			}
+		}
+	}
+	logs := h.Logs.String()
+	for _, field := range []string{`field="created=\"\""`, `field="timestamp.date=\"yesterday\""`, `field="created=12345"`} {
+		if n := strings.Count(logs, field); n != 1 {
+			t.Errorf("%s logged %d times over two scrapes, want once:\n%s", field, n, logs)
+		}
+	}
+	if strings.Contains(logs, "delivery.expires") {
+		t.Error("a null expiry, which says absent, was logged as odd")
+	}
+}

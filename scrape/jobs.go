@@ -21,6 +21,17 @@ type Job struct {
 	ValiditySeconds, MaxDownloads    *float64
 	Downloaded, Encryption           *bool
 	Components                       *int
+	// Odd lists the timestamp fields that held something other than a time, as field=value;
+	// their series are left out and the rest of the job is exported.
+	Odd []string
+}
+
+// timeOf takes a timestamp field, noting it in Odd when it held something other than a time.
+func (v *Job) timeOf(field string, t atlas.Time) time.Time {
+	if t.Invalid != "" {
+		v.Odd = append(v.Odd, field+"="+t.Invalid)
+	}
+	return t.Time
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -33,21 +44,21 @@ func FromLegacy(j *atlas.RestoreJob) *Job {
 		SnapshotID: j.SnapshotID,
 		BatchID:    j.BatchID,
 		Status:     j.StatusName,
-		Created:    j.Created,
 		Downloaded: ptr(len(j.Hashes) > 0),
 		Encryption: j.EncryptionEnabled,
 	}
+	v.Created = v.timeOf("created", j.Created)
 	if j.PointInTime != nil {
 		v.PointInTime = strconv.FormatBool(*j.PointInTime)
 	}
 	if j.Timestamp != nil {
-		v.Snapshot = j.Timestamp.Date
+		v.Snapshot = v.timeOf("timestamp.date", j.Timestamp.Date)
 	}
 	if d := j.Delivery; d != nil {
 		v.DeliveryMethod = d.MethodName
 		v.DeliveryStatus = d.StatusName
 		v.TargetGroupID, v.TargetClusterName = d.TargetGroupID, d.TargetClusterName
-		v.Expiry = d.Expires
+		v.Expiry = v.timeOf("delivery.expires", d.Expires)
 		if d.ExpirationHours != nil {
 			v.ValiditySeconds = ptr(float64(*d.ExpirationHours) * 3600)
 		}
@@ -58,6 +69,9 @@ func FromLegacy(j *atlas.RestoreJob) *Job {
 	return v
 }
 
+// isTime reports a timestamp that was sent and reads as a time; an odd value says nothing.
+func isTime(t *atlas.Time) bool { return t != nil && !t.IsZero() }
+
 // Cloud Backup has no status enum; these derive the contract's statuses from its booleans and
 // timestamps, in the order the README's mapping table gives.
 func cloudBackupStatus(j *atlas.CloudBackupRestoreJob) string {
@@ -66,9 +80,9 @@ func cloudBackupStatus(j *atlas.CloudBackupRestoreJob) string {
 		return "BROKEN"
 	case j.Cancelled:
 		return "KILLED"
-	case j.FinishedAt != nil, j.Expired:
+	case isTime(j.FinishedAt), j.Expired:
 		return "FINISHED"
-	case j.DeliveryType == "download" && j.ExpiresAt != nil:
+	case j.DeliveryType == "download" && isTime(j.ExpiresAt):
 		// A ready download has its URLs and expiresAt but, as observed, still no finishedAt.
 		return "FINISHED"
 	}
@@ -87,7 +101,7 @@ func cloudBackupDeliveryStatus(j *atlas.CloudBackupRestoreJob) string {
 		return "" // a cancelled job says KILLED; its download never existed
 	case j.Expired:
 		return "EXPIRED"
-	case j.ExpiresAt != nil:
+	case isTime(j.ExpiresAt):
 		return "READY"
 	}
 	return "IN_PROGRESS"
@@ -109,13 +123,13 @@ func FromCloudBackup(j *atlas.CloudBackupRestoreJob, clusterID string) *Job {
 		TargetClusterName: j.TargetClusterName,
 	}
 	if j.FinishedAt != nil {
-		v.Finished = *j.FinishedAt
+		v.Finished = v.timeOf("finishedAt", *j.FinishedAt)
 	}
 	if j.ExpiresAt != nil {
-		v.Expiry = *j.ExpiresAt
+		v.Expiry = v.timeOf("expiresAt", *j.ExpiresAt)
 	}
 	if j.Timestamp != nil {
-		v.Snapshot = *j.Timestamp
+		v.Snapshot = v.timeOf("timestamp", *j.Timestamp)
 	}
 	if len(j.Components) > 0 {
 		v.Components = ptr(len(j.Components))

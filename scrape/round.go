@@ -271,6 +271,9 @@ func (e *Scraper) list(ctx context.Context, live *liveConfig, tr *TargetResult) 
 		}
 	}
 	e.memory.setListSize(targetKey(t.GroupID, t.ClusterName), len(views))
+	for _, v := range views {
+		e.odd.note(t, v)
+	}
 	return views, nil
 }
 
@@ -330,6 +333,7 @@ func (e *Scraper) run(ctx context.Context, live *liveConfig, tk task) {
 	}
 	// A pinned job is labelled by the ID the user asked for, whatever the body claims.
 	view.ID = id
+	e.odd.note(t, view)
 	tk.t.Jobs[tk.idx] = view
 }
 

@@ -49,6 +49,7 @@ type Scraper struct {
 	wg      sync.WaitGroup
 	rounds  sharedRounds
 	memory  *memory
+	odd     *oddFields
 	limiter *atlas.Limiter
 
 	apiRequests    *prometheus.CounterVec
@@ -89,6 +90,7 @@ func New(o Options, reg prometheus.Registerer, logger *slog.Logger) *Scraper {
 		opts:   o,
 		logger: logger,
 		memory: &memory{},
+		odd:    &oddFields{logger: logger},
 		apiRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace,
 			Name:      "api_requests_total",

@@ -55,6 +55,50 @@ func TestFailingTargets(t *testing.T) {
 			badTargets: []string{harness.ClusterName},
 		},
 		{
+			name:       "429 asking for a day pauses the project for atlas.MaxPause at most",
+			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, RetryAfter: "86400", Times: 1},
+			timeout:    2 * time.Second,
+			wantLog:    []string{"error_code=RATE_LIMITED_TOKEN_BUCKET", "would pass the deadline"},
+			badTargets: []string{harness.ClusterName},
+		},
+		{
+			name:       "a 500 that echoes the request's credentials and URLs is logged redacted",
+			fault:      &atlastest.Fault{Kind: atlastest.FaultEcho},
+			wantLog:    []string{"status=500", "Authorization: <secret>"},
+			badTargets: []string{harness.ClusterName},
+			prepare: func(t *testing.T, h *harness.Harness) func(*testing.T) {
+				return func(t *testing.T) {
+					if logs := h.Logs.String(); strings.Contains(logs, "Digest username") || strings.Contains(logs, "restore.example.invalid") {
+						t.Errorf("an echoed secret reached the log:\n%s", logs)
+					}
+				}
+			},
+		},
+		{
+			name:      "an empty timestamp costs its series, not the page",
+			okTargets: []string{harness.ClusterName},
+			wantJobs:  []string{harness.SeedJobID, "6b7789aa80eef5354c77ee41"},
+			wantLog:   []string{"is not a time", `field="created=\"\""`},
+			prepare: func(t *testing.T, h *harness.Harness) func(*testing.T) {
+				h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureQuery).
+					Set("id", "6b7789aa80eef5354c77ee41").Set("created", ""))
+				return func(*testing.T) {}
+			},
+		},
+		{
+			name:      "a pinned job ID in capitals is the job Atlas lists",
+			opts:      harness.Options{Targets: harness.Pinned(strings.ToUpper(harness.SeedJobID))},
+			okTargets: []string{harness.ClusterName},
+			wantJobs:  []string{harness.SeedJobID},
+		},
+		{
+			name:      "a hung first attempt is cut at half the deadline and retried",
+			fault:     &atlastest.Fault{Kind: atlastest.FaultHang, Times: 1},
+			timeout:   4 * time.Second,
+			okTargets: []string{harness.ClusterName},
+			wantJobs:  []string{harness.SeedJobID},
+		},
+		{
 			name:      "429 whose Retry-After fits waits and succeeds",
 			fault:     &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, RetryAfter: "1", Times: 1},
 			timeout:   5 * time.Second,

@@ -107,10 +107,17 @@ func waitGoroutines(t *testing.T, limit int) {
 // started, and no scrape fails without a fault behind it.
 func TestSoakWithRandomFaults(t *testing.T) {
 	scrapes := 400 * reliabilityScale()
-	targets := []config.Target{{GroupID: harness.GroupID, ClusterName: harness.ClusterName}, {GroupID: harness.GroupID, ClusterName: "Cluster1"}}
+	// Two configured clusters, and a project whose clusters are discovered every 100ms, so
+	// discovery passes meet the faults too.
+	const discovered = "6c0000000000000000000d15"
+	targets := []config.Target{{GroupID: harness.GroupID, ClusterName: harness.ClusterName},
+		{GroupID: harness.GroupID, ClusterName: "Cluster1"}, {GroupID: discovered}}
+	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
+	sim.PutJob(discovered, "Found", atlastest.LoadJob(atlastest.FixtureQuery))
 	// A 64 KiB body cap keeps the oversized fault cheap enough to inject thousands of times, and an
 	// unbounded budget keeps the soak about faults, not about the (tested) rate limiting.
-	h := harness.New(t, harness.Options{Targets: targets, MaxBody: 64 << 10, Quiet: true,
+	h := harness.NewWith(t, sim, harness.Options{Targets: targets, MaxBody: 64 << 10, Quiet: true,
+		Discovery: model.Duration(100 * time.Millisecond),
 		RateLimit: config.RateLimit{Capacity: 1e9, Refill: 1e9, Period: model.Duration(time.Second)}})
 	h.Sim.PutJob(harness.GroupID, "Cluster1", atlastest.LoadJob(atlastest.FixtureInProgress))
 	faults := []atlastest.Fault{
@@ -118,6 +125,7 @@ func TestSoakWithRandomFaults(t *testing.T) {
 		{Kind: atlastest.FaultStatus, Status: 403, ErrorCode: "IP_ADDRESS_NOT_ON_ACCESS_LIST"},
 		{Kind: atlastest.FaultTruncated}, {Kind: atlastest.FaultMalformed}, {Kind: atlastest.FaultWrongContentType},
 		{Kind: atlastest.FaultOversized, Size: 128 << 10}, {Kind: atlastest.FaultStatus, Status: 401},
+		{Kind: atlastest.FaultEcho}, {Kind: atlastest.FaultStatus, Status: 500, Route: atlastest.RouteClusters},
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	h.Scrape(t, 0)

@@ -73,15 +73,19 @@ func (m *Metrics) write(ch sink, r *scrape.Round) {
 		case d.scrapeDuration:
 			ch.sample(d.scrapeDuration, r.Duration.Seconds())
 		case d.scrapeSuccess:
-			for _, t := range r.Targets {
-				ch.sample(f, boolValue(t.OK()), t.Target.GroupID, t.Target.ClusterName)
-			}
+			perTarget(ch, f, r, func(t *scrape.TargetResult) (float64, bool) { return boolValue(t.OK()), true })
 		case d.lastSuccess:
-			for _, t := range r.Targets {
-				if !t.LastSuccess.IsZero() {
-					ch.sample(f, unixSeconds(t.LastSuccess), t.Target.GroupID, t.Target.ClusterName)
-				}
-			}
+			perTarget(ch, f, r, func(t *scrape.TargetResult) (float64, bool) {
+				return unixSeconds(t.LastSuccess), !t.LastSuccess.IsZero()
+			})
+		case d.restoreSuccess:
+			perTarget(ch, f, r, func(t *scrape.TargetResult) (float64, bool) {
+				return unixSeconds(t.LastRestore), !t.LastRestore.IsZero()
+			})
+		case d.drillInterval:
+			perTarget(ch, f, r, func(t *scrape.TargetResult) (float64, bool) {
+				return time.Duration(t.Target.DrillInterval).Seconds(), t.Target.DrillInterval > 0
+			})
 		case d.discoverySuccess:
 			for _, ds := range r.Discoveries {
 				ch.sample(f, boolValue(ds.OK), ds.Scope)
@@ -90,18 +94,6 @@ func (m *Metrics) write(ch sink, r *scrape.Round) {
 			for _, ds := range r.Discoveries {
 				if !ds.LastSuccess.IsZero() {
 					ch.sample(f, unixSeconds(ds.LastSuccess), ds.Scope)
-				}
-			}
-		case d.restoreSuccess:
-			for _, t := range r.Targets {
-				if !t.LastRestore.IsZero() {
-					ch.sample(f, unixSeconds(t.LastRestore), t.Target.GroupID, t.Target.ClusterName)
-				}
-			}
-		case d.drillInterval:
-			for _, t := range r.Targets {
-				if t.Target.DrillInterval > 0 {
-					ch.sample(f, time.Duration(t.Target.DrillInterval).Seconds(), t.Target.GroupID, t.Target.ClusterName)
 				}
 			}
 		default:
@@ -114,6 +106,16 @@ func (m *Metrics) write(ch sink, r *scrape.Round) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// perTarget writes one sample per target of a family labelled by group and cluster, where value
+// has one.
+func perTarget(ch sink, f *family, r *scrape.Round, value func(*scrape.TargetResult) (float64, bool)) {
+	for _, t := range r.Targets {
+		if v, ok := value(t); ok {
+			ch.sample(f, v, t.Target.GroupID, t.Target.ClusterName)
 		}
 	}
 }

@@ -3,8 +3,7 @@ package e2e
 import (
 	"bytes"
 	"fmt"
-	"io"
-	"net/http"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/testkit"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -290,15 +289,7 @@ func livesMetric(name string) bool {
 // with the job and instance labels Prometheus would attach.
 func scrapeCluster(t *testing.T, url, cluster string) map[string]float64 {
 	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, body := testkit.Get(t, url)
 	if !bytes.Contains(body, []byte("\nmongodbatlas_up 1\n")) {
 		t.Fatalf("a target failed; the life would be judged on stale values:\n%s", body)
 	}

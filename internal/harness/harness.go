@@ -5,7 +5,6 @@ package harness
 import (
 	"bytes"
 	"context"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -210,17 +209,9 @@ func (h *Harness) Get(t testing.TB, path string, timeout time.Duration) (string,
 		req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", strconv.FormatFloat(timeout.Seconds(), 'f', -1, 64))
 	}
 	req.Header.Set("Accept", "text/plain")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("scrape answered %d: %s", resp.StatusCode, body)
+	status, body := testkit.Do(t, req)
+	if status != http.StatusOK {
+		t.Fatalf("scrape answered %d: %s", status, body)
 	}
 	parser := expfmt.NewTextParser(model.UTF8Validation)
 	fams, err := parser.TextToMetricFamilies(bytes.NewReader(body))
@@ -300,16 +291,8 @@ func Pinned(ids ...string) []config.Target {
 // refusals that carry no exposition.
 func (h *Harness) Probe(t testing.TB, query string) (int, string) {
 	t.Helper()
-	resp, err := http.Get(h.Srv.URL + "/probe?" + query)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, string(body)
+	status, body := testkit.Get(t, h.Srv.URL+"/probe?"+query)
+	return status, string(body)
 }
 
 // ServeConfig serves /metrics for a config the test built itself, with the scraper and server

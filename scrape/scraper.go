@@ -22,7 +22,7 @@ const namespace = "mongodbatlas"
 type Options struct {
 	// Concurrency bounds the API requests in flight in one scrape (default 4).
 	Concurrency int
-	// RequestTimeout caps one HTTP attempt; the scrape deadline caps everything.
+	// RequestTimeout caps one HTTP attempt; zero derives it from the deadline (see atlas.Options).
 	RequestTimeout time.Duration
 	// UserAgent names the exporter and its version to Atlas.
 	UserAgent string

@@ -13,6 +13,8 @@ func Landing(metricsPath string) (http.Handler, error) {
 		Name:        "MongoDB Atlas Restore Job Exporter",
 		Description: "Prometheus exporter for MongoDB Atlas backup restore jobs",
 		Version:     version.Info(),
+		// pprof is not mounted: links to it would answer 404.
+		Profiling:   "false",
 		Form: web.LandingForm{
 			Action: "/probe",
 			Inputs: []web.LandingFormInput{

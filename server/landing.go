@@ -14,7 +14,7 @@ func Landing(metricsPath string) (http.Handler, error) {
 		Description: "Prometheus exporter for MongoDB Atlas backup restore jobs",
 		Version:     version.Info(),
 		// pprof is not mounted: links to it would answer 404.
-		Profiling:   "false",
+		Profiling: "false",
 		Form: web.LandingForm{
 			Action: "/probe",
 			Inputs: []web.LandingFormInput{

@@ -94,9 +94,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	if *configCheck {
-		if _, err := load(); err != nil {
+		cfg, err := load()
+		if err != nil {
 			fmt.Fprintf(stderr, "%s\n", err)
 			return 1
+		}
+		for _, w := range cfg.Warnings() {
+			fmt.Fprintf(stderr, "warning: %s\n", w)
 		}
 		fmt.Fprintln(stdout, "Config OK")
 		return 0

@@ -173,15 +173,31 @@ func TestConfigCheck(t *testing.T) {
 	if code := run(context.Background(), []string{"--config.check", "--config.file=" + bad}, &out, &errOut); code != 1 {
 		t.Fatalf("bad config: exit %d", code)
 	}
-	if !strings.Contains(errOut.String(), "field colour not found") {
+	if !strings.Contains(errOut.String(), "atlas.colour: unknown key") {
 		t.Errorf("stderr %q does not name the unknown key", errOut.String())
+	}
+
+	// Doubtful but not wrong: warned about, not refused.
+	warn := filepath.Join(dir, "warn.yml")
+	if err := os.WriteFile(warn, []byte("atlas: {base_url: 'http://atlas.example.com/api', public_key: p, private_key: k}\ntargets: [{group_id: 5a66666887d9d61443b41645, cluster_name: C}]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	errOut.Reset()
+	if code := run(context.Background(), []string{"--config.check", "--config.file=" + warn}, &out, &errOut); code != 0 {
+		t.Fatalf("a config with warnings: exit %d: %s", code, errOut.String())
+	}
+	for _, want := range []string{"warning: atlas.base_url: plain http:// to atlas.example.com", "warning: atlas.base_url: \"http://atlas.example.com/api\" names no API version"} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("stderr %q lacks %q", errOut.String(), want)
+		}
 	}
 }
 
 func TestRefusesBadConfigAtStart(t *testing.T) {
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), []string{"--config.file=/nonexistent/config.yml", "--web.listen-address=" + freePort(t)}, &out, &errOut)
-	if code != 1 || !strings.Contains(errOut.String(), "no such file") {
+	if code != 1 || !strings.Contains(errOut.String(), "no such file") || !strings.Contains(errOut.String(), "--demo") {
 		t.Errorf("exit %d, stderr %q", code, errOut.String())
 	}
 }

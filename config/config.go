@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -48,7 +50,13 @@ type Config struct {
 	key       *keySource
 	secret    *keySource
 	tlsConfig *tls.Config
+	// warnings are what Validate found doubtful but not wrong.
+	warnings []string
 }
+
+// Warnings are the config's doubtful settings (plain http:// to a remote host, a root without
+// an API version): printed by --config.check and logged at load, never a reason to refuse it.
+func (c *Config) Warnings() []string { return c.warnings }
 
 // Atlas says where the API is and how to authenticate: an API key or a service account.
 type Atlas struct {
@@ -204,6 +212,9 @@ func (e *fieldError) Error() string { return fmt.Sprintf("line %d: %s", e.line, 
 // Load reads, decodes and validates the file at path; getenv supplies credentials the file leaves out.
 func Load(path string, getenv func(string) string) (*Config, error) {
 	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read config: %w (start from config.example.yml, or run with --demo to try the exporter against a simulated Atlas without an account)", err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
@@ -217,13 +228,20 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 // Parse decodes YAML strictly, so a misspelt key is an error that names it, then validates.
 // Relative key file paths are resolved against dir.
 func Parse(data []byte, dir string, getenv func(string) string) (*Config, error) {
+	var doc yaml.Node
+	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, errors.New("the file is empty")
+		}
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	if errs := checkKeys(&doc); len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	var cfg Config
 	if err := dec.Decode(&cfg); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, errors.New("the file is empty")
-		}
 		return nil, fmt.Errorf("decode: %w", err)
 	}
 	for _, f := range []*string{&cfg.Atlas.PrivateKeyFile, &cfg.Atlas.ClientSecretFile, &cfg.Atlas.CAFile} {
@@ -248,10 +266,14 @@ func (c *Config) Validate(getenv func(string) string) error {
 	}
 	if err := checkBaseURL("atlas.base_url", c.Atlas.BaseURL); err != nil {
 		errs = append(errs, err)
+	} else {
+		c.warnings = append(c.warnings, urlWarnings("atlas.base_url", c.Atlas.BaseURL, true)...)
 	}
 	if c.Atlas.TokenURL != "" {
 		if err := checkBaseURL("atlas.token_url", c.Atlas.TokenURL); err != nil {
 			errs = append(errs, err)
+		} else {
+			c.warnings = append(c.warnings, urlWarnings("atlas.token_url", c.Atlas.TokenURL, false)...)
 		}
 	}
 	errs = append(errs, c.credentials(getenv)...)
@@ -294,6 +316,40 @@ func checkBaseURL(field, raw string) error {
 		return errors.New(field + ": must not have a query or fragment")
 	}
 	return nil
+}
+
+// apiVersionSuffixes end every API root the exporter knows: Atlas v1.0 and v2, Cloud and Ops Manager.
+var apiVersionSuffixes = []string{"/api/atlas/v1.0", "/api/atlas/v2", "/api/public/v1.0"}
+
+// urlWarnings flags what checkBaseURL accepts but an operator probably did not mean.
+func urlWarnings(field, raw string, root bool) []string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		out = append(out, field+": plain http:// to "+u.Hostname()+", which is not loopback: credentials and restore metadata would cross the network unencrypted; use https:// (http:// is for a local TLS-terminating proxy)")
+	}
+	if root {
+		path := strings.TrimRight(u.Path, "/")
+		known := false
+		for _, s := range apiVersionSuffixes {
+			known = known || strings.HasSuffix(path, s)
+		}
+		if !known {
+			out = append(out, fmt.Sprintf("%s: %q names no API version; expected a root ending in %s", field, clip(raw), strings.Join(apiVersionSuffixes, ", ")))
+		}
+	}
+	return out
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // AddressesClustersByID reports a Cloud Manager or Ops Manager API root, whose paths take cluster IDs.

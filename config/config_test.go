@@ -70,7 +70,7 @@ func TestDrillInterval(t *testing.T) {
 
 func TestBadConfigsNameTheProblem(t *testing.T) {
 	cases := map[string]string{
-		"unknown_key.yml":                    "field privte_key_file not found",
+		"unknown_key.yml":                    "line 4: atlas.privte_key_file: unknown key; did you mean private_key_file?",
 		"missing_group.yml":                  "targets[0].group_id: required",
 		"bad_url.yml":                        "atlas.base_url: scheme must be https",
 		"url_with_credentials.yml":           "must not carry credentials",
@@ -96,7 +96,7 @@ func TestBadConfigsNameTheProblem(t *testing.T) {
 		"unreadable_ca_file.yml":             "atlas.ca_file: open /nonexistent/ca.pem",
 		"bad_cluster_id.yml":                 "targets[0].cluster_id:",
 		"service_account_without_secret.yml": "atlas: no client_secret: set client_secret_file, client_secret or MONGODB_ATLAS_CLIENT_SECRET",
-		"bad_drill_interval.yml":             `not a valid duration string: "monthly"`,
+		"bad_drill_interval.yml":             `line 4: targets[0].drill_interval: "monthly" is not a duration`,
 	}
 	entries, err := os.ReadDir(filepath.Join("testdata", "bad"))
 	if err != nil {
@@ -336,5 +336,42 @@ func TestRedactHidesEveryCredentialSource(t *testing.T) {
 	var none *config.Config
 	if got := none.Redact("nothing loaded"); got != "nothing loaded" {
 		t.Errorf("nil config: Redact = %q", got)
+	}
+}
+
+// Every unknown key is named by its config path and line, all at once, with the nearest valid
+// key when it looks like a typo; durations name their field.
+func TestConfigErrorsNameThePathAndSuggest(t *testing.T) {
+	yml := `atlas:
+  baseurl: https://cloud.mongodb.com/api/atlas/v1.0
+  public_key: abcdefgh
+  private_key: x
+jobs:
+  max_ages: 30d
+discovery:
+  refresh-interval: 5m
+targets:
+  - group_id: 5a66666887d9d61443b41645
+    cluster_name: Cluster0
+  - group_id: 5a66666887d9d61443b41645
+    clustername: Cluster1
+    drill_interval: 3 months
+    zzzzzzzz: 1
+`
+	_, err := config.Parse([]byte(yml), ".", noEnv)
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, want := range []string{
+		"line 2: atlas.baseurl: unknown key; did you mean base_url?",
+		"line 6: jobs.max_ages: unknown key; did you mean max_age?",
+		"line 8: discovery.refresh-interval: unknown key; did you mean refresh_interval?",
+		"line 13: targets[1].clustername: unknown key; did you mean cluster_name?",
+		`line 14: targets[1].drill_interval: "3 months" is not a duration`,
+		"line 15: targets[1].zzzzzzzz: unknown key\n",
+	} {
+		if !strings.Contains(err.Error()+"\n", want) {
+			t.Errorf("error lacks %q:\n%s", want, err)
+		}
 	}
 }

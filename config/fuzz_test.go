@@ -30,7 +30,7 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			// Where the input makes the canary a key rather than the key's value (a stray YAML
 			// tag before private_key, say), naming it is the contract: unknown keys are named.
-			msg := strings.ReplaceAll(err.Error(), "field "+canary+" not found", "")
+			msg := strings.ReplaceAll(err.Error(), "."+canary+": unknown key", "")
 			if strings.Contains(msg, canary) {
 				t.Fatalf("error carries the inline key: %v", err)
 			}

@@ -69,6 +69,9 @@ func (r *Reloader) Reload() error {
 	r.success.Set(1)
 	r.successTS.SetToCurrentTime()
 	r.logger.Info("Loaded configuration", "targets", len(cfg.Targets))
+	for _, w := range cfg.Warnings() {
+		r.logger.Warn("Configuration warning", "warning", w)
+	}
 	return nil
 }
 

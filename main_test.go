@@ -3,10 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/pem"
 	"fmt"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -323,5 +328,72 @@ func TestSIGHUPReloads(t *testing.T) {
 	}
 	if !strings.Contains(e.stderr.String(), "Error reloading config") {
 		t.Errorf("failed SIGHUP reload not logged:\n%s", e.stderr)
+	}
+}
+
+// config.example.yml shows every key the config has (set or in a comment), and it and every
+// situational example in examples/ pass --config.check once their files exist, without warnings.
+func TestExamplesPassConfigCheck(t *testing.T) {
+	example, err := os.ReadFile("config.example.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys func(reflect.Type, string)
+	keys = func(rt reflect.Type, path string) {
+		for rt.Kind() == reflect.Pointer || rt.Kind() == reflect.Slice {
+			rt = rt.Elem()
+		}
+		if rt.Kind() != reflect.Struct || rt.PkgPath() != reflect.TypeOf(config.Config{}).PkgPath() {
+			return
+		}
+		for i := range rt.NumField() {
+			f := rt.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if name == "" || !f.IsExported() {
+				continue
+			}
+			if !regexp.MustCompile(`(?m)^[\s#-]*` + regexp.QuoteMeta(name) + `:`).Match(example) {
+				t.Errorf("config.example.yml does not show %s%s", path, name)
+			}
+			keys(f.Type, path+name+".")
+		}
+	}
+	keys(reflect.TypeOf(config.Config{}), "")
+
+	dir := t.TempDir()
+	ca := httptest.NewTLSServer(http.NotFoundHandler())
+	ca.Close()
+	files := map[string]string{
+		"/etc/mongodbatlas/private-key":    "example-key\n",
+		"/etc/mongodbatlas/client-secret":  "example-secret\n",
+		"/etc/mongodbatlas/private-ca.pem": string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Certificate().Raw})),
+	}
+	examples, _ := filepath.Glob(filepath.Join("examples", "*.yml"))
+	if len(examples) < 4 {
+		t.Fatalf("examples/ holds %d files, want one per situation", len(examples))
+	}
+	for _, p := range append([]string{"config.example.yml"}, examples...) {
+		t.Run(p, func(t *testing.T) {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := string(data)
+			for from, content := range files {
+				to := filepath.Join(dir, filepath.Base(from))
+				if err := os.WriteFile(to, []byte(content), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				text = strings.ReplaceAll(text, from, to)
+			}
+			cfgPath := filepath.Join(dir, filepath.Base(p))
+			if err := os.WriteFile(cfgPath, []byte(text), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			var out, errOut bytes.Buffer
+			if code := run(context.Background(), []string{"--config.check", "--config.file=" + cfgPath}, &out, &errOut); code != 0 || errOut.Len() > 0 {
+				t.Errorf("--config.check: exit %d, stderr %q", code, errOut.String())
+			}
+		})
 	}
 }

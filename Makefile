@@ -10,7 +10,9 @@ BUILDUSER := $(shell whoami)@$(shell hostname)
 BUILDDATE := $(shell date -u +%Y%m%d-%H:%M:%S)
 LDFLAGS   := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Revision=$(REVISION) \
              -X $(PKG).Branch=$(BRANCH) -X $(PKG).BuildUser=$(BUILDUSER) -X $(PKG).BuildDate=$(BUILDDATE)
-IMAGE     ?= localhost/$(BIN):$(VERSION)
+# One image name everywhere: the manifests, the chart and the README use it too.
+IMAGE_REPO ?= ghcr.io/atlasrestore/mongodbatlas-restore-exporter
+IMAGE     ?= $(IMAGE_REPO):$(VERSION)
 CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
 
 .PHONY: reliability fuzz bench all build run-demo test deps lint fmt-check vet unit rules deploy-test helm generate image ci clean
@@ -122,6 +124,11 @@ image:
 	ctr=$$(buildah --storage-driver vfs from $(IMAGE)); \
 	buildah --storage-driver vfs run --isolation chroot $$ctr -- /bin/$(BIN) --version; rc=$$?; \
 	buildah --storage-driver vfs rm $$ctr >/dev/null; exit $$rc
+	@# buildah here stores with the vfs driver, which a default podman or docker does not read:
+	@# hand the image over as an archive.
+	rm -f .build/image.tar
+	buildah --storage-driver vfs push $(IMAGE) docker-archive:.build/image.tar:$(IMAGE)
+	@echo "image $(IMAGE) written to .build/image.tar: load it with 'podman load -i .build/image.tar' (or docker load), then push it to your registry"
 
 ci: image test
 

@@ -15,7 +15,7 @@ IMAGE_REPO ?= ghcr.io/atlasrestore/mongodbatlas-restore-exporter
 IMAGE     ?= $(IMAGE_REPO):$(VERSION)
 CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
 
-.PHONY: reliability fuzz bench all build run-demo test deps lint fmt-check vet unit rules deploy-test helm generate image ci clean
+.PHONY: reliability fuzz bench all build run-demo test test-short deps lint fmt-check vet unit rules deploy-test helm generate image ci clean
 
 all: test build
 
@@ -53,6 +53,11 @@ vet:
 
 unit:
 	$(GO) test -race -count=1 ./...
+
+## test-short: the quick check while editing: formatting, vet, and every Go test but the
+## end-to-end suite, without the race detector. CI runs `make test`.
+test-short: fmt-check vet
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v /e2e)
 
 ## lint: staticcheck, built from its module (a tool of deploy/go.mod), over both modules.
 lint:

@@ -295,8 +295,11 @@ func TestDemoShowsTheSeedJob(t *testing.T) {
 			t.Errorf("demo /metrics lacks %s", want)
 		}
 	}
-	if n := strings.Count(body, "mongodbatlas_restore_job_info{"); n != 4 {
-		t.Errorf("demo exports %d jobs, want the seed's and three lively ones", n)
+	if n := strings.Count(body, "mongodbatlas_restore_job_info{"); n != 7 {
+		t.Errorf("demo exports %d jobs, want the seed's, three lively legacy ones and three Cloud Backup ones", n)
+	}
+	if !strings.Contains(body, `mongodbatlas_restore_job_info{batch_id="",cluster_id="",cluster_name="Cluster1",delivery_method="automated"`) {
+		t.Error("the demo shows no Cloud Backup job")
 	}
 }
 

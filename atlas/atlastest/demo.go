@@ -10,6 +10,8 @@ import (
 const (
 	DemoGroupID     = "5a66666887d9d61443b41645"
 	DemoClusterName = "Cluster0"
+	// DemoCloudCluster backs up with Cloud Backup, the family of every current Atlas cluster.
+	DemoCloudCluster = "Cluster1"
 	// DemoCycle is how long one batch of demo jobs lives before the next batch replaces it.
 	DemoCycle = 10 * time.Minute
 )
@@ -19,14 +21,19 @@ const (
 	demoBrokenAt  = 20 * time.Second
 	demoReadyAt   = 30 * time.Second
 	demoExpiresAt = 3 * time.Minute
+	// demoFinishedAt is when the Cloud Backup automated restore completes.
+	demoFinishedAt = 40 * time.Second
 )
 
 // Demo drives the simulator's jobs through their lifecycle so a newcomer sees metrics move.
 //
-// Each cycle brings three jobs: a download that finishes at 30 seconds, becomes READY and EXPIRES
-// unused at 3 minutes; a restore that turns BROKEN at 20 seconds; and a finished QUERY restore.
-// The seed's example job stays throughout. At the next cycle the old jobs go away, as they do
-// when Atlas forgets them, so alerts on them resolve.
+// Each cycle brings three legacy jobs on DemoClusterName: a download that finishes at 30 seconds,
+// becomes READY and EXPIRES unused at 3 minutes; a restore that turns BROKEN at 20 seconds; and
+// a finished QUERY restore. The seed's example job stays throughout. DemoCloudCluster gets three
+// Cloud Backup jobs: an automated restore that finishes at 40 seconds, a download that is ready
+// at 30 seconds and expires at 3 minutes (an hour on Atlas), and a restore that fails at 20
+// seconds. At the next cycle the old jobs go away, as they do when Atlas forgets them, so alerts
+// on them resolve.
 type Demo struct {
 	s     *Server
 	start time.Time
@@ -37,6 +44,7 @@ type Demo struct {
 func NewDemo(s *Server, start time.Time) *Demo {
 	s.AddCluster(DemoGroupID, DemoClusterName)
 	s.PutJob(DemoGroupID, DemoClusterName, LoadJob(FixtureSeed))
+	s.AddCluster(DemoGroupID, DemoCloudCluster)
 	d := &Demo{s: s, start: start, cycle: -1}
 	d.Advance(start)
 	return d
@@ -52,12 +60,16 @@ func (d *Demo) Advance(now time.Time) {
 		if d.cycle >= 0 {
 			for k := range 3 {
 				d.s.DeleteJob(DemoGroupID, DemoClusterName, demoJobID(d.cycle, k))
+				d.s.DeleteJob(DemoGroupID, DemoCloudCluster, demoJobID(d.cycle, k+3))
 			}
 		}
 		d.cycle = cycle
 	}
 	for _, j := range demoJobs(cycle, cycleStart, phase) {
 		d.s.PutJob(DemoGroupID, DemoClusterName, j)
+	}
+	for _, j := range demoCloudJobs(cycle, cycleStart, phase) {
+		d.s.PutCloudBackupJob(DemoGroupID, DemoCloudCluster, j)
 	}
 }
 
@@ -117,4 +129,32 @@ func demoJobs(cycle int64, cycleStart time.Time, phase time.Duration) []Job {
 		Set("created", created).
 		Set("timestamp.date", snap)
 	return []Job{download, broken, query}
+}
+
+// demoCloudJobs builds the cycle's Cloud Backup jobs at phase, at the wire level, from the fixtures.
+func demoCloudJobs(cycle int64, cycleStart time.Time, phase time.Duration) []Job {
+	snap := rfc3339(cycleStart.Add(-30 * time.Minute))
+	automated := LoadJob(FixtureCloudAutomated).Set("id", demoJobID(cycle, 3)).Set("timestamp", snap).
+		Set("targetClusterName", DemoCloudCluster+"-restored").Set("targetGroupId", DemoGroupID)
+	if phase < demoFinishedAt {
+		automated.Delete("finishedAt")
+	} else {
+		automated.Set("finishedAt", rfc3339(cycleStart.Add(demoFinishedAt)))
+	}
+
+	download := LoadJob(FixtureCloudReady).Set("id", demoJobID(cycle, 4)).Set("timestamp", snap)
+	switch {
+	case phase < demoReadyAt:
+		download.Delete("expiresAt").Set("deliveryUrl", []any{})
+	case phase < demoExpiresAt:
+		download.Set("expiresAt", rfc3339(cycleStart.Add(demoExpiresAt)))
+	default:
+		download.Set("expiresAt", rfc3339(cycleStart.Add(demoExpiresAt))).Set("expired", true).Set("deliveryUrl", []any{})
+	}
+
+	failed := LoadJob(FixtureCloudAutomated).Set("id", demoJobID(cycle, 5)).Set("timestamp", snap).Delete("finishedAt")
+	if phase >= demoBrokenAt {
+		failed.Set("failed", true)
+	}
+	return []Job{automated, download, failed}
 }

@@ -75,3 +75,48 @@ func TestDemoLifecycle(t *testing.T) {
 		}
 	}
 }
+
+// The demo's Cloud Backup cluster moves too: an automated restore finishes, a download becomes
+// ready and expires, a restore fails.
+func TestDemoCloudBackupLifecycle(t *testing.T) {
+	sim := atlastest.New(atlastest.Options{PublicKey: "demo", PrivateKey: "k"})
+	start := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	d := atlastest.NewDemo(sim, start)
+	running, err := atlastest.Start(sim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer running.Close()
+	c, err := atlas.New(atlas.Options{BaseURL: running.URL, PublicKey: "demo", PrivateKey: func() (string, error) { return "k", nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	read := func(at time.Duration) map[string]atlas.CloudBackupRestoreJob {
+		t.Helper()
+		d.Advance(start.Add(at))
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		jobs, err := c.ListCloudBackupRestoreJobs(ctx, atlastest.DemoGroupID, atlastest.DemoCloudCluster)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]atlas.CloudBackupRestoreJob{}
+		for _, j := range jobs {
+			out[j.ID] = j
+		}
+		return out
+	}
+	automated, download, failed := "6d0000000000000000000004", "6d0000000000000000000005", "6d0000000000000000000006"
+	early := read(10 * time.Second)
+	if early[automated].FinishedAt != nil || early[download].ExpiresAt != nil || early[failed].Failed {
+		t.Errorf("at 10s: %+v", early)
+	}
+	mid := read(time.Minute)
+	if mid[automated].FinishedAt == nil || mid[download].ExpiresAt == nil || mid[download].Expired || !mid[failed].Failed {
+		t.Errorf("at 1m: %+v", mid)
+	}
+	if late := read(4 * time.Minute); !late[download].Expired {
+		t.Errorf("at 4m the download has not expired: %+v", late[download])
+	}
+}

@@ -149,12 +149,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	mux.Handle("/-/ready", server.Ready(reloader))
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "Healthy\n") })
 	if *metricsPath != "/" {
-		landing, err := server.Landing(*metricsPath)
-		if err != nil {
-			logger.Error("Building the landing page failed", "err", err)
-			return 1
-		}
-		mux.Handle("/", landing)
+		mux.Handle("/", scrapes.Landing(server.LandingOptions{MetricsPath: *metricsPath, Demo: *demoMode}))
 	}
 
 	srv := &http.Server{Handler: recovery.Handler(mux, logger, scraper.Redact), ReadHeaderTimeout: 10 * time.Second}

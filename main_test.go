@@ -400,3 +400,54 @@ func TestExamplesPassConfigCheck(t *testing.T) {
 		})
 	}
 }
+
+// The landing page says it is the demo, lists every target with its family and last result,
+// how many series a scrape makes, and every link and form on it answers.
+func TestLandingPageShowsTargetsAndEveryLinkAnswers(t *testing.T) {
+	e := startExporter(t, "--demo")
+	// Discovery runs in the background: poll until it has found the demo's clusters and a
+	// scrape has read them.
+	var code int
+	var page string
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		e.get(t, "/metrics")
+		if code, page = e.get(t, "/"); code == 200 && strings.Contains(page, "<td>Cluster1</td>") && strings.Contains(page, ">ok<") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("landing page %d never listed the demo's clusters:\n%s", code, page)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for _, want := range []string{
+		"Demo mode", "Version: ", "series for the targets below",
+		"<td>Cluster0</td><td>legacy</td>", "<td>Cluster1</td><td>cloud_backup</td>",
+		"<td>project/5a66666887d9d61443b41645</td><td>ok</td>",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("landing page lacks %q:\n%s", want, page)
+		}
+	}
+	if strings.Contains(page, "debug/pprof") {
+		t.Error("the landing page links pprof, which is not mounted")
+	}
+	links := regexp.MustCompile(`href="([^"]+)"`).FindAllStringSubmatch(page, -1)
+	if len(links) < 3 {
+		t.Fatalf("only %d links on the landing page", len(links))
+	}
+	for _, l := range links {
+		if code, body := e.get(t, l[1]); code != 200 {
+			t.Errorf("link %s answered %d: %s", l[1], code, body)
+		}
+	}
+	// The form as a browser submits it: the optional cluster left empty.
+	if !strings.Contains(page, `action="/probe"`) {
+		t.Fatal("no /probe form")
+	}
+	if code, body := e.get(t, "/probe?target=5a66666887d9d61443b41645&cluster_name="); code != 200 || !strings.Contains(body, "mongodbatlas_scrape_success") {
+		t.Errorf("the probe form's submission answered %d: %.300s", code, body)
+	}
+	if code, _ := e.get(t, "/nothing-here"); code != 404 {
+		t.Errorf("an unknown path answered %d, want 404", code)
+	}
+}

@@ -47,8 +47,13 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 }
 
 // WriteText streams a round in the text exposition format through the same emission code as
-// Collect; see textSink for why /metrics does not go through a registry.
-func (m *Metrics) WriteText(w TextWriter, r *scrape.Round) { m.write(newTextSink(w), r) }
+// Collect, and returns how many series it wrote; see textSink for why /metrics does not go
+// through a registry.
+func (m *Metrics) WriteText(w TextWriter, r *scrape.Round) int {
+	s := newTextSink(w)
+	m.write(s, r)
+	return s.n
+}
 
 // write turns a round into samples for a sink, so the same code serves const metrics and the
 // text writer, and encoding can be measured alone. It works family by family, so every family's

@@ -29,6 +29,8 @@ type textSink struct {
 	w   TextWriter
 	cur *family
 	num [32]byte
+	// n counts the samples written, which the landing page reports.
+	n int
 }
 
 // TextWriter is what both bufio.Writer and bytes.Buffer offer, for the text sink.
@@ -42,6 +44,7 @@ type TextWriter interface {
 func newTextSink(w TextWriter) *textSink { return &textSink{w: w} }
 
 func (s *textSink) sample(f *family, v float64, lv ...string) {
+	s.n++
 	w := s.w
 	if f != s.cur {
 		s.cur = f

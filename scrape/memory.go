@@ -20,6 +20,7 @@ type memory struct {
 
 type remembered struct {
 	lastRead
+	outcome  outcome
 	terminal map[string]*Job
 	listSize int
 }
@@ -90,6 +91,24 @@ func (m *memory) listSize(key string) int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return r.listSize
+}
+
+// record notes how a target's read went.
+func (m *memory) record(key string, o outcome) {
+	r := m.get(key)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r.outcome = o
+}
+
+// status returns a copy of what is remembered of a target, for the landing page.
+func (m *memory) status(key string) remembered {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if r, ok := m.targets[key]; ok {
+		return remembered{lastRead: r.lastRead, outcome: r.outcome}
+	}
+	return remembered{}
 }
 
 // retain forgets every target not among targets: clusters that left the config or discovery.

@@ -352,6 +352,11 @@ func (e *Scraper) settle(r *Round) {
 		default:
 			e.serveLastGood(t, now)
 		}
+		var first error
+		if !t.OK() {
+			first = t.errs[0]
+		}
+		e.memory.record(key, outcome{read: now, ok: t.OK(), cause: cause(first)})
 	}
 }
 

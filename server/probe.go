@@ -20,7 +20,7 @@ func (h *Scrapes) Probe() http.Handler {
 		case !config.IsObjectID(groupID):
 			http.Error(w, "target must be a 24-digit hex project (group) ID", http.StatusBadRequest)
 			return
-		case q.Has("cluster_name") && !config.IsClusterName(cluster):
+		case cluster != "" && !config.IsClusterName(cluster): // a form sends an empty one
 			http.Error(w, "cluster_name is not a valid cluster name", http.StatusBadRequest)
 			return
 		}
@@ -39,6 +39,6 @@ func (h *Scrapes) Probe() http.Handler {
 			http.Error(w, "target is not a configured or discovered project (and cluster)", http.StatusForbidden)
 			return
 		}
-		h.serveText(w, r, h.scraper.Scrape(ctx, "probe:"+groupID+"/"+cluster, sel), nil)
+		_ = h.serveText(w, r, h.scraper.Scrape(ctx, "probe:"+groupID+"/"+cluster, sel), nil)
 	})
 }

@@ -50,8 +50,10 @@ type Options struct {
 	MaxConnsPerHost int
 	// Observe, if set, is told about every attempt: the route template and the status code, or "error".
 	Observe func(endpoint, code string)
-	// ObserveRemaining, if set, is told each RateLimit-Remaining header Atlas sends.
-	ObserveRemaining func(remaining float64)
+	// ObserveRemaining, if set, is told each RateLimit-Remaining header Atlas sends, with the
+	// bucket set it counts down (cloud_backups, clusters, projects, org_projects): the buckets
+	// differ in size, so a remaining figure means something only per bucket.
+	ObserveRemaining func(bucket string, remaining float64)
 	// ObserveBudget, if set, is told of each request the Limiter refused to send.
 	ObserveBudget func(endpoint string)
 	// Limiter meters requests per Atlas bucket; share one across clients so reloads keep the budget.
@@ -199,7 +201,7 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 			}
 			return fmt.Errorf("atlas api: GET %s: %w", endpoint, err)
 		}
-		err := c.attempt(ctx, cl.accept, endpoint, u.String(), out)
+		err := c.attempt(ctx, cl, u.String(), out)
 		lastErr = err
 		if err == nil {
 			return nil
@@ -236,7 +238,8 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 }
 
 // attempt makes one HTTP request under the per-attempt timeout and decodes a 200 into out.
-func (c *Client) attempt(ctx context.Context, accept, endpoint, rawURL string, out any) error {
+func (c *Client) attempt(ctx context.Context, cl call, rawURL string, out any) error {
+	accept, endpoint := cl.accept, cl.endpoint
 	// Waiting for a slot is not part of the attempt's own timeout; the caller's deadline bounds it.
 	release, err := c.acquire(ctx)
 	if err != nil {
@@ -264,7 +267,7 @@ func (c *Client) attempt(ctx context.Context, accept, endpoint, rawURL string, o
 	c.observe(endpoint, strconv.Itoa(resp.StatusCode))
 	if v := resp.Header.Get("RateLimit-Remaining"); v != "" && c.opts.ObserveRemaining != nil {
 		if f, err := strconv.ParseFloat(v, 64); err == nil {
-			c.opts.ObserveRemaining(f)
+			c.opts.ObserveRemaining(cl.set, f)
 		}
 	}
 	body, err := readCapped(resp.Body, c.opts.MaxBodyBytes)

@@ -87,7 +87,12 @@ func TestRemainingIsObserved(t *testing.T) {
 	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
 	var last float64 = -1
 	o := keyOpts(running.URL)
-	o.ObserveRemaining = func(v float64) { last = v }
+	o.ObserveRemaining = func(bucket string, v float64) {
+		if bucket != "cloud_backups" {
+			t.Errorf("a restore-job read counted down bucket %q", bucket)
+		}
+		last = v
+	}
 	c := newClient(t, o)
 	for range 3 {
 		if _, err := c.GetRestoreJob(ctxWithTimeout(t, 2*time.Second), groupID, cluster0, seedJobID); err != nil {

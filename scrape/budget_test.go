@@ -110,7 +110,7 @@ func TestRateLimitRemainingIsExported(t *testing.T) {
 		RateLimit: atlastest.RateLimit{Capacity: 50, Refill: 10, Period: time.Minute}})
 	h := harness.NewWith(t, sim, harness.Options{})
 	fams := h.Scrape(t, 0) // self-metrics are gathered after the scrape's reads
-	if v := harness.MustValue(t, fams, "mongodbatlas_api_rate_limit_remaining", nil); v != 49 {
+	if v := harness.MustValue(t, fams, "mongodbatlas_api_rate_limit_remaining", map[string]string{"bucket": "cloud_backups"}); v != 49 {
 		t.Errorf("api_rate_limit_remaining = %v, want 49", v)
 	}
 }

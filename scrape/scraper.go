@@ -55,7 +55,7 @@ type Scraper struct {
 	apiRequests    *prometheus.CounterVec
 	rateLimited    *prometheus.CounterVec
 	budgetRefused  *prometheus.CounterVec
-	limitRemaining *lastValue
+	limitRemaining *prometheus.GaugeVec
 
 	// limits is what limiter was built with; a reload that keeps them keeps the budget.
 	limits atlas.Limits
@@ -107,8 +107,13 @@ func New(o Options, reg prometheus.Registerer, logger *slog.Logger) *Scraper {
 		Name:      "api_budget_exhausted_total",
 		Help:      "API requests not sent because the exporter's own rate-limit budget could not pay for them before the scrape deadline.",
 	}, []string{"endpoint"})
-	e.limitRemaining = &lastValue{desc: prometheus.NewDesc(prometheus.BuildFQName(namespace, "", "api_rate_limit_remaining"),
-		"The last RateLimit-Remaining header Atlas sent; absent until Atlas sends one.", nil, nil)}
+	// A child appears with Atlas's first RateLimit-Remaining header for its bucket: a 0 before
+	// that would read as an exhausted budget.
+	e.limitRemaining = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Namespace: namespace,
+		Name:      "api_rate_limit_remaining",
+		Help:      "The last RateLimit-Remaining header Atlas sent for a bucket set (cloud_backups, clusters, projects, org_projects); absent until Atlas sends one.",
+	}, []string{"bucket"})
 	reg.MustRegister(e.apiRequests, e.rateLimited, e.budgetRefused, e.limitRemaining)
 	return e
 }
@@ -143,7 +148,7 @@ func (e *Scraper) Apply(cfg *config.Config) error {
 			e.rateLimited.WithLabelValues(endpoint).Inc()
 		}
 	}
-	co.ObserveRemaining = e.limitRemaining.set
+	co.ObserveRemaining = func(bucket string, v float64) { e.limitRemaining.WithLabelValues(bucket).Set(v) }
 	co.ObserveBudget = func(endpoint string) { e.budgetRefused.WithLabelValues(endpoint).Inc() }
 	limits := atlas.Limits{Capacity: cfg.RateLimit.Capacity, Refill: cfg.RateLimit.Refill, Period: time.Duration(cfg.RateLimit.Period)}
 	if e.limiter == nil || limits != e.limits {

@@ -42,11 +42,14 @@ type CloudBackupComponent struct {
 
 // mediaType picks the media type the base URL's API version needs.
 func (c *Client) mediaType() string {
-	if strings.HasSuffix(c.base.Path, "/v2") {
+	if c.IsV2() {
 		return MediaTypeV2
 	}
 	return "application/json"
 }
+
+// IsV2 reports an Atlas v2 root, whose resources need versioned media types.
+func (c *Client) IsV2() bool { return strings.HasSuffix(c.base.Path, "/v2") }
 
 func cloudBackupPath(groupID, clusterName string) string {
 	return "/groups/" + url.PathEscape(groupID) + "/clusters/" + url.PathEscape(clusterName) + "/backup/restoreJobs"

@@ -244,3 +244,58 @@ func TestTokenEndpointRateLimitPausesTokenRequests(t *testing.T) {
 		t.Errorf("the 429 was not counted: %v", observed)
 	}
 }
+
+// Flex restore jobs under v2 with their own media type; expected values written out from the
+// fixtures by hand, so a wrong JSON tag fails here.
+func TestFlexRestoreJobs(t *testing.T) {
+	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey, Root: atlastest.RootAtlasV2})
+	sim.PutFlexJob(groupID, "FlexCluster0", atlastest.LoadJob(atlastest.FixtureFlexDownload))
+	sim.PutFlexJob(groupID, "FlexCluster0", atlastest.LoadJob(atlastest.FixtureFlexRunning))
+	sim.PutCloudBackupJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureCloudReady))
+	c := newClient(t, keyOpts(running.URL))
+	jobs, err := c.ListFlexRestoreJobs(ctxWithTimeout(t, 5*time.Second), groupID, "FlexCluster0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(jobs) != 2 {
+		t.Fatalf("%d jobs", len(jobs))
+	}
+	done, run := jobs[0], jobs[1]
+	if done.ID != "66b1c2d3e4f5a60718293a51" || done.DeliveryType != "DOWNLOAD" || done.Status != "COMPLETED" ||
+		done.ExpirationDate == nil || !done.ExpirationDate.Equal(time.Date(2026, 11, 29, 11, 0, 0, 0, time.UTC)) ||
+		done.RestoreFinishedDate == nil || !done.RestoreFinishedDate.Equal(time.Date(2026, 11, 29, 10, 2, 41, 0, time.UTC)) ||
+		done.SnapshotID != "66b1c2d3e4f5a60718290011" || done.TargetProjectID != groupID || done.TargetDeploymentItemName != "FlexCluster0" {
+		t.Errorf("download: %+v", done)
+	}
+	if run.Status != "RUNNING" || run.DeliveryType != "RESTORE" || run.RestoreFinishedDate != nil || run.ExpirationDate != nil ||
+		run.TargetProjectID != "5a66666887d9d61443b41646" || run.TargetDeploymentItemName != "FlexCluster0-restored" {
+		t.Errorf("running: %+v", run)
+	}
+	one, err := c.GetFlexRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, "FlexCluster0", done.ID)
+	if err != nil || one.Status != "COMPLETED" {
+		t.Errorf("get: %+v, %v", one, err)
+	}
+	flex, err := c.ListFlexClusters(ctxWithTimeout(t, 5*time.Second), groupID)
+	if err != nil || len(flex) != 1 || flex[0].Name != "FlexCluster0" {
+		t.Errorf("flex clusters: %+v, %v", flex, err)
+	}
+	if dedicated, err := c.ListClusters(ctxWithTimeout(t, 5*time.Second), groupID); err != nil || len(dedicated) != 1 || dedicated[0].Name != clusterName {
+		t.Errorf("the cluster list should hold the dedicated cluster only: %+v, %v", dedicated, err)
+	}
+	// Each kind through the other's API: Atlas's own errorCodes.
+	if _, err := c.ListCloudBackupRestoreJobs(ctxWithTimeout(t, 5*time.Second), groupID, "FlexCluster0"); atlas.ErrorCode(err) != "CANNOT_USE_FLEX_CLUSTER_IN_CLUSTER_API" || atlas.StatusCode(err) != 400 {
+		t.Errorf("a Flex cluster through the Cloud Backup API: %v", err)
+	}
+	if _, err := c.ListFlexRestoreJobs(ctxWithTimeout(t, 5*time.Second), groupID, clusterName); atlas.ErrorCode(err) != "CANNOT_USE_NON_FLEX_CLUSTER_IN_FLEX_API" {
+		t.Errorf("a dedicated cluster through the Flex API: %v", err)
+	}
+}
+
+// Flex is served under v2 only; the client refuses it under another root before any request.
+func TestFlexNeedsV2AndItsMediaType(t *testing.T) {
+	_, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
+	c := newClient(t, keyOpts(running.URL))
+	if _, err := c.ListFlexRestoreJobs(ctxWithTimeout(t, 5*time.Second), groupID, "FlexCluster0"); err == nil || !strings.Contains(err.Error(), "only under Atlas v2") {
+		t.Errorf("flex under v1.0: %v", err)
+	}
+}

@@ -25,6 +25,12 @@ const (
 	FixtureCloudAutomated = "cloud_backup_restore_job_automated_done.json"
 	// FixtureCloudSharded is a ready download of a sharded cluster, one component per shard.
 	FixtureCloudSharded = "cloud_backup_restore_job_sharded_download.json"
+
+	// FixtureFlexDownload is a Flex cluster's finished download, carrying the snapshotUrl secret.
+	FixtureFlexDownload = "flex_restore_job_download_done.json"
+	// FixtureFlexRunning is a Flex restore into another project, still running, without its
+	// finish and expiration dates.
+	FixtureFlexRunning = "flex_restore_job_restore_running.json"
 )
 
 // Job is a restore job as a JSON object with Atlas's field names; tests edit it at the wire level.

@@ -75,7 +75,10 @@ func (s *Server) listClusters(w http.ResponseWriter, r *http.Request, req reques
 	}
 	var all []*cluster
 	for _, c := range s.groups[req.params[0]].clusters {
-		all = append(all, c)
+		// /clusters lists dedicated clusters, /flexClusters the Flex ones, as on Atlas.
+		if c.flex == (req.route == RouteFlexClusters) {
+			all = append(all, c)
+		}
 	}
 	s.mu.Unlock()
 	slices.SortFunc(all, func(a, b *cluster) int { return cmpString(a.name, b.name) })
@@ -87,10 +90,15 @@ func (s *Server) listClusters(w http.ResponseWriter, r *http.Request, req reques
 	end := min(start+p.perPage, len(all))
 	items := make([][]byte, 0, end-start)
 	for _, c := range all[start:end] {
-		doc, _ := json.Marshal(map[string]any{
+		fields := map[string]any{
 			"id": c.id, nameField: c.name, "groupId": req.params[0],
 			"backupEnabled": len(c.legacy.order) > 0, "providerBackupEnabled": len(c.backup.order) > 0,
-		})
+		}
+		if c.flex {
+			// A Flex cluster document has no backup flags: its backups are always on.
+			fields = map[string]any{"id": c.id, "name": c.name, "groupId": req.params[0]}
+		}
+		doc, _ := json.Marshal(fields)
 		items = append(items, doc)
 	}
 	s.writePage(w, r, p, contentType, items, len(all))

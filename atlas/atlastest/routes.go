@@ -31,6 +31,17 @@ func match(path string) request {
 			req.route, req.params = RouteOrgProjects, []string{p[1]}
 			return req
 		}
+		if len(p) >= 3 && p[0] == "groups" && p[2] == "flexClusters" && root == RootAtlasV2 {
+			switch {
+			case len(p) == 3:
+				req.route, req.params = RouteFlexClusters, []string{p[1]}
+			case len(p) == 6 && p[4] == "backup" && p[5] == "restoreJobs":
+				req.route, req.params = RouteFlexRestoreJobs, []string{p[1], p[3]}
+			case len(p) == 7 && p[4] == "backup" && p[5] == "restoreJobs":
+				req.route, req.params = RouteFlexRestoreJob, []string{p[1], p[3], p[6]}
+			}
+			return req
+		}
 		if len(p) < 3 || p[0] != "groups" || p[2] != "clusters" {
 			return req
 		}
@@ -59,8 +70,16 @@ func pick(cond bool, a, b string) string {
 	return b
 }
 
-// MediaTypeV2 is the versioned media type Atlas v2 requires for these resources.
-const MediaTypeV2 = "application/vnd.atlas.2023-01-01+json"
+// The versioned media types Atlas v2 requires: Flex resources have their own version.
+const (
+	MediaTypeV2   = "application/vnd.atlas.2023-01-01+json"
+	MediaTypeFlex = "application/vnd.atlas.2024-11-13+json"
+)
+
+// isFlexRoute reports the Flex routes, which have their own media type and clusters.
+func isFlexRoute(route string) bool {
+	return route == RouteFlexClusters || route == RouteFlexRestoreJobs || route == RouteFlexRestoreJob
+}
 
 // ServeHTTP authenticates, applies latency and faults, then answers like Atlas.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -112,19 +131,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.root == RootAtlasV2 {
-		// v2 has one version of these resources; without it in Accept the answer is 406.
-		if !strings.Contains(r.Header.Get("Accept"), MediaTypeV2) {
+		// Each v2 resource has one version here; without it in Accept the answer is 406.
+		want := MediaTypeV2
+		if isFlexRoute(req.route) {
+			want = MediaTypeFlex
+		}
+		if !strings.Contains(r.Header.Get("Accept"), want) {
 			writeError(w, http.StatusNotAcceptable, "INVALID_VERSION",
-				"A valid API version must be requested in the Accept header, e.g. "+MediaTypeV2+".", "Not Acceptable", true)
+				"A valid API version must be requested in the Accept header, e.g. "+want+".", "Not Acceptable", true)
 			return
 		}
-		contentType = MediaTypeV2
+		contentType = want
 	}
 	if req.route == RouteProjects || req.route == RouteOrgProjects {
 		s.listProjects(w, r, req, contentType)
 		return
 	}
-	if req.route != RouteClusters && !s.spend(w, req.params[0]) {
+	if req.route != RouteClusters && req.route != RouteFlexClusters && !s.spend(w, req.params[0]) {
 		return
 	}
 	switch req.route {
@@ -136,7 +159,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.listJobs(w, r, req, contentType, func(c *cluster) *jobList { return &c.backup })
 	case RouteCloudBackupRestoreJob:
 		s.getJob(w, req, contentType, func(c *cluster) *jobList { return &c.backup })
-	case RouteClusters:
+	case RouteFlexRestoreJobs:
+		s.listJobs(w, r, req, contentType, func(c *cluster) *jobList { return &c.flexJobs })
+	case RouteFlexRestoreJob:
+		s.getJob(w, req, contentType, func(c *cluster) *jobList { return &c.flexJobs })
+	case RouteClusters, RouteFlexClusters:
 		s.listClusters(w, r, req, contentType)
 	}
 }
@@ -151,7 +178,7 @@ func (s *Server) findCluster(w http.ResponseWriter, req request) *cluster {
 			fmt.Sprintf("No group with ID %s exists.", groupID), "Not Found", true, groupID)
 		return nil
 	}
-	if req.route == RouteClusters {
+	if req.route == RouteClusters || req.route == RouteFlexClusters {
 		return &cluster{}
 	}
 	key := req.params[1]
@@ -162,6 +189,17 @@ func (s *Server) findCluster(w http.ResponseWriter, req request) *cluster {
 			}
 		}
 	} else if c, ok := g.clusters[key]; ok {
+		// Atlas refuses a cluster asked through the other kind's API, with its own errorCode.
+		switch {
+		case c.flex && !isFlexRoute(req.route):
+			writeError(w, http.StatusBadRequest, "CANNOT_USE_FLEX_CLUSTER_IN_CLUSTER_API",
+				fmt.Sprintf("Cannot use the cluster API for the Flex cluster %s; use the Flex cluster API.", key), "Bad Request", true, key)
+			return nil
+		case !c.flex && isFlexRoute(req.route):
+			writeError(w, http.StatusBadRequest, "CANNOT_USE_NON_FLEX_CLUSTER_IN_FLEX_API",
+				fmt.Sprintf("Cannot use the Flex cluster API for the non-Flex cluster %s.", key), "Bad Request", true, key)
+			return nil
+		}
 		return c
 	}
 	writeError(w, http.StatusNotFound, "CLUSTER_NOT_FOUND",

@@ -17,6 +17,9 @@ const (
 	RouteCloudBackupRestoreJobs = "/groups/{group_id}/clusters/{cluster_name}/backup/restoreJobs"
 	RouteCloudBackupRestoreJob  = "/groups/{group_id}/clusters/{cluster_name}/backup/restoreJobs/{job_id}"
 	RouteClusters               = "/groups/{group_id}/clusters"
+	RouteFlexClusters           = "/groups/{group_id}/flexClusters"
+	RouteFlexRestoreJobs        = "/groups/{group_id}/flexClusters/{cluster_name}/backup/restoreJobs"
+	RouteFlexRestoreJob         = "/groups/{group_id}/flexClusters/{cluster_name}/backup/restoreJobs/{job_id}"
 	RouteProjects               = "/groups"
 	RouteOrgProjects            = "/orgs/{org_id}/groups"
 	RouteToken                  = "/api/oauth/token"
@@ -92,8 +95,9 @@ type group struct {
 type cluster struct {
 	id   string
 	name string
-	// legacy and backup hold the two families' restore jobs.
-	legacy, backup jobList
+	// legacy and backup hold the two families' restore jobs; a flex cluster holds only flex.
+	legacy, backup, flexJobs jobList
+	flex                     bool
 }
 
 // jobList keeps jobs in insertion order, stored as the bytes they are served as.
@@ -235,6 +239,15 @@ func (s *Server) PutCloudBackupJob(groupID, clusterName string, j Job) {
 	s.clusterLocked(groupID, clusterName).backup.put(j.ID(), j.bytes(), false)
 }
 
+// PutFlexJob stores or replaces a Flex cluster's restore job, making the cluster a Flex cluster.
+func (s *Server) PutFlexJob(groupID, clusterName string, j Job) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.clusterLocked(groupID, clusterName)
+	c.flex = true
+	c.flexJobs.put(j.ID(), j.bytes(), false)
+}
+
 // PrependJob stores a new legacy job ahead of the others, as a newest-first list shows a job created mid-read.
 func (s *Server) PrependJob(groupID, clusterName string, j Job) {
 	s.mu.Lock()
@@ -265,6 +278,7 @@ func (s *Server) DeleteJob(groupID, clusterName, id string) {
 		if c, ok := g.clusters[clusterName]; ok {
 			c.legacy.remove(id)
 			c.backup.remove(id)
+			c.flexJobs.remove(id)
 		}
 	}
 }

@@ -171,3 +171,26 @@ func TestV2NeedsTheVersionedMediaType(t *testing.T) {
 		t.Errorf("v2 with its version: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 }
+
+// Flex routes have their own version: the Cloud Backup one answers 406, theirs 200.
+func TestFlexNeedsItsOwnMediaType(t *testing.T) {
+	sim, url := startSim(t)
+	sim.PutFlexJob(group, "FlexCluster0", atlastest.LoadJob(atlastest.FixtureFlexDownload))
+	flex := strings.Replace(url, atlastest.RootAtlasV1, atlastest.RootAtlasV2, 1) + "/groups/" + group + "/flexClusters/FlexCluster0/backup/restoreJobs"
+	c := digestClient("pub", "priv")
+	for media, want := range map[string]int{atlastest.MediaTypeV2: http.StatusNotAcceptable, atlastest.MediaTypeFlex: http.StatusOK} {
+		req, _ := http.NewRequest(http.MethodGet, flex, nil)
+		req.Header.Set("Accept", media)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Accept %s: %d, want %d", media, resp.StatusCode, want)
+		}
+	}
+	if code, _, _ := getJSON(t, c, url+"/groups/"+group+"/flexClusters/FlexCluster0/backup/restoreJobs"); code != http.StatusNotFound {
+		t.Errorf("Flex under v1.0: %d, want 404", code)
+	}
+}

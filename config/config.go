@@ -37,6 +37,8 @@ const (
 	APILegacy = "legacy"
 	// APICloudBackup is Atlas Cloud Backup (/backup/restoreJobs), on v1.0 or v2.
 	APICloudBackup = "cloud_backup"
+	// APIFlex is Atlas Flex clusters (what M2, M5 and Serverless became), on v2 only.
+	APIFlex = "flex"
 )
 
 // Config is the whole file; a *Config from Load or Validate is complete and checked.
@@ -405,15 +407,20 @@ func (t Target) check(i int, baseURL string, seen map[string]int) []error {
 	}
 	switch t.API {
 	case "", APILegacy:
-		if isV2(baseURL) {
+		// A discovering target without api reads each cluster in the family it has.
+		if isV2(baseURL) && (t.API == APILegacy || !t.Discovers()) {
 			errs = append(errs, fmt.Errorf("%s.api: legacy restore jobs are not served under Atlas v2; use api: cloud_backup or a v1.0 base_url", where))
 		}
 	case APICloudBackup:
 		if isManager(baseURL) {
 			errs = append(errs, fmt.Errorf("%s.api: Cloud Manager and Ops Manager have no Cloud Backup; use api: legacy", where))
 		}
+	case APIFlex:
+		if !isV2(baseURL) {
+			errs = append(errs, fmt.Errorf("%s.api: Flex clusters are served only under Atlas v2; use base_url https://cloud.mongodb.com/api/atlas/v2", where))
+		}
 	default:
-		errs = append(errs, fmt.Errorf("%s.api: %q is not legacy or cloud_backup", where, clip(t.API)))
+		errs = append(errs, fmt.Errorf("%s.api: %q is not legacy, cloud_backup or flex", where, clip(t.API)))
 	}
 	ids := map[string]bool{}
 	for j, id := range t.RestoreJobIDs {

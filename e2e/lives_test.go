@@ -54,6 +54,14 @@ const (
 	day        = 24 * time.Hour
 )
 
+// lifeRoot is the API root a life's family is read under.
+func lifeRoot(l life) string {
+	if l.api == "flex" {
+		return atlastest.RootAtlasV2
+	}
+	return atlastest.RootAtlasV1
+}
+
 // at renders a promtool-epoch time: promtool's tests start at Unix time 0.
 func at(d time.Duration) string { return time.Unix(0, 0).Add(d).UTC().Format(time.RFC3339) }
 
@@ -73,6 +81,11 @@ func cloudAutomated(id string) atlastest.Job {
 func cloudDownload(id string) atlastest.Job {
 	return atlastest.LoadJob(atlastest.FixtureCloudReady).Set("id", id).Delete("expiresAt").
 		Set("deliveryUrl", []any{}).Set("timestamp", at(-hour))
+}
+
+func flexRestore(id string) atlastest.Job {
+	return atlastest.LoadJob(atlastest.FixtureFlexRunning).Set("id", id).Set("projectId", livesGroup).
+		Set("restoreScheduledDate", at(0)).Set("snapshotFinishedDate", at(-hour))
 }
 
 func lives() []life {
@@ -185,6 +198,32 @@ func lives() []life {
 			{at: 3*day + 5*time.Minute}, {at: 5 * day},
 		},
 	}, {
+		name: "a Flex restore fails, then a later one succeeds", cluster: "FlexFailed", api: "flex", step: 5 * time.Minute,
+		phases: []phase{
+			{until: hour, jobs: []atlastest.Job{flexRestore(slow)}},
+			{until: 3 * hour, jobs: []atlastest.Job{flexRestore(slow).Set("status", "FAILED")}},
+			{until: day, jobs: []atlastest.Job{flexRestore(slow).Set("status", "FAILED"),
+				flexRestore(retry).Set("status", "COMPLETED").Set("restoreFinishedDate", at(3*hour))}},
+		},
+		checks: []check{
+			{at: 55 * time.Minute},
+			{at: hour, firing: []string{"MongoDBAtlasRestoreJobBroken/" + slow}},
+			{at: 2*hour + 55*time.Minute, firing: []string{"MongoDBAtlasRestoreJobBroken/" + slow}},
+			{at: 3*hour + 35*time.Minute}, {at: 12 * hour},
+		},
+	}, {
+		name: "a Flex cluster drilled daily", cluster: "DrillFlex", api: "flex", drill: "1d", step: 5 * time.Minute,
+		phases: []phase{
+			{until: 2 * day, jobs: []atlastest.Job{flexRestore(retry).Set("status", "COMPLETED").Set("restoreFinishedDate", at(hour))}},
+			{until: 3 * day, jobs: []atlastest.Job{flexRestore(retry).Set("status", "COMPLETED").Set("restoreFinishedDate", at(hour)),
+				flexRestore(slow).Set("status", "COMPLETED").Set("restoreFinishedDate", at(2*day))}},
+		},
+		checks: []check{
+			{at: day + hour + 55*time.Minute},
+			{at: day + 2*hour + 10*time.Minute, firing: []string{"MongoDBAtlasRestoreDrillOverdue"}},
+			{at: 2*day + 5*time.Minute},
+		},
+	}, {
 		name: "a Cloud Backup cluster drilled daily", cluster: "DrillCloud", api: "cloud_backup", drill: "1d", step: 5 * time.Minute,
 		phases: []phase{
 			{until: 2 * day, jobs: []atlastest.Job{cloudAutomated(retry).Set("finishedAt", at(hour))}},
@@ -207,17 +246,23 @@ func TestAlertsOverWholeLives(t *testing.T) {
 	ls := lives()
 
 	sim := atlastest.New(atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
-	var targets strings.Builder
+	// Flex is served under v2 only, where legacy is not: one exporter per API root.
+	targets := map[string]*strings.Builder{atlastest.RootAtlasV1: {}, atlastest.RootAtlasV2: {}}
 	for _, l := range ls {
-		sim.AddCluster(livesGroup, l.cluster)
-		fmt.Fprintf(&targets, "  - {group_id: %s, cluster_name: %s", livesGroup, l.cluster)
+		if l.api == "flex" {
+			sim.AddFlexCluster(livesGroup, l.cluster)
+		} else {
+			sim.AddCluster(livesGroup, l.cluster)
+		}
+		b := targets[lifeRoot(l)]
+		fmt.Fprintf(b, "  - {group_id: %s, cluster_name: %s", livesGroup, l.cluster)
 		if l.api != "" {
-			fmt.Fprintf(&targets, ", api: %s", l.api)
+			fmt.Fprintf(b, ", api: %s", l.api)
 		}
 		if l.drill != "" {
-			fmt.Fprintf(&targets, ", drill_interval: %s", l.drill)
+			fmt.Fprintf(b, ", drill_interval: %s", l.drill)
 		}
-		targets.WriteString("}\n")
+		b.WriteString("}\n")
 	}
 	running, err := atlastest.Start(sim)
 	if err != nil {
@@ -227,16 +272,20 @@ func TestAlertsOverWholeLives(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "private-key"), []byte(privateKey), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	// The lives happen in 1970, promtool's epoch: no cap may drop their jobs for their age.
-	cfg := fmt.Sprintf("atlas:\n  base_url: %s\n  public_key: %s\n  private_key_file: private-key\njobs: {max_age: 0s}\ntargets:\n%s",
-		running.Host+atlastest.RootAtlasV1, publicKey, targets.String())
-	cfgPath := filepath.Join(dir, "exporter.yml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
+	addrs := map[string]string{}
+	for root, b := range targets {
+		// The lives happen in 1970, promtool's epoch: no cap may drop their jobs for their age.
+		cfg := fmt.Sprintf("atlas:\n  base_url: %s\n  public_key: %s\n  private_key_file: private-key\njobs: {max_age: 0s}\ntargets:\n%s",
+			running.Host+root, publicKey, b.String())
+		cfgPath := filepath.Join(dir, "exporter"+strings.ReplaceAll(root, "/", "-")+".yml")
+		if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		addr := freeAddr(t)
+		start(t, dir, "exporter"+strings.ReplaceAll(root, "/", "-"), exporterBin, "--config.file="+cfgPath, "--web.listen-address="+addr)
+		waitFor(t, "the exporter to be ready", 30*time.Second, func() (bool, string) { return httpOK("http://" + addr + "/-/ready") })
+		addrs[root] = addr
 	}
-	addr := freeAddr(t)
-	start(t, dir, "exporter", exporterBin, "--config.file="+cfgPath, "--web.listen-address="+addr)
-	waitFor(t, "the exporter to be ready", 30*time.Second, func() (bool, string) { return httpOK("http://" + addr + "/-/ready") })
 
 	rules, err := filepath.Abs(filepath.Join("..", "deploy", "prometheus", "alerts.yml"))
 	if err != nil {
@@ -255,14 +304,17 @@ func TestAlertsOverWholeLives(t *testing.T) {
 			}
 			shown = shown[:0]
 			for _, j := range ph.jobs {
-				if l.api == "cloud_backup" {
+				switch l.api {
+				case "cloud_backup":
 					sim.PutCloudBackupJob(livesGroup, l.cluster, j)
-				} else {
+				case "flex":
+					sim.PutFlexJob(livesGroup, l.cluster, j)
+				default:
 					sim.PutJob(livesGroup, l.cluster, j)
 				}
 				shown = append(shown, j.ID())
 			}
-			scrapes[p] = scrapeCluster(t, "http://"+addr+"/metrics", l.cluster)
+			scrapes[p] = scrapeCluster(t, "http://"+addrs[lifeRoot(l)]+"/metrics", l.cluster)
 		}
 		file := filepath.Join(dir, fmt.Sprintf("life%d_test.yml", i))
 		if err := os.WriteFile(file, []byte(promtoolTest(rules, l, scrapes)), 0o644); err != nil {

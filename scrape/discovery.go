@@ -212,7 +212,22 @@ func (e *Scraper) discoverScope(ctx context.Context, live *liveConfig, client *a
 				return nil
 			}
 			live.ids.store(p.ID, clusters)
-			found[i] = e.clusterTargets(live, t, p, clusters)
+			targets := e.clusterTargets(live, t, p, clusters)
+			if live.v2 {
+				// Flex clusters are listed apart, and are always read as Flex: no other
+				// family serves them.
+				flex, err := client.ListFlexClusters(ctx, p.ID)
+				if err != nil {
+					failed[i] = fmt.Errorf("discover Flex clusters of project %s: %w", p.ID, err)
+					return nil
+				}
+				for _, f := range flex {
+					if t.Admits(p.Name, f.Name) {
+						targets = append(targets, config.Target{GroupID: p.ID, ClusterName: f.Name, API: config.APIFlex, DrillInterval: t.DrillInterval})
+					}
+				}
+			}
+			found[i] = targets
 			return nil
 		})
 	}

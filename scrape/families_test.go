@@ -220,3 +220,89 @@ func TestOddTimestampsCostOneSeries(t *testing.T) {
 		t.Error("a null expiry, which says absent, was logged as odd")
 	}
 }
+
+// Flex restore jobs come out under the same names and labels: the contract's status mapping,
+// expirationDate as the expiry, restoreFinishedDate as the finished time and the drill's success,
+// deliveryType in the info metric, the target project and deployment; snapshotUrl nowhere.
+func TestFlexJobsUnderTheSameNames(t *testing.T) {
+	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
+	sim.PutFlexJob(harness.GroupID, "FlexCluster0", atlastest.LoadJob(atlastest.FixtureFlexDownload))
+	sim.PutFlexJob(harness.GroupID, "FlexCluster0", atlastest.LoadJob(atlastest.FixtureFlexRunning))
+	sim.PutFlexJob(harness.GroupID, "FlexCluster0", atlastest.LoadJob(atlastest.FixtureFlexRunning).
+		Set("id", "66b1c2d3e4f5a60718293a53").Set("status", "FAILED"))
+	sim.PutFlexJob(harness.GroupID, "FlexCluster0", atlastest.LoadJob(atlastest.FixtureFlexRunning).
+		Set("id", "66b1c2d3e4f5a60718293a54").Delete("restoreScheduledDate").Delete("snapshotFinishedDate"))
+	h := harness.NewWith(t, sim, harness.Options{Root: atlastest.RootAtlasV2,
+		Targets: []config.Target{{GroupID: harness.GroupID, ClusterName: "FlexCluster0", API: config.APIFlex}}})
+	body, fams := h.ScrapeRaw(t, 0)
+	job := func(id string) map[string]string {
+		return map[string]string{"group_id": harness.GroupID, "cluster_name": "FlexCluster0", "restore_job_id": id}
+	}
+	done, running := "66b1c2d3e4f5a60718293a51", "66b1c2d3e4f5a60718293a52"
+	for id, status := range map[string]string{done: "FINISHED", running: "IN_PROGRESS", "66b1c2d3e4f5a60718293a53": "BROKEN", "66b1c2d3e4f5a60718293a54": "IN_PROGRESS"} {
+		if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_status", harness.WithStatus(job(id), status)); v != 1 {
+			t.Errorf("%s: status %s = %v", id, status, v)
+		}
+	}
+	if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_delivery_expiry_timestamp_seconds", job(done)); v != unix(t, "2026-11-29T11:00:00Z") {
+		t.Errorf("expiry %v, want expirationDate", v)
+	}
+	if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_finished_timestamp_seconds", job(done)); v != unix(t, "2026-11-29T10:02:41Z") {
+		t.Errorf("finished %v, want restoreFinishedDate", v)
+	}
+	if v := harness.MustValue(t, fams, lastRestore, map[string]string{"group_id": harness.GroupID, "cluster_name": "FlexCluster0"}); v != unix(t, "2026-11-29T10:02:41Z") {
+		t.Errorf("last success %v, want the download's restoreFinishedDate", v)
+	}
+	harness.MustValue(t, fams, "mongodbatlas_restore_job_info", map[string]string{"restore_job_id": running,
+		"delivery_method": "RESTORE", "target_group_id": "5a66666887d9d61443b41646", "target_cluster_name": "FlexCluster0-restored"})
+	for _, absent := range []string{"mongodbatlas_restore_job_delivery_downloaded", "mongodbatlas_restore_job_delivery_status", "mongodbatlas_restore_job_created_timestamp_seconds"} {
+		if _, ok := harness.Value(fams, absent, job(done)); ok {
+			t.Errorf("%s present; Flex does not say", absent)
+		}
+	}
+	if strings.Contains(body, "flex-restore.placeholder") || strings.Contains(h.Logs.String(), "flex-restore.placeholder") {
+		t.Error("the snapshotUrl reached the exposition or the log")
+	}
+}
+
+// A Flex cluster configured as Cloud Backup, or a dedicated one as Flex, fails its target with
+// Atlas's own errorCode in the log.
+func TestFlexClusterThroughTheWrongAPI(t *testing.T) {
+	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
+	sim.PutFlexJob(harness.GroupID, "FlexCluster0", atlastest.LoadJob(atlastest.FixtureFlexDownload))
+	sim.PutCloudBackupJob(harness.GroupID, "Dedicated", atlastest.LoadJob(atlastest.FixtureCloudReady))
+	h := harness.NewWith(t, sim, harness.Options{Root: atlastest.RootAtlasV2, Targets: []config.Target{
+		{GroupID: harness.GroupID, ClusterName: "FlexCluster0", API: config.APICloudBackup},
+		{GroupID: harness.GroupID, ClusterName: "Dedicated", API: config.APIFlex},
+	}})
+	fams := h.Scrape(t, 0)
+	for _, c := range []string{"FlexCluster0", "Dedicated"} {
+		if v := harness.MustValue(t, fams, "mongodbatlas_scrape_success", harness.Target(c)); v != 0 {
+			t.Errorf("%s: scrape_success %v", c, v)
+		}
+	}
+	logs := h.WaitLogs(t, "CANNOT_USE_", 2)
+	for _, code := range []string{"error_code=CANNOT_USE_FLEX_CLUSTER_IN_CLUSTER_API", "error_code=CANNOT_USE_NON_FLEX_CLUSTER_IN_FLEX_API"} {
+		if !strings.Contains(logs, code) {
+			t.Errorf("log lacks %s:\n%s", code, logs)
+		}
+	}
+}
+
+// Project discovery under v2 lists Flex clusters too, and reads them as Flex.
+func TestDiscoveryFindsFlexClusters(t *testing.T) {
+	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
+	sim.AddProject(harness.GroupID, "main", "")
+	sim.PutFlexJob(harness.GroupID, "FlexCluster0", atlastest.LoadJob(atlastest.FixtureFlexDownload))
+	sim.PutCloudBackupJob(harness.GroupID, "Dedicated", atlastest.LoadJob(atlastest.FixtureCloudReady))
+	h := harness.NewWith(t, sim, harness.Options{Root: atlastest.RootAtlasV2, Targets: []config.Target{{GroupID: harness.GroupID}}})
+	fams := h.Scrape(t, 0)
+	for _, c := range []string{"FlexCluster0", "Dedicated"} {
+		if v := harness.MustValue(t, fams, "mongodbatlas_scrape_success", harness.Target(c)); v != 1 {
+			t.Errorf("%s: scrape_success %v:\n%s", c, v, h.Logs)
+		}
+	}
+	if n := h.Sim.Requests(atlastest.RouteFlexRestoreJobs); n != 1 {
+		t.Errorf("%d Flex restore-job reads, want 1", n)
+	}
+}

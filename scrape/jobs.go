@@ -136,3 +136,40 @@ func FromCloudBackup(j *atlas.CloudBackupRestoreJob, clusterID string) *Job {
 	}
 	return v
 }
+
+// flexStatus maps Flex's status enum onto the contract's job statuses.
+func flexStatus(s string) string {
+	switch s {
+	case "PENDING", "QUEUED", "RUNNING":
+		return "IN_PROGRESS"
+	case "COMPLETED":
+		return "FINISHED"
+	case "FAILED":
+		return "BROKEN"
+	}
+	return s // undocumented: exported as its own series, as for every family
+}
+
+// FromFlex maps a Flex restore job as the contract says: its status onto the job statuses,
+// expirationDate to the expiry, restoreFinishedDate to the finished time, deliveryType to the
+// delivery method. Flex says nothing of downloads, validity, caps or encryption.
+func FromFlex(j *atlas.FlexRestoreJob) *Job {
+	v := &Job{
+		ID:                j.ID,
+		SnapshotID:        j.SnapshotID,
+		DeliveryMethod:    j.DeliveryType,
+		Status:            flexStatus(j.Status),
+		TargetGroupID:     j.TargetProjectID,
+		TargetClusterName: j.TargetDeploymentItemName,
+	}
+	if j.ExpirationDate != nil {
+		v.Expiry = v.timeOf("expirationDate", *j.ExpirationDate)
+	}
+	if j.RestoreFinishedDate != nil {
+		v.Finished = v.timeOf("restoreFinishedDate", *j.RestoreFinishedDate)
+	}
+	if j.SnapshotFinishedDate != nil {
+		v.Snapshot = v.timeOf("snapshotFinishedDate", *j.SnapshotFinishedDate)
+	}
+	return v
+}

@@ -251,24 +251,9 @@ func (e *Scraper) pinnedTasks(tr *TargetResult) []task {
 // list reads every job of a target's cluster in its family.
 func (e *Scraper) list(ctx context.Context, live *liveConfig, tr *TargetResult) ([]*Job, error) {
 	t := tr.Target
-	var views []*Job
-	if t.IsCloudBackup() {
-		jobs, err := live.client.ListCloudBackupRestoreJobs(ctx, t.GroupID, t.ClusterName)
-		if err != nil {
-			return nil, err
-		}
-		for i := range jobs {
-			views = append(views, FromCloudBackup(&jobs[i], tr.clusterID))
-		}
-	} else {
-		jobs, err := live.client.ListRestoreJobs(ctx, t.GroupID, atlas.ClusterRef{Name: t.ClusterName, ID: tr.clusterID})
-		if err != nil {
-			e.forgetClusterID(live, tr, err)
-			return nil, err
-		}
-		for i := range jobs {
-			views = append(views, FromLegacy(&jobs[i]))
-		}
+	views, err := e.readList(ctx, live, tr)
+	if err != nil {
+		return nil, err
 	}
 	e.memory.setListSize(targetKey(t.GroupID, t.ClusterName), len(views))
 	for _, v := range views {
@@ -279,8 +264,6 @@ func (e *Scraper) list(ctx context.Context, live *liveConfig, tr *TargetResult) 
 
 func (e *Scraper) run(ctx context.Context, live *liveConfig, tk task) {
 	t := tk.t.Target
-	c := live.client
-	ref := atlas.ClusterRef{Name: t.ClusterName, ID: tk.t.clusterID}
 	switch tk.idx {
 	case listTask:
 		views, err := e.list(ctx, live, tk.t)
@@ -314,22 +297,10 @@ func (e *Scraper) run(ctx context.Context, live *liveConfig, tk task) {
 		return
 	}
 	id := t.RestoreJobIDs[tk.idx]
-	var view *Job
-	if t.IsCloudBackup() {
-		job, err := c.GetCloudBackupRestoreJob(ctx, t.GroupID, t.ClusterName, id)
-		if err != nil {
-			tk.t.Fail(fmt.Errorf("restore job %s: %w", id, err))
-			return
-		}
-		view = FromCloudBackup(job, tk.t.clusterID)
-	} else {
-		job, err := c.GetRestoreJob(ctx, t.GroupID, ref, id)
-		if err != nil {
-			e.forgetClusterID(live, tk.t, err)
-			tk.t.Fail(fmt.Errorf("restore job %s: %w", id, err))
-			return
-		}
-		view = FromLegacy(job)
+	view, err := e.readOne(ctx, live, tk.t, id)
+	if err != nil {
+		tk.t.Fail(fmt.Errorf("restore job %s: %w", id, err))
+		return
 	}
 	// A pinned job is labelled by the ID the user asked for, whatever the body claims.
 	view.ID = id

@@ -239,6 +239,13 @@ func (s *Server) PutCloudBackupJob(groupID, clusterName string, j Job) {
 	s.clusterLocked(groupID, clusterName).backup.put(j.ID(), j.bytes(), false)
 }
 
+// AddFlexCluster adds a Flex cluster without restore jobs.
+func (s *Server) AddFlexCluster(groupID, clusterName string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clusterLocked(groupID, clusterName).flex = true
+}
+
 // PutFlexJob stores or replaces a Flex cluster's restore job, making the cluster a Flex cluster.
 func (s *Server) PutFlexJob(groupID, clusterName string, j Job) {
 	s.mu.Lock()

@@ -182,7 +182,7 @@ type call struct {
 // faults while the context's deadline leaves room for the pause.
 func (c *Client) do(ctx context.Context, cl call, out any) error {
 	if cl.accept == "" {
-		cl.accept = "application/json"
+		cl.accept = mediaTypeJSON
 	}
 	u := *c.base
 	u.Path = c.base.Path + cl.path

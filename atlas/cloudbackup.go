@@ -3,7 +3,6 @@ package atlas
 import (
 	"context"
 	"net/url"
-	"strings"
 )
 
 // Route templates of the Cloud Backup restore-job endpoints (Atlas v1.0 and v2).
@@ -11,9 +10,6 @@ const (
 	RouteCloudBackupRestoreJobs = "/groups/{group_id}/clusters/{cluster_name}/backup/restoreJobs"
 	RouteCloudBackupRestoreJob  = "/groups/{group_id}/clusters/{cluster_name}/backup/restoreJobs/{job_id}"
 )
-
-// MediaTypeV2 is the only version of the v2 restore-job resource; v2 answers 406 without it.
-const MediaTypeV2 = "application/vnd.atlas.2023-01-01+json"
 
 // CloudBackupRestoreJob is a Cloud Backup restore job (DiskBackupSnapshotRestoreJob).
 //
@@ -39,17 +35,6 @@ type CloudBackupRestoreJob struct {
 type CloudBackupComponent struct {
 	ReplicaSetName string `json:"replicaSetName"`
 }
-
-// mediaType picks the media type the base URL's API version needs.
-func (c *Client) mediaType() string {
-	if c.IsV2() {
-		return MediaTypeV2
-	}
-	return "application/json"
-}
-
-// IsV2 reports an Atlas v2 root, whose resources need versioned media types.
-func (c *Client) IsV2() bool { return strings.HasSuffix(c.base.Path, "/v2") }
 
 func cloudBackupPath(groupID, clusterName string) string {
 	return "/groups/" + url.PathEscape(groupID) + "/clusters/" + url.PathEscape(clusterName) + "/backup/restoreJobs"

@@ -299,3 +299,18 @@ func TestFlexNeedsV2AndItsMediaType(t *testing.T) {
 		t.Errorf("flex under v1.0: %v", err)
 	}
 }
+
+// Atlas v2 still serves legacy restore jobs, at the v1.0 path under /api/atlas/v2 with the
+// versioned media type; the simulator answers 406 to anything else, so a read proves it.
+func TestLegacyJobsOnV2(t *testing.T) {
+	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey, Root: atlastest.RootAtlasV2})
+	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+	c := newClient(t, keyOpts(running.URL))
+	jobs, err := c.ListRestoreJobs(ctxWithTimeout(t, 5*time.Second), groupID, cluster0)
+	if err != nil || len(jobs) != 1 || jobs[0].ID != seedJobID {
+		t.Fatalf("list on v2: %+v, %v", jobs, err)
+	}
+	if job, err := c.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, seedJobID); err != nil || job.StatusName != "FINISHED" {
+		t.Errorf("get on v2: %+v, %v", job, err)
+	}
+}

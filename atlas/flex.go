@@ -13,9 +13,6 @@ const (
 	RouteFlexRestoreJob  = "/groups/{group_id}/flexClusters/{cluster_name}/backup/restoreJobs/{job_id}"
 )
 
-// MediaTypeFlex is the only version of the Flex resources; v2 answers 406 without it.
-const MediaTypeFlex = "application/vnd.atlas.2024-11-13+json"
-
 // FlexRestoreJob is a Flex cluster's restore job (FlexBackupRestoreJob20241113). snapshotUrl is
 // a bearer secret and deliberately not declared.
 type FlexRestoreJob struct {

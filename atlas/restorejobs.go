@@ -42,7 +42,7 @@ func legacyPath(groupID string, cluster ClusterRef) string {
 func (c *Client) GetRestoreJob(ctx context.Context, groupID string, cluster ClusterRef, jobID string) (*RestoreJob, error) {
 	_, route := cluster.routes()
 	var job RestoreJob
-	cl := call{endpoint: route, path: legacyPath(groupID, cluster) + "/" + url.PathEscape(jobID), set: setCloudBackups, scope: groupID}
+	cl := call{accept: c.mediaType(), endpoint: route, path: legacyPath(groupID, cluster) + "/" + url.PathEscape(jobID), set: setCloudBackups, scope: groupID}
 	if err := c.do(ctx, cl, &job); err != nil {
 		return nil, err
 	}
@@ -52,6 +52,6 @@ func (c *Client) GetRestoreJob(ctx context.Context, groupID string, cluster Clus
 // ListRestoreJobs reads every legacy restore job of a cluster, following pages to the end.
 func (c *Client) ListRestoreJobs(ctx context.Context, groupID string, cluster ClusterRef) ([]RestoreJob, error) {
 	route, _ := cluster.routes()
-	cl := call{endpoint: route, path: legacyPath(groupID, cluster), set: setCloudBackups, scope: groupID}
+	cl := call{accept: c.mediaType(), endpoint: route, path: legacyPath(groupID, cluster), set: setCloudBackups, scope: groupID}
 	return listAll(ctx, c, cl, func(j *RestoreJob) string { return j.ID })
 }

@@ -357,13 +357,13 @@ func isLoopback(host string) bool {
 // AddressesClustersByID reports a Cloud Manager or Ops Manager API root, whose paths take cluster IDs.
 func (a Atlas) AddressesClustersByID() bool { return isManager(a.BaseURL) }
 
-// IsV2 reports an Atlas v2 API root, which serves Cloud Backup but no legacy restore jobs.
+// IsV2 reports an Atlas v2 API root, which needs versioned media types and alone serves Flex.
 func (a Atlas) IsV2() bool { return isV2(a.BaseURL) }
 
 // isManager reports a Cloud Manager or Ops Manager API root, which has no Cloud Backup.
 func isManager(baseURL string) bool { return strings.Contains(baseURL, "/api/public/") }
 
-// isV2 reports an Atlas v2 API root, which has no legacy restore jobs.
+// isV2 reports an Atlas v2 API root.
 func isV2(baseURL string) bool { return strings.HasSuffix(strings.TrimRight(baseURL, "/"), "/v2") }
 
 func (t Target) check(i int, baseURL string, seen map[string]int) []error {
@@ -407,10 +407,7 @@ func (t Target) check(i int, baseURL string, seen map[string]int) []error {
 	}
 	switch t.API {
 	case "", APILegacy:
-		// A discovering target without api reads each cluster in the family it has.
-		if isV2(baseURL) && (t.API == APILegacy || !t.Discovers()) {
-			errs = append(errs, fmt.Errorf("%s.api: legacy restore jobs are not served under Atlas v2; use api: cloud_backup or a v1.0 base_url", where))
-		}
+		// Legacy is served everywhere: v1.0, Cloud and Ops Manager, and Atlas v2.
 	case APICloudBackup:
 		if isManager(baseURL) {
 			errs = append(errs, fmt.Errorf("%s.api: Cloud Manager and Ops Manager have no Cloud Backup; use api: legacy", where))

@@ -36,6 +36,7 @@ func TestGoodConfigs(t *testing.T) {
 		{"ops_manager.yml", "https://opsmanager.example.com:8443/api/public/v1.0", "abcdefgh", "k3y-from-file", 2},
 		{"caps_and_budget.yml", config.DefaultBaseURL, "abcdefgh", "x", 1},
 		{"discovery.yml", config.DefaultBaseURL, "abcdefgh", "x", 3},
+		{"legacy_on_v2.yml", "https://cloud.mongodb.com/api/atlas/v2", "abcdefgh", "x", 1},
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
@@ -90,7 +91,6 @@ func TestBadConfigsNameTheProblem(t *testing.T) {
 		"bad_rate_limit.yml":                 "rate_limit: capacity (at least 1), refill and period must all be positive",
 		"both_credentials.yml":               "configure an API key (public_key, private_key_file) or a service account (client_id, client_secret_file), not both",
 		"cloud_backup_on_ops_manager.yml":    "Cloud Manager and Ops Manager have no Cloud Backup",
-		"legacy_on_v2.yml":                   "legacy restore jobs are not served under Atlas v2",
 		"bad_api.yml":                        `targets[0].api: "continuous" is not legacy, cloud_backup or flex`,
 		"bad_tls_version.yml":                `atlas.min_tls_version: "TLS10" is not TLS12 or TLS13`,
 		"unreadable_ca_file.yml":             "atlas.ca_file: open /nonexistent/ca.pem",

@@ -283,7 +283,7 @@ func familyOf(t config.Target, c *atlas.Cluster, live *liveConfig) (string, bool
 		return config.APILegacy, true // Cloud and Ops Manager have only the legacy family
 	case c.ProviderBackupEnabled:
 		return config.APICloudBackup, true
-	case c.BackupEnabled && !live.v2:
+	case c.BackupEnabled:
 		return config.APILegacy, true
 	}
 	return "", false

@@ -49,9 +49,9 @@ func match(path string) request {
 		switch {
 		case len(p) == 3:
 			req.route, req.params = RouteClusters, []string{p[1]}
-		case len(p) == 5 && p[4] == "restoreJobs" && root != RootAtlasV2:
+		case len(p) == 5 && p[4] == "restoreJobs":
 			req.route, req.params = pick(byID, RouteRestoreJobsByID, RouteRestoreJobs), []string{p[1], p[3]}
-		case len(p) == 6 && p[4] == "restoreJobs" && root != RootAtlasV2:
+		case len(p) == 6 && p[4] == "restoreJobs":
 			req.route, req.params = pick(byID, RouteRestoreJobByID, RouteRestoreJob), []string{p[1], p[3], p[5]}
 		case len(p) == 6 && p[4] == "backup" && p[5] == "restoreJobs" && root != RootManager:
 			req.route, req.params = RouteCloudBackupRestoreJobs, []string{p[1], p[3]}

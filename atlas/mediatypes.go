@@ -1,0 +1,28 @@
+package atlas
+
+import "strings"
+
+// Every media type the client sends, in one place. Atlas v2 versions each resource by date and
+// answers 406 without the version, and 410 VERSION_GONE once a version is past its sunset; v1.0,
+// Cloud Manager and Ops Manager take plain JSON. The README lists these with their sunsets.
+const (
+	// MediaTypeV2 is what the v2 restore-job resources (Cloud Backup and legacy), the project
+	// lists and the cluster list are read with. It is the only version of the restore-job
+	// resources; the cluster list's 2023-01-01 version is sunset on 2027-07-01.
+	MediaTypeV2 = "application/vnd.atlas.2023-01-01+json"
+	// MediaTypeFlex is the only version of the Flex cluster resources.
+	MediaTypeFlex = "application/vnd.atlas.2024-11-13+json"
+	// mediaTypeJSON is for every root but v2.
+	mediaTypeJSON = "application/json"
+)
+
+// mediaType picks the media type the base URL's API version needs for all but Flex.
+func (c *Client) mediaType() string {
+	if c.IsV2() {
+		return MediaTypeV2
+	}
+	return mediaTypeJSON
+}
+
+// IsV2 reports an Atlas v2 root, whose resources need versioned media types.
+func (c *Client) IsV2() bool { return strings.HasSuffix(c.base.Path, "/v2") }

@@ -274,7 +274,7 @@ func (c *Client) attempt(ctx context.Context, cl call, rawURL string, out any) e
 	if err != nil && resp.StatusCode != http.StatusOK && !errors.Is(err, ErrBodyTooLarge) {
 		// The status is the answer; an error body that cannot be read (the Digest transport
 		// drains a 401 it could not answer) only loses the errorCode.
-		return c.newAPIError(endpoint, resp, nil)
+		return c.newAPIError(cl, resp, nil)
 	}
 	if err != nil {
 		if errors.Is(err, ErrBodyTooLarge) {
@@ -283,7 +283,7 @@ func (c *Client) attempt(ctx context.Context, cl call, rawURL string, out any) e
 		return &connectionError{fmt.Errorf("atlas api: GET %s: read body: %w", endpoint, err)}
 	}
 	if resp.StatusCode != http.StatusOK {
-		return c.newAPIError(endpoint, resp, body)
+		return c.newAPIError(cl, resp, body)
 	}
 	if !isJSON(resp.Header.Get("Content-Type")) {
 		return fmt.Errorf("atlas api: GET %s: unexpected content type %q", endpoint, c.clean(resp.Header.Get("Content-Type")))
@@ -341,8 +341,8 @@ func readCapped(r io.Reader, limit int64) ([]byte, error) {
 }
 
 // newAPIError decodes Atlas's error document when there is one and falls back to the status alone.
-func (c *Client) newAPIError(endpoint string, resp *http.Response, body []byte) *APIError {
-	e := &APIError{Endpoint: endpoint, StatusCode: resp.StatusCode}
+func (c *Client) newAPIError(cl call, resp *http.Response, body []byte) *APIError {
+	e := &APIError{Endpoint: cl.endpoint, StatusCode: resp.StatusCode}
 	var eb errorBody
 	if isJSON(resp.Header.Get("Content-Type")) && Decode(body, &eb) == nil {
 		e.ErrorCode = c.clean(eb.ErrorCode)
@@ -350,6 +350,10 @@ func (c *Client) newAPIError(endpoint string, resp *http.Response, body []byte) 
 	}
 	if e.ErrorCode == "" {
 		e.ErrorCode = c.clean(resp.Header.Get("X-Error-Code"))
+	}
+	if resp.StatusCode == http.StatusGone {
+		// Say which version is gone: the fix is a newer exporter, not a retry.
+		e.Detail = boundDetail("media type " + cl.accept + " is past its sunset for this path; " + e.Detail)
 	}
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
 		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())

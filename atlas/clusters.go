@@ -14,7 +14,8 @@ type Cluster struct {
 	Name string `json:"name"`
 	// ClusterName is what Cloud and Ops Manager call the name.
 	ClusterName string `json:"clusterName"`
-	// BackupEnabled is legacy backup; ProviderBackupEnabled is Cloud Backup.
+	// Under v1.0, BackupEnabled is legacy backup and ProviderBackupEnabled Cloud Backup; under
+	// v2 (2024-08-05) BackupEnabled is Cloud Backup and ProviderBackupEnabled is gone.
 	BackupEnabled         bool `json:"backupEnabled"`
 	ProviderBackupEnabled bool `json:"providerBackupEnabled"`
 }
@@ -29,7 +30,11 @@ func (c *Cluster) DisplayName() string {
 
 // ListClusters reads every cluster of a project.
 func (c *Client) ListClusters(ctx context.Context, groupID string) ([]Cluster, error) {
-	cl := call{accept: c.mediaType(), endpoint: RouteClusters, path: "/groups/" + url.PathEscape(groupID) + "/clusters",
+	accept := c.mediaType()
+	if c.IsV2() {
+		accept = MediaTypeClusters // the 2023 versions are sunset on 2027-07-01
+	}
+	cl := call{accept: accept, endpoint: RouteClusters, path: "/groups/" + url.PathEscape(groupID) + "/clusters",
 		set: setClusters, scope: groupID}
 	return listAll(ctx, c, cl, func(cl *Cluster) string { return cl.ID })
 }

@@ -314,3 +314,22 @@ func TestLegacyJobsOnV2(t *testing.T) {
 		t.Errorf("get on v2: %+v, %v", job, err)
 	}
 }
+
+// The cluster list is read with 2024-08-05, so it works against an Atlas that has sunset the
+// 2023 versions; a 410 VERSION_GONE names the version and the path.
+func TestClusterListOutlivesTheSunset(t *testing.T) {
+	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey, Root: atlastest.RootAtlasV2, SunsetClusterVersions: true})
+	sim.PutCloudBackupJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureCloudReady))
+	c := newClient(t, keyOpts(running.URL))
+	clusters, err := c.ListClusters(ctxWithTimeout(t, 5*time.Second), groupID)
+	if err != nil || len(clusters) != 1 || !clusters[0].BackupEnabled || clusters[0].ProviderBackupEnabled {
+		t.Fatalf("clusters on a sunset Atlas: %+v, %v", clusters, err)
+	}
+	sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 410, ErrorCode: "VERSION_GONE", Route: atlastest.RouteClusters, Times: 1})
+	_, err = c.ListClusters(ctxWithTimeout(t, 5*time.Second), groupID)
+	for _, want := range []string{"status 410 VERSION_GONE", atlas.MediaTypeClusters + " is past its sunset", atlas.RouteClusters} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v lacks %q", err, want)
+		}
+	}
+}

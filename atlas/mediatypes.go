@@ -6,10 +6,12 @@ import "strings"
 // answers 406 without the version, and 410 VERSION_GONE once a version is past its sunset; v1.0,
 // Cloud Manager and Ops Manager take plain JSON. The README lists these with their sunsets.
 const (
-	// MediaTypeV2 is what the v2 restore-job resources (Cloud Backup and legacy), the project
-	// lists and the cluster list are read with. It is the only version of the restore-job
-	// resources; the cluster list's 2023-01-01 version is sunset on 2027-07-01.
+	// MediaTypeV2 is what the v2 restore-job resources (Cloud Backup and legacy) and the project
+	// lists are read with: the only version of the restore-job resources.
 	MediaTypeV2 = "application/vnd.atlas.2023-01-01+json"
+	// MediaTypeClusters reads the cluster list under v2: the first version not sunset, in which
+	// backupEnabled means Cloud Backup and providerBackupEnabled is gone.
+	MediaTypeClusters = "application/vnd.atlas.2024-08-05+json"
 	// MediaTypeFlex is the only version of the Flex cluster resources.
 	MediaTypeFlex = "application/vnd.atlas.2024-11-13+json"
 	// mediaTypeJSON is for every root but v2.

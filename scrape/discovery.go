@@ -281,8 +281,8 @@ func familyOf(t config.Target, c *atlas.Cluster, live *liveConfig) (string, bool
 		return t.API, true
 	case live.byID:
 		return config.APILegacy, true // Cloud and Ops Manager have only the legacy family
-	case c.ProviderBackupEnabled:
-		return config.APICloudBackup, true
+	case c.ProviderBackupEnabled, live.v2 && c.BackupEnabled:
+		return config.APICloudBackup, true // under v2 (2024-08-05) backupEnabled is Cloud Backup
 	case c.BackupEnabled:
 		return config.APILegacy, true
 	}

@@ -221,3 +221,23 @@ func TestScrapesDoNotWaitForDiscovery(t *testing.T) {
 		}
 	}
 }
+
+// Discovery works against an Atlas that has sunset the 2023 cluster-list versions, and reads
+// each dedicated cluster with backup as Cloud Backup and each Flex cluster as Flex.
+func TestDiscoveryOnASunsetAtlas(t *testing.T) {
+	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey, SunsetClusterVersions: true})
+	sim.AddProject(harness.GroupID, "main", orgID)
+	sim.PutCloudBackupJob(harness.GroupID, "Dedicated", atlastest.LoadJob(atlastest.FixtureCloudReady))
+	sim.PutFlexJob(harness.GroupID, "FlexCluster0", atlastest.LoadJob(atlastest.FixtureFlexDownload))
+	h := harness.NewWith(t, sim, harness.Options{Root: atlastest.RootAtlasV2, Targets: []config.Target{{OrgID: orgID}}})
+	got := successTargets(t, h)
+	for _, c := range []string{"Dedicated", "FlexCluster0"} {
+		if got[harness.GroupID+"/"+c] != 1 {
+			t.Errorf("%s not read: %v\n%s", c, got, h.Logs)
+		}
+	}
+	// The harness's Cluster0 has backup too: under 2024-08-05 that reads as Cloud Backup.
+	if h.Sim.Requests(atlastest.RouteCloudBackupRestoreJobs) != 2 || h.Sim.Requests(atlastest.RouteFlexRestoreJobs) != 1 {
+		t.Errorf("families: %v", h.Sim.Stats().Requests)
+	}
+}

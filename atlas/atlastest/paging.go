@@ -94,9 +94,14 @@ func (s *Server) listClusters(w http.ResponseWriter, r *http.Request, req reques
 			"id": c.id, nameField: c.name, "groupId": req.params[0],
 			"backupEnabled": len(c.legacy.order) > 0, "providerBackupEnabled": len(c.backup.order) > 0,
 		}
-		if c.flex {
+		switch {
+		case c.flex:
 			// A Flex cluster document has no backup flags: its backups are always on.
 			fields = map[string]any{"id": c.id, "name": c.name, "groupId": req.params[0]}
+		case contentType == MediaTypeClusters:
+			// From 2024-08-05 backupEnabled is Cloud Backup, and providerBackupEnabled is gone.
+			fields = map[string]any{"id": c.id, "name": c.name, "groupId": req.params[0],
+				"backupEnabled": len(c.backup.order) > 0 || len(c.legacy.order) > 0}
 		}
 		doc, _ := json.Marshal(fields)
 		items = append(items, doc)

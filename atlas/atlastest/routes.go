@@ -70,11 +70,30 @@ func pick(cond bool, a, b string) string {
 	return b
 }
 
-// The versioned media types Atlas v2 requires: Flex resources have their own version.
+// The versioned media types Atlas v2 requires: Flex resources have their own version, and the
+// cluster list has several, of which the 2023 ones are sunset on 2027-07-01.
 const (
-	MediaTypeV2   = "application/vnd.atlas.2023-01-01+json"
-	MediaTypeFlex = "application/vnd.atlas.2024-11-13+json"
+	MediaTypeV2       = "application/vnd.atlas.2023-01-01+json"
+	MediaTypeFlex     = "application/vnd.atlas.2024-11-13+json"
+	MediaTypeClusters = "application/vnd.atlas.2024-08-05+json"
+	// mediaTypeClusters2023b is the other cluster-list version that Atlas sunsets.
+	mediaTypeClusters2023b = "application/vnd.atlas.2023-02-01+json"
 )
+
+// acceptedVersions are the media types a v2 route answers, newest first.
+func (s *Server) acceptedVersions(route string) (accepted, sunset []string) {
+	switch {
+	case isFlexRoute(route):
+		return []string{MediaTypeFlex}, nil
+	case route == RouteClusters:
+		old := []string{mediaTypeClusters2023b, MediaTypeV2}
+		if s.opts.SunsetClusterVersions {
+			return []string{MediaTypeClusters}, old
+		}
+		return append([]string{MediaTypeClusters}, old...), nil
+	}
+	return []string{MediaTypeV2}, nil
+}
 
 // isFlexRoute reports the Flex routes, which have their own media type and clusters.
 func isFlexRoute(route string) bool {
@@ -131,17 +150,28 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.root == RootAtlasV2 {
-		// Each v2 resource has one version here; without it in Accept the answer is 406.
-		want := MediaTypeV2
-		if isFlexRoute(req.route) {
-			want = MediaTypeFlex
+		// A v2 resource answers only the versions it has: 406 without one, 410 past its sunset.
+		accepted, sunset := s.acceptedVersions(req.route)
+		asked := r.Header.Get("Accept")
+		contentType = ""
+		for _, v := range accepted {
+			if strings.Contains(asked, v) {
+				contentType = v
+				break
+			}
 		}
-		if !strings.Contains(r.Header.Get("Accept"), want) {
+		for _, v := range sunset {
+			if contentType == "" && strings.Contains(asked, v) {
+				writeError(w, http.StatusGone, "VERSION_GONE",
+					"The requested API version "+v+" has been sunset; use "+accepted[0]+".", "Gone", true, v)
+				return
+			}
+		}
+		if contentType == "" {
 			writeError(w, http.StatusNotAcceptable, "INVALID_VERSION",
-				"A valid API version must be requested in the Accept header, e.g. "+want+".", "Not Acceptable", true)
+				"A valid API version must be requested in the Accept header, e.g. "+accepted[0]+".", "Not Acceptable", true)
 			return
 		}
-		contentType = want
 	}
 	if req.route == RouteProjects || req.route == RouteOrgProjects {
 		s.listProjects(w, r, req, contentType)

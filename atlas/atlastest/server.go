@@ -50,6 +50,9 @@ type Options struct {
 	NonceTTL time.Duration
 	// Now is the simulator's clock (default time.Now).
 	Now func() time.Time
+	// SunsetClusterVersions answers the v2 cluster list's 2023 versions with 410 VERSION_GONE, as
+	// Atlas will from their sunset on 2027-07-01.
+	SunsetClusterVersions bool
 }
 
 // Stats counts what the simulator has served.

@@ -194,3 +194,28 @@ func TestFlexNeedsItsOwnMediaType(t *testing.T) {
 		t.Errorf("Flex under v1.0: %d, want 404", code)
 	}
 }
+
+// Once the 2023 cluster-list versions are sunset, asking for one answers 410 VERSION_GONE.
+func TestSunsetClusterVersionsAnswer410(t *testing.T) {
+	sim := atlastest.New(atlastest.Options{PublicKey: "pub", PrivateKey: "priv", SunsetClusterVersions: true})
+	sim.AddCluster(group, cluster)
+	running, err := atlastest.Start(sim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer running.Close()
+	url := running.Host + atlastest.RootAtlasV2 + "/groups/" + group + "/clusters"
+	c := digestClient("pub", "priv")
+	for media, want := range map[string]int{atlastest.MediaTypeV2: http.StatusGone, atlastest.MediaTypeClusters: http.StatusOK} {
+		req, _ := http.NewRequest(http.MethodGet, url, nil)
+		req.Header.Set("Accept", media)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want || (want == http.StatusGone && resp.Header.Get("X-Error-Code") != "VERSION_GONE") {
+			t.Errorf("Accept %s: %d %s, want %d", media, resp.StatusCode, resp.Header.Get("X-Error-Code"), want)
+		}
+	}
+}

@@ -13,7 +13,9 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-func TestDemoLifecycle(t *testing.T) {
+// startDemo serves the demo from a fixed start and returns a client of it.
+func startDemo(t *testing.T) (*atlastest.Demo, *atlas.Client, time.Time) {
+	t.Helper()
 	sim := atlastest.New(atlastest.Options{PublicKey: "demo", PrivateKey: "k"})
 	start := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	d := atlastest.NewDemo(sim, start)
@@ -21,12 +23,17 @@ func TestDemoLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer running.Close()
+	t.Cleanup(running.Close)
 	c, err := atlas.New(atlas.Options{BaseURL: running.URL, PublicKey: "demo", PrivateKey: func() (string, error) { return "k", nil }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	t.Cleanup(c.Close)
+	return d, c, start
+}
+
+func TestDemoLifecycle(t *testing.T) {
+	d, c, start := startDemo(t)
 
 	type state struct{ job, delivery string }
 	read := func(at time.Duration) map[string]state {
@@ -79,19 +86,7 @@ func TestDemoLifecycle(t *testing.T) {
 // The demo's Cloud Backup cluster moves too: an automated restore finishes, a download becomes
 // ready and expires, a restore fails.
 func TestDemoCloudBackupLifecycle(t *testing.T) {
-	sim := atlastest.New(atlastest.Options{PublicKey: "demo", PrivateKey: "k"})
-	start := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-	d := atlastest.NewDemo(sim, start)
-	running, err := atlastest.Start(sim)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer running.Close()
-	c, err := atlas.New(atlas.Options{BaseURL: running.URL, PublicKey: "demo", PrivateKey: func() (string, error) { return "k", nil }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	d, c, start := startDemo(t)
 	read := func(at time.Duration) map[string]atlas.CloudBackupRestoreJob {
 		t.Helper()
 		d.Advance(start.Add(at))

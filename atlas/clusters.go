@@ -5,8 +5,12 @@ import (
 	"net/url"
 )
 
-// RouteClusters lists a project's clusters, which is how Cloud and Ops Manager map names to IDs.
-const RouteClusters = "/groups/{group_id}/clusters"
+// Route templates of the cluster resources: the list, which is how Cloud and Ops Manager map names
+// to IDs and how discovery finds clusters, and one cluster's description, which says its family.
+const (
+	RouteClusters = "/groups/{group_id}/clusters"
+	RouteCluster  = "/groups/{group_id}/clusters/{cluster_name}"
+)
 
 // Cluster is the part of a cluster document the exporter needs.
 type Cluster struct {
@@ -30,11 +34,27 @@ func (c *Cluster) DisplayName() string {
 
 // ListClusters reads every cluster of a project.
 func (c *Client) ListClusters(ctx context.Context, groupID string) ([]Cluster, error) {
-	accept := c.mediaType()
-	if c.IsV2() {
-		accept = MediaTypeClusters // the 2023 versions are sunset on 2027-07-01
-	}
-	cl := call{accept: accept, endpoint: RouteClusters, path: "/groups/" + url.PathEscape(groupID) + "/clusters",
+	cl := call{accept: c.clusterMediaType(), endpoint: RouteClusters, path: "/groups/" + url.PathEscape(groupID) + "/clusters",
 		set: setClusters, scope: groupID}
 	return listAll(ctx, c, cl, func(cl *Cluster) string { return cl.ID })
+}
+
+// clusterMediaType is the cluster resources' version: 2024-08-05 under v2, which outlives the
+// 2023 versions' sunset.
+func (c *Client) clusterMediaType() string {
+	if c.IsV2() {
+		return MediaTypeClusters
+	}
+	return mediaTypeJSON
+}
+
+// GetCluster reads one cluster's description, which says how it is backed up.
+func (c *Client) GetCluster(ctx context.Context, groupID, name string) (*Cluster, error) {
+	var cluster Cluster
+	cl := call{accept: c.clusterMediaType(), endpoint: RouteCluster,
+		path: "/groups/" + url.PathEscape(groupID) + "/clusters/" + url.PathEscape(name), set: setClusters, scope: groupID}
+	if err := c.do(ctx, cl, &cluster); err != nil {
+		return nil, err
+	}
+	return &cluster, nil
 }

@@ -9,6 +9,7 @@ import (
 // Route templates of Flex clusters (what M2, M5 and Serverless became), served under Atlas v2 only.
 const (
 	RouteFlexClusters    = "/groups/{group_id}/flexClusters"
+	RouteFlexCluster     = "/groups/{group_id}/flexClusters/{cluster_name}"
 	RouteFlexRestoreJobs = "/groups/{group_id}/flexClusters/{cluster_name}/backup/restoreJobs"
 	RouteFlexRestoreJob  = "/groups/{group_id}/flexClusters/{cluster_name}/backup/restoreJobs/{job_id}"
 )
@@ -75,4 +76,18 @@ func (c *Client) GetFlexRestoreJob(ctx context.Context, groupID, name, jobID str
 		return nil, err
 	}
 	return &job, nil
+}
+
+// GetFlexCluster reads one Flex cluster's description; it answers only for a Flex cluster.
+func (c *Client) GetFlexCluster(ctx context.Context, groupID, name string) (*FlexCluster, error) {
+	if !c.IsV2() {
+		return nil, errFlexNeedsV2
+	}
+	var f FlexCluster
+	cl := call{accept: MediaTypeFlex, endpoint: RouteFlexCluster,
+		path: "/groups/" + url.PathEscape(groupID) + "/flexClusters/" + url.PathEscape(name), set: setClusters, scope: groupID}
+	if err := c.do(ctx, cl, &f); err != nil {
+		return nil, err
+	}
+	return &f, nil
 }

@@ -39,6 +39,9 @@ const (
 	APICloudBackup = "cloud_backup"
 	// APIFlex is Atlas Flex clusters (what M2, M5 and Serverless became), on v2 only.
 	APIFlex = "flex"
+	// APIAuto finds the family from the cluster's own description, once per discovery refresh;
+	// on Cloud and Ops Manager, which have only the legacy family, it is legacy.
+	APIAuto = "auto"
 )
 
 // Config is the whole file; a *Config from Load or Validate is complete and checked.
@@ -126,7 +129,8 @@ type Target struct {
 	ClusterExclude string `yaml:"cluster_exclude"`
 	// ClusterID addresses the cluster on Cloud and Ops Manager; resolved from the name when empty.
 	ClusterID string `yaml:"cluster_id"`
-	// API is the restore-job family: legacy (default) or cloud_backup.
+	// API is the restore-job family: auto (the default for a cluster target), legacy,
+	// cloud_backup or flex. A discovering target without it reads each cluster in its own family.
 	API string `yaml:"api"`
 	// RestoreJobIDs pins the jobs to read; empty means every job of the cluster.
 	RestoreJobIDs []string `yaml:"restore_job_ids"`
@@ -158,9 +162,20 @@ func (t Target) Admits(projectName, clusterName string) bool {
 }
 
 // normalize writes IDs in lower-case hex, as Atlas does, so a pinned job ID pasted in capitals
-// matches the list and names one series; done once, at validation.
-func (t *Target) normalize() {
+// matches the list and names one series, and settles the family's default; done once, at
+// validation.
+func (t *Target) normalize(baseURL string) {
 	t.GroupID, t.OrgID, t.ClusterID = strings.ToLower(t.GroupID), strings.ToLower(t.OrgID), strings.ToLower(t.ClusterID)
+	// A cluster target's family defaults to auto; Cloud and Ops Manager have only legacy.
+	switch {
+	case t.Discovers() && t.API == APIAuto:
+		t.API = "" // a discovering target reads each cluster in its own family anyway
+	case t.Discovers():
+	case isManager(baseURL) && (t.API == "" || t.API == APIAuto):
+		t.API = APILegacy
+	case t.API == "":
+		t.API = APIAuto
+	}
 	for j, id := range t.RestoreJobIDs {
 		t.RestoreJobIDs[j] = strings.ToLower(id)
 	}
@@ -293,7 +308,7 @@ func (c *Config) Validate(getenv func(string) string) error {
 		// Errors quote IDs as the user wrote them; what is used is normalised.
 		terrs := t.check(i, c.Atlas.BaseURL, seen)
 		if len(terrs) == 0 {
-			c.Targets[i].normalize()
+			c.Targets[i].normalize(c.Atlas.BaseURL)
 			c.Targets[i].filters = compileFilters(t)
 		}
 		errs = append(errs, terrs...)
@@ -406,7 +421,7 @@ func (t Target) check(i int, baseURL string, seen map[string]int) []error {
 		errs = append(errs, fmt.Errorf("%s.cluster_id: %q is not a 24-digit hex cluster ID", where, clip(t.ClusterID)))
 	}
 	switch t.API {
-	case "", APILegacy:
+	case "", APILegacy, APIAuto:
 		// Legacy is served everywhere: v1.0, Cloud and Ops Manager, and Atlas v2.
 	case APICloudBackup:
 		if isManager(baseURL) {
@@ -417,7 +432,7 @@ func (t Target) check(i int, baseURL string, seen map[string]int) []error {
 			errs = append(errs, fmt.Errorf("%s.api: Flex clusters are served only under Atlas v2; use base_url https://cloud.mongodb.com/api/atlas/v2", where))
 		}
 	default:
-		errs = append(errs, fmt.Errorf("%s.api: %q is not legacy, cloud_backup or flex", where, clip(t.API)))
+		errs = append(errs, fmt.Errorf("%s.api: %q is not auto, legacy, cloud_backup or flex", where, clip(t.API)))
 	}
 	ids := map[string]bool{}
 	for j, id := range t.RestoreJobIDs {

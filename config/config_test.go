@@ -91,7 +91,7 @@ func TestBadConfigsNameTheProblem(t *testing.T) {
 		"bad_rate_limit.yml":                 "rate_limit: capacity (at least 1), refill and period must all be positive",
 		"both_credentials.yml":               "configure an API key (public_key, private_key_file) or a service account (client_id, client_secret_file), not both",
 		"cloud_backup_on_ops_manager.yml":    "Cloud Manager and Ops Manager have no Cloud Backup",
-		"bad_api.yml":                        `targets[0].api: "continuous" is not legacy, cloud_backup or flex`,
+		"bad_api.yml":                        `targets[0].api: "continuous" is not auto, legacy, cloud_backup or flex`,
 		"bad_tls_version.yml":                `atlas.min_tls_version: "TLS10" is not TLS12 or TLS13`,
 		"unreadable_ca_file.yml":             "atlas.ca_file: open /nonexistent/ca.pem",
 		"bad_cluster_id.yml":                 "targets[0].cluster_id:",

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/testkit"
 	"os"
@@ -256,9 +257,9 @@ func TestAlertsOverWholeLives(t *testing.T) {
 		}
 		b := targets[lifeRoot(l)]
 		fmt.Fprintf(b, "  - {group_id: %s, cluster_name: %s", livesGroup, l.cluster)
-		if l.api != "" {
-			fmt.Fprintf(b, ", api: %s", l.api)
-		}
+		// The clusters are empty when the exporter starts, which api: auto would read as "no
+		// backup": each life names its family.
+		fmt.Fprintf(b, ", api: %s", cmp.Or(l.api, "legacy"))
 		if l.drill != "" {
 			fmt.Fprintf(b, ", drill_interval: %s", l.drill)
 		}

@@ -22,6 +22,8 @@ type discovery struct {
 	interval time.Duration
 	// scopes are the discovering targets, in config order.
 	scopes []*scope
+	// autos are the cluster targets whose family is read from the cluster's description.
+	autos []*autoFamily
 
 	mu sync.Mutex
 	// done closes after the first pass, for whoever wants to wait for it (tests, probes).
@@ -40,6 +42,15 @@ type scope struct {
 	ok          bool                       // the last pass read every list
 	lastSuccess time.Time                  // the last pass that read every list
 	err         error                      // why the last pass did not
+}
+
+// autoFamily is a cluster target with api: auto and what its description last said.
+type autoFamily struct {
+	target config.Target
+
+	// Guarded by discovery.mu.
+	api string // the family found; empty until found
+	err error  // why it was not, on the last pass
 }
 
 // Discovery is what one discovering target's discovery looks like to a scrape.
@@ -103,7 +114,27 @@ func newDiscovery(targets []config.Target, interval time.Duration, prev *discove
 		}
 		d.scopes = append(d.scopes, s)
 	}
-	if len(d.scopes) == 0 {
+	oldAuto := map[string]*autoFamily{}
+	if prev != nil {
+		prev.mu.Lock()
+		for _, a := range prev.autos {
+			oldAuto[targetKey(a.target.GroupID, a.target.ClusterName)] = a
+		}
+		prev.mu.Unlock()
+	}
+	for _, t := range targets {
+		if t.Discovers() || t.API != config.APIAuto {
+			continue
+		}
+		a := &autoFamily{target: t}
+		if o, ok := oldAuto[targetKey(t.GroupID, t.ClusterName)]; ok {
+			prev.mu.Lock()
+			a.api, a.err = o.api, o.err
+			prev.mu.Unlock()
+		}
+		d.autos = append(d.autos, a)
+	}
+	if len(d.scopes) == 0 && len(d.autos) == 0 {
 		d.doneOnce.Do(func() { close(d.done) })
 	}
 	return d
@@ -112,7 +143,7 @@ func newDiscovery(targets []config.Target, interval time.Duration, prev *discove
 // runDiscovery discovers until ctx ends: at once, then every interval, or sooner after a failure.
 func (e *Scraper) runDiscovery(ctx context.Context, live *liveConfig) {
 	d := live.discovery
-	if len(d.scopes) == 0 {
+	if len(d.scopes) == 0 && len(d.autos) == 0 {
 		return
 	}
 	for {
@@ -138,7 +169,7 @@ func (e *Scraper) discoverOnce(loop context.Context, live *liveConfig) bool {
 	ctx, cancel := context.WithTimeout(loop, discoveryTimeout)
 	defer cancel()
 	client := live.client.Within(atlas.NewBound(e.opts.Concurrency))
-	all := true
+	all := e.findFamilies(ctx, live, client)
 	for _, s := range live.discovery.scopes {
 		var err error
 		if perr := recovery.Do(live.redact, func() { err = e.discoverScope(ctx, live, client, s) }); perr != nil {
@@ -290,15 +321,26 @@ func familyOf(t config.Target, c *atlas.Cluster, live *liveConfig) (string, bool
 }
 
 // expand returns the configured cluster targets plus the discovered ones, from discovery's last
-// result; a configured target wins over a discovered one of the same cluster.
+// result; a configured target wins over a discovered one of the same cluster, and one with
+// api: auto carries the family its description said, once known.
 func (live *liveConfig) expand() ([]config.Target, []Discovery) {
-	var static []config.Target
-	for _, t := range live.targets {
-		if !t.Discovers() {
-			static = append(static, t)
-		}
-	}
 	d := live.discovery
+	var static []config.Target
+	d.mu.Lock()
+	found := make(map[string]string, len(d.autos))
+	for _, a := range d.autos {
+		found[targetKey(a.target.GroupID, a.target.ClusterName)] = a.api
+	}
+	d.mu.Unlock()
+	for _, t := range live.targets {
+		if t.Discovers() {
+			continue
+		}
+		if api := found[targetKey(t.GroupID, t.ClusterName)]; t.API == config.APIAuto && api != "" {
+			t.API = api
+		}
+		static = append(static, t)
+	}
 	if len(d.scopes) == 0 {
 		return static, nil
 	}

@@ -12,6 +12,8 @@ func (e *Scraper) readList(ctx context.Context, live *liveConfig, tr *TargetResu
 	t := tr.Target
 	var views []*Job
 	switch t.API {
+	case config.APIAuto:
+		return nil, live.discovery.familyUnknown(t)
 	case config.APICloudBackup:
 		jobs, err := live.client.ListCloudBackupRestoreJobs(ctx, t.GroupID, t.ClusterName)
 		if err != nil {
@@ -45,6 +47,8 @@ func (e *Scraper) readList(ctx context.Context, live *liveConfig, tr *TargetResu
 func (e *Scraper) readOne(ctx context.Context, live *liveConfig, tr *TargetResult, id string) (*Job, error) {
 	t := tr.Target
 	switch t.API {
+	case config.APIAuto:
+		return nil, live.discovery.familyUnknown(t)
 	case config.APICloudBackup:
 		job, err := live.client.GetCloudBackupRestoreJob(ctx, t.GroupID, t.ClusterName, id)
 		if err != nil {

@@ -306,3 +306,67 @@ func TestDiscoveryFindsFlexClusters(t *testing.T) {
 		t.Errorf("%d Flex restore-job reads, want 1", n)
 	}
 }
+
+// api: auto (the default of a cluster target) reads each cluster's description once per
+// discovery refresh and picks its family: legacy where it says legacy backup, Cloud Backup,
+// Flex; a cluster without backup fails visibly with the reason.
+func TestAutoFindsEachClustersFamily(t *testing.T) {
+	for _, root := range []string{atlastest.RootAtlasV1, atlastest.RootAtlasV2} {
+		t.Run(root, func(t *testing.T) {
+			sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
+			sim.PutCloudBackupJob(harness.GroupID, "Dedicated", atlastest.LoadJob(atlastest.FixtureCloudReady))
+			sim.AddCluster(harness.GroupID, "NoBackup")
+			targets := []config.Target{
+				{GroupID: harness.GroupID, ClusterName: "Dedicated", API: config.APIAuto},
+				{GroupID: harness.GroupID, ClusterName: "NoBackup", API: config.APIAuto},
+			}
+			want := map[string]float64{"Dedicated": 1, "NoBackup": 0}
+			if root == atlastest.RootAtlasV1 {
+				targets = append(targets, config.Target{GroupID: harness.GroupID, ClusterName: harness.ClusterName, API: config.APIAuto})
+				want[harness.ClusterName] = 1 // the seed's legacy jobs
+			} else {
+				sim.PutFlexJob(harness.GroupID, "FlexCluster0", atlastest.LoadJob(atlastest.FixtureFlexDownload))
+				targets = append(targets, config.Target{GroupID: harness.GroupID, ClusterName: "FlexCluster0", API: config.APIAuto})
+				want["FlexCluster0"] = 1
+			}
+			h := harness.NewWith(t, sim, harness.Options{Root: root, Targets: targets})
+			for range 3 {
+				fams := h.Scrape(t, 0)
+				for c, v := range want {
+					if got := harness.MustValue(t, fams, "mongodbatlas_scrape_success", harness.Target(c)); got != v {
+						t.Errorf("%s: scrape_success %v, want %v\n%s", c, got, v, h.Logs)
+					}
+				}
+			}
+			// Read once per discovery refresh (default 10m), not per scrape.
+			if n := h.Sim.Requests(atlastest.RouteCluster); n != len(targets) {
+				t.Errorf("%d cluster descriptions read over three scrapes, want %d (one each)", n, len(targets))
+			}
+			logs := h.WaitLogs(t, "no backup is enabled", 2)
+			if !strings.Contains(logs, "Finding the restore-job family failed") || !strings.Contains(logs, "restore-job family not found (api: auto)") {
+				t.Errorf("the unknown family is not logged with its reason:\n%s", logs)
+			}
+			if root == atlastest.RootAtlasV2 && h.Sim.Requests(atlastest.RouteFlexRestoreJobs) != 3 {
+				t.Errorf("the Flex cluster was not read as Flex: %v", h.Sim.Stats().Requests)
+			}
+		})
+	}
+}
+
+// On Cloud and Ops Manager, auto is legacy without a lookup: they have no other family.
+func TestAutoIsLegacyOnOpsManager(t *testing.T) {
+	cfg, err := config.Parse([]byte("atlas: {base_url: 'https://om.example.com:8443/api/public/v1.0', public_key: p, private_key: k}\n"+
+		"targets: [{group_id: "+harness.GroupID+", cluster_name: rs0}, {group_id: "+harness.GroupID+", cluster_name: rs1, api: auto}]\n"), ".", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tg := range cfg.Targets {
+		if tg.API != config.APILegacy {
+			t.Errorf("%s: api %q, want legacy", tg.ClusterName, tg.API)
+		}
+	}
+	cfg, err = config.Parse([]byte("atlas: {public_key: p, private_key: k}\ntargets: [{group_id: "+harness.GroupID+", cluster_name: C}]\n"), ".", nil)
+	if err != nil || cfg.Targets[0].API != config.APIAuto {
+		t.Errorf("an Atlas cluster target without api: %+v, %v; want auto", cfg.Targets, err)
+	}
+}

@@ -90,20 +90,7 @@ func (s *Server) listClusters(w http.ResponseWriter, r *http.Request, req reques
 	end := min(start+p.perPage, len(all))
 	items := make([][]byte, 0, end-start)
 	for _, c := range all[start:end] {
-		fields := map[string]any{
-			"id": c.id, nameField: c.name, "groupId": req.params[0],
-			"backupEnabled": len(c.legacy.order) > 0, "providerBackupEnabled": len(c.backup.order) > 0,
-		}
-		switch {
-		case c.flex:
-			// A Flex cluster document has no backup flags: its backups are always on.
-			fields = map[string]any{"id": c.id, "name": c.name, "groupId": req.params[0]}
-		case contentType == MediaTypeClusters:
-			// From 2024-08-05 backupEnabled is Cloud Backup, and providerBackupEnabled is gone.
-			fields = map[string]any{"id": c.id, "name": c.name, "groupId": req.params[0],
-				"backupEnabled": len(c.backup.order) > 0 || len(c.legacy.order) > 0}
-		}
-		doc, _ := json.Marshal(fields)
+		doc := clusterDoc(c, req.params[0], nameField, contentType)
 		items = append(items, doc)
 	}
 	s.writePage(w, r, p, contentType, items, len(all))
@@ -193,4 +180,23 @@ func (s *Server) listProjects(w http.ResponseWriter, r *http.Request, req reques
 		items = append(items, doc)
 	}
 	s.writePage(w, r, p, contentType, items, len(all))
+}
+
+// clusterDoc is a cluster as the list and the single read render it, in the version asked for.
+func clusterDoc(c *cluster, groupID, nameField, contentType string) []byte {
+	fields := map[string]any{
+		"id": c.id, nameField: c.name, "groupId": groupID,
+		"backupEnabled": len(c.legacy.order) > 0, "providerBackupEnabled": len(c.backup.order) > 0,
+	}
+	switch {
+	case c.flex:
+		// A Flex cluster document has no backup flags: its backups are always on.
+		fields = map[string]any{"id": c.id, "name": c.name, "groupId": groupID}
+	case contentType == MediaTypeClusters:
+		// From 2024-08-05 backupEnabled is Cloud Backup, and providerBackupEnabled is gone.
+		fields = map[string]any{"id": c.id, "name": c.name, "groupId": groupID,
+			"backupEnabled": len(c.backup.order) > 0 || len(c.legacy.order) > 0}
+	}
+	doc, _ := json.Marshal(fields)
+	return doc
 }

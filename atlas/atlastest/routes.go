@@ -35,6 +35,8 @@ func match(path string) request {
 			switch {
 			case len(p) == 3:
 				req.route, req.params = RouteFlexClusters, []string{p[1]}
+			case len(p) == 4:
+				req.route, req.params = RouteFlexCluster, []string{p[1], p[3]}
 			case len(p) == 6 && p[4] == "backup" && p[5] == "restoreJobs":
 				req.route, req.params = RouteFlexRestoreJobs, []string{p[1], p[3]}
 			case len(p) == 7 && p[4] == "backup" && p[5] == "restoreJobs":
@@ -49,6 +51,8 @@ func match(path string) request {
 		switch {
 		case len(p) == 3:
 			req.route, req.params = RouteClusters, []string{p[1]}
+		case len(p) == 4 && root != RootManager:
+			req.route, req.params = RouteCluster, []string{p[1], p[3]}
 		case len(p) == 5 && p[4] == "restoreJobs":
 			req.route, req.params = pick(byID, RouteRestoreJobsByID, RouteRestoreJobs), []string{p[1], p[3]}
 		case len(p) == 6 && p[4] == "restoreJobs":
@@ -85,7 +89,7 @@ func (s *Server) acceptedVersions(route string) (accepted, sunset []string) {
 	switch {
 	case isFlexRoute(route):
 		return []string{MediaTypeFlex}, nil
-	case route == RouteClusters:
+	case route == RouteClusters || route == RouteCluster:
 		old := []string{mediaTypeClusters2023b, MediaTypeV2}
 		if s.opts.SunsetClusterVersions {
 			return []string{MediaTypeClusters}, old
@@ -97,7 +101,7 @@ func (s *Server) acceptedVersions(route string) (accepted, sunset []string) {
 
 // isFlexRoute reports the Flex routes, which have their own media type and clusters.
 func isFlexRoute(route string) bool {
-	return route == RouteFlexClusters || route == RouteFlexRestoreJobs || route == RouteFlexRestoreJob
+	return route == RouteFlexClusters || route == RouteFlexCluster || route == RouteFlexRestoreJobs || route == RouteFlexRestoreJob
 }
 
 // ServeHTTP authenticates, applies latency and faults, then answers like Atlas.
@@ -177,7 +181,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.listProjects(w, r, req, contentType)
 		return
 	}
-	if req.route != RouteClusters && req.route != RouteFlexClusters && !s.spend(w, req.params[0]) {
+	if !isClusterRoute(req.route) && !s.spend(w, req.params[0]) {
 		return
 	}
 	switch req.route {
@@ -195,7 +199,32 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.getJob(w, req, contentType, func(c *cluster) *jobList { return &c.flexJobs })
 	case RouteClusters, RouteFlexClusters:
 		s.listClusters(w, r, req, contentType)
+	case RouteCluster, RouteFlexCluster:
+		s.getCluster(w, req, contentType)
 	}
+}
+
+// isClusterRoute reports the cluster routes, which draw on Atlas's clusters bucket, not the
+// restore-job one the simulator meters.
+func isClusterRoute(route string) bool {
+	return route == RouteClusters || route == RouteFlexClusters || route == RouteCluster || route == RouteFlexCluster
+}
+
+// getCluster serves one cluster's description, as Atlas's Get One Cluster and Get One Flex
+// Cluster do; findCluster answers the 400 for the wrong kind.
+func (s *Server) getCluster(w http.ResponseWriter, req request, contentType string) {
+	s.mu.Lock()
+	c := s.findCluster(w, req)
+	var doc []byte
+	if c != nil {
+		doc = clusterDoc(c, req.params[0], "name", contentType)
+	}
+	s.mu.Unlock()
+	if c == nil {
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	_, _ = w.Write(doc)
 }
 
 // findCluster answers the 404 Atlas gives for an unknown project or cluster, or returns the

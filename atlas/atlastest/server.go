@@ -18,6 +18,8 @@ const (
 	RouteCloudBackupRestoreJob  = "/groups/{group_id}/clusters/{cluster_name}/backup/restoreJobs/{job_id}"
 	RouteClusters               = "/groups/{group_id}/clusters"
 	RouteFlexClusters           = "/groups/{group_id}/flexClusters"
+	RouteCluster                = "/groups/{group_id}/clusters/{cluster_name}"
+	RouteFlexCluster            = "/groups/{group_id}/flexClusters/{cluster_name}"
 	RouteFlexRestoreJobs        = "/groups/{group_id}/flexClusters/{cluster_name}/backup/restoreJobs"
 	RouteFlexRestoreJob         = "/groups/{group_id}/flexClusters/{cluster_name}/backup/restoreJobs/{job_id}"
 	RouteProjects               = "/groups"

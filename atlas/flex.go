@@ -38,8 +38,11 @@ type FlexCluster struct {
 	Name string `json:"name"`
 }
 
-// errFlexNeedsV2 refuses a Flex read under a root that does not serve Flex.
-var errFlexNeedsV2 = errors.New("flex clusters are served only under Atlas v2 (base_url .../api/atlas/v2)")
+// Reads refused under a root that does not serve them.
+var (
+	errFlexNeedsV2       = errors.New("flex clusters are served only under Atlas v2 (base_url .../api/atlas/v2)")
+	errCollectionsNeedV2 = errors.New("collection restore jobs are served only under Atlas v2 (base_url .../api/atlas/v2)")
+)
 
 func flexPath(groupID, name string) string {
 	return "/groups/" + url.PathEscape(groupID) + "/flexClusters/" + url.PathEscape(name) + "/backup/restoreJobs"

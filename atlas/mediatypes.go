@@ -12,6 +12,8 @@ const (
 	// MediaTypeClusters reads the cluster list under v2: the first version not sunset, in which
 	// backupEnabled means Cloud Backup and providerBackupEnabled is gone.
 	MediaTypeClusters = "application/vnd.atlas.2024-08-05+json"
+	// MediaTypeCollectionRestores is the version of the collection restore jobs.
+	MediaTypeCollectionRestores = "application/vnd.atlas.2025-03-12+json"
 	// MediaTypeFlex is the only version of the Flex cluster resources.
 	MediaTypeFlex = "application/vnd.atlas.2024-11-13+json"
 	// mediaTypeJSON is for every root but v2.

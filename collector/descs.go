@@ -32,6 +32,8 @@ type descs struct {
 	lastSuccess                                *family
 	restoreSuccess, drillInterval              *family
 	discoverySuccess, discoveryLastSuccess     *family
+	collStatus, collRestored, collTotal        *family
+	collCreated, collFinished                  *family
 	// all is every family, in the order the text exposition writes them.
 	all []*family
 }
@@ -104,6 +106,21 @@ func newDescs() *descs {
 		drillInterval: d("restore_drill_interval_seconds",
 			"The target's drill_interval: how often the cluster's backups must be restored successfully.",
 			[]string{"group_id", "cluster_name"}),
+		collStatus: d("collection_restore_job_status",
+			"Collection restore job state: 1 for the current state, 0 for each other documented value.",
+			withLabels("status")),
+		collRestored: d("collection_restore_job_documents_restored",
+			"Documents a collection restore job has restored (restoredDocuments).",
+			jobLabels),
+		collTotal: d("collection_restore_job_documents_total",
+			"Documents a collection restore job restores in all (totalDocuments).",
+			jobLabels),
+		collCreated: d("collection_restore_job_created_timestamp_seconds",
+			"When the collection restore job was created (createdAt), as Unix seconds.",
+			jobLabels),
+		collFinished: d("collection_restore_job_finished_timestamp_seconds",
+			"When the collection restore job finished (finishedAt), as Unix seconds.",
+			jobLabels),
 		discoverySuccess: d("discovery_success",
 			"1 when the last discovery pass of a discovering target (scope project/<id>, org/<id> or all_projects) read every project and cluster list, else 0; its last good clusters are kept.",
 			[]string{"scope"}),

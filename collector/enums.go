@@ -11,7 +11,8 @@ import (
 
 // Documented values, in the order the docs list them; each gets a series so alerts can match on 1.
 var (
-	jobStatuses = []string{"FINISHED", "IN_PROGRESS", "BROKEN", "KILLED"}
+	jobStatuses      = []string{"FINISHED", "IN_PROGRESS", "BROKEN", "KILLED"}
+	collectionStates = []string{"INITIALIZING", "IN_PROGRESS", "FINALIZING", "SUCCESSFUL", "CANCELED", "FAILED"}
 	// PENDING is only in the spec's enum, but a series that exists at 0 costs less than a surprise.
 	deliveryStatuses = []string{
 		"NOT_STARTED", "IN_PROGRESS", "READY", "FAILED", "INTERRUPTED", "EXPIRED", "MAX_DOWNLOADS_EXCEEDED", "PENDING",

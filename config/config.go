@@ -88,6 +88,9 @@ type Jobs struct {
 	MaxAge *model.Duration `yaml:"max_age"`
 	// MaxPerCluster keeps at most this many jobs of a listed cluster, newest first (default 100; 0 keeps all).
 	MaxPerCluster *int `yaml:"max_per_cluster"`
+	// CollectionRestores also reads each Cloud Backup cluster's collection-level restore jobs
+	// (Atlas v2): one more request per cluster per scrape, so off by default.
+	CollectionRestores bool `yaml:"collection_restores"`
 }
 
 // Defaults for Jobs.
@@ -498,6 +501,9 @@ func (c *Config) defaults() []error {
 		c.Jobs.MaxPerCluster = &n
 	} else if *c.Jobs.MaxPerCluster < 0 {
 		errs = append(errs, errors.New("jobs.max_per_cluster: must not be negative"))
+	}
+	if c.Jobs.CollectionRestores && !isV2(c.Atlas.BaseURL) {
+		errs = append(errs, errors.New("jobs.collection_restores: collection restore jobs are served only under Atlas v2; use base_url https://cloud.mongodb.com/api/atlas/v2"))
 	}
 	if c.Discovery.RefreshInterval == 0 {
 		c.Discovery.RefreshInterval = DefaultDiscoveryInterval

@@ -1,7 +1,9 @@
 package scrape_test
 
 import (
+	"fmt"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/harness"
+	dto "github.com/prometheus/client_model/go"
 	"strings"
 	"testing"
 	"time"
@@ -368,5 +370,80 @@ func TestAutoIsLegacyOnOpsManager(t *testing.T) {
 	cfg, err = config.Parse([]byte("atlas: {public_key: p, private_key: k}\ntargets: [{group_id: "+harness.GroupID+", cluster_name: C}]\n"), ".", nil)
 	if err != nil || cfg.Targets[0].API != config.APIAuto {
 		t.Errorf("an Atlas cluster target without api: %+v, %v; want auto", cfg.Targets, err)
+	}
+}
+
+// jobs.collection_restores reads each Cloud Backup cluster's collection restore jobs: the state
+// set, the document counts and the times, per job however many collections it names; the
+// free-text errorMessage goes to one debug line, redacted, never to a label.
+func TestCollectionRestoreJobs(t *testing.T) {
+	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
+	sim.PutCloudBackupJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureCloudAutomated))
+	sim.PutCollectionRestoreJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureCollectionSuccessful))
+	var many []any
+	for i := range 100 {
+		many = append(many, map[string]any{"sourceDatabaseName": "db", "sourceCollectionName": fmt.Sprintf("c%d", i)})
+	}
+	sim.PutCollectionRestoreJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureCollectionFailed).
+		Set("collections", many).Set("errorMessage", "namespace exists; see https://support.example.invalid/case?id=42 key="+harness.PrivateKey))
+	h := harness.NewWith(t, sim, harness.Options{Root: atlastest.RootAtlasV2, Jobs: config.Jobs{CollectionRestores: true},
+		Targets: []config.Target{{GroupID: harness.GroupID, ClusterName: harness.ClusterName, API: config.APICloudBackup}}})
+	var body string
+	for range 2 {
+		var fams map[string]*dto.MetricFamily
+		body, fams = h.ScrapeRaw(t, 0)
+		ok, failed := harness.Job("67a1b2c3d4e5f60718293a61"), harness.Job("67a1b2c3d4e5f60718293a62")
+		if v := harness.MustValue(t, fams, "mongodbatlas_collection_restore_job_status", harness.WithStatus(ok, "SUCCESSFUL")); v != 1 {
+			t.Errorf("SUCCESSFUL = %v", v)
+		}
+		if v := harness.MustValue(t, fams, "mongodbatlas_collection_restore_job_status", harness.WithStatus(failed, "FAILED")); v != 1 {
+			t.Errorf("FAILED = %v", v)
+		}
+		if v := harness.MustValue(t, fams, "mongodbatlas_collection_restore_job_documents_restored", ok); v != 120000 {
+			t.Errorf("restored %v", v)
+		}
+		if v := harness.MustValue(t, fams, "mongodbatlas_collection_restore_job_documents_total", failed); v != 5400 {
+			t.Errorf("total %v", v)
+		}
+		if v := harness.MustValue(t, fams, "mongodbatlas_collection_restore_job_finished_timestamp_seconds", ok); v != unix(t, "2026-11-28T09:12:30Z") {
+			t.Errorf("finished %v", v)
+		}
+		harness.MustValue(t, fams, "mongodbatlas_collection_restore_job_created_timestamp_seconds", failed)
+		// 6 states and 4 values per job: the job naming 100 collections costs no more.
+		n := 0
+		for _, line := range strings.Split(body, "\n") {
+			if strings.HasPrefix(line, "mongodbatlas_collection_restore_job") && strings.Contains(line, `restore_job_id="67a1b2c3d4e5f60718293a62"`) {
+				n++
+			}
+		}
+		if n != 10 {
+			t.Errorf("the 100-collection job has %d collection series, want 10", n)
+		}
+	}
+	logs := h.Logs.String()
+	if n := strings.Count(logs, "A collection restore job reports an error"); n != 1 {
+		t.Errorf("errorMessage logged %d times over two scrapes, want once:\n%s", n, logs)
+	}
+	if !strings.Contains(logs, "namespace exists") || strings.Contains(logs, harness.PrivateKey) || strings.Contains(logs, "support.example.invalid") {
+		t.Errorf("errorMessage not logged, or not redacted:\n%s", logs)
+	}
+	if strings.Contains(body, "namespace exists") {
+		t.Error("errorMessage reached the exposition")
+	}
+}
+
+// Off by default, since it costs a request per cluster per scrape; refused outside v2.
+func TestCollectionRestoresAreOptIn(t *testing.T) {
+	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
+	sim.PutCloudBackupJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureCloudAutomated))
+	sim.PutCollectionRestoreJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureCollectionSuccessful))
+	h := harness.NewWith(t, sim, harness.Options{Root: atlastest.RootAtlasV2,
+		Targets: []config.Target{{GroupID: harness.GroupID, ClusterName: harness.ClusterName, API: config.APICloudBackup}}})
+	if _, ok := harness.Value(h.Scrape(t, 0), "mongodbatlas_collection_restore_job_status", nil); ok || h.Sim.Requests(atlastest.RouteCollectionRestoreJobs) != 0 {
+		t.Error("collection restore jobs read without jobs.collection_restores")
+	}
+	_, err := config.Parse([]byte("atlas: {public_key: p, private_key: k}\njobs: {collection_restores: true}\ntargets: [{group_id: "+harness.GroupID+", cluster_name: C}]\n"), ".", nil)
+	if err == nil || !strings.Contains(err.Error(), "jobs.collection_restores: collection restore jobs are served only under Atlas v2") {
+		t.Errorf("collection_restores under v1.0: %v", err)
 	}
 }

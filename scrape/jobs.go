@@ -173,3 +173,35 @@ func FromFlex(j *atlas.FlexRestoreJob) *Job {
 	}
 	return v
 }
+
+// CollectionJob is a collection-level restore job, reduced to what its metrics say.
+type CollectionJob struct {
+	ID, State                        string
+	Created, Finished                time.Time
+	Restored, Total                  *float64
+	TargetGroupID, TargetClusterName string
+	// ErrorMessage is free text from upstream, already redacted; it goes to a debug log only.
+	ErrorMessage string
+	Odd          []string
+}
+
+// FromCollectionRestore maps a collection restore job; its collection list is not read.
+func FromCollectionRestore(j *atlas.CollectionRestoreJob) *CollectionJob {
+	v := &CollectionJob{ID: j.ID, State: j.State, TargetGroupID: j.TargetGroupID, TargetClusterName: j.TargetClusterName,
+		ErrorMessage: j.ErrorMessage}
+	var tmp Job
+	if j.CreatedAt != nil {
+		v.Created = tmp.timeOf("createdAt", *j.CreatedAt)
+	}
+	if j.FinishedAt != nil {
+		v.Finished = tmp.timeOf("finishedAt", *j.FinishedAt)
+	}
+	v.Odd = tmp.Odd
+	if j.RestoredDocuments != nil {
+		v.Restored = ptr(float64(*j.RestoredDocuments))
+	}
+	if j.TotalDocuments != nil {
+		v.Total = ptr(float64(*j.TotalDocuments))
+	}
+	return v
+}

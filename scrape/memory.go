@@ -29,6 +29,7 @@ type remembered struct {
 // successful restore it saw.
 type lastRead struct {
 	jobs        []*Job
+	collections []*CollectionJob
 	at          time.Time
 	lastRestore time.Time
 }
@@ -49,15 +50,15 @@ func (m *memory) get(key string) *remembered {
 
 // keep records a complete read, and for a pinned target the terminal jobs in it, which are
 // never read again; a listed cluster reads its whole list each scrape, so it keeps none.
-func (m *memory) keep(key string, jobs []*Job, lastRestore, at time.Time, pinned bool) {
+func (m *memory) keep(key string, read lastRead, pinned bool) {
 	r := m.get(key)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	r.lastRead = lastRead{jobs: jobs, at: at, lastRestore: lastRestore}
+	r.lastRead = read
 	if !pinned {
 		return
 	}
-	for _, j := range jobs {
+	for _, j := range read.jobs {
 		if j != nil && j.terminal() {
 			r.terminal[j.ID] = j
 		}

@@ -35,6 +35,8 @@ type TargetResult struct {
 	LastSuccess time.Time
 	// LastRestore is when the newest successful restore among all the jobs read finished.
 	LastRestore time.Time
+	// Collections are the cluster's collection-level restore jobs, when jobs.collection_restores.
+	Collections []*CollectionJob
 	// expired marks a failed target whose last good values were too old to serve.
 	expired bool
 
@@ -150,8 +152,9 @@ type task struct {
 }
 
 const (
-	listTask     = -1
-	pinnedByList = -2
+	listTask       = -1
+	pinnedByList   = -2
+	collectionTask = -3
 )
 
 // fetch reads every target with at most Concurrency requests in flight, using a fixed pool of
@@ -174,6 +177,9 @@ func (e *Scraper) fetch(ctx context.Context, live *liveConfig, targets []config.
 	for _, tr := range r.Targets {
 		if !tr.OK() {
 			continue
+		}
+		if live.collections && tr.Target.API == config.APICloudBackup {
+			tasks = append(tasks, task{t: tr, idx: collectionTask})
 		}
 		if len(tr.Target.RestoreJobIDs) == 0 {
 			tasks = append(tasks, task{t: tr, idx: listTask})
@@ -265,6 +271,21 @@ func (e *Scraper) list(ctx context.Context, live *liveConfig, tr *TargetResult) 
 func (e *Scraper) run(ctx context.Context, live *liveConfig, tk task) {
 	t := tk.t.Target
 	switch tk.idx {
+	case collectionTask:
+		jobs, err := live.client.ListCollectionRestoreJobs(ctx, t.GroupID, t.ClusterName)
+		if err != nil {
+			tk.t.Fail(fmt.Errorf("collection restore jobs: %w", err))
+			return
+		}
+		views := make([]*CollectionJob, 0, len(jobs))
+		for i := range jobs {
+			v := FromCollectionRestore(&jobs[i])
+			v.ErrorMessage = live.redact(v.ErrorMessage)
+			e.odd.noteCollection(t, v)
+			views = append(views, v)
+		}
+		tk.t.Collections = views
+		return
 	case listTask:
 		views, err := e.list(ctx, live, tk.t)
 		if err != nil {
@@ -316,7 +337,8 @@ func (e *Scraper) settle(r *Round) {
 		key := targetKey(t.Target.GroupID, t.Target.ClusterName)
 		switch {
 		case t.OK():
-			e.memory.keep(key, t.Jobs, t.LastRestore, now, len(t.Target.RestoreJobIDs) > 0)
+			e.memory.keep(key, lastRead{jobs: t.Jobs, collections: t.Collections, at: now, lastRestore: t.LastRestore},
+				len(t.Target.RestoreJobIDs) > 0)
 			t.LastSuccess = now
 		case slices.ContainsFunc(t.errs, func(err error) bool { return atlas.StatusCode(err) == 404 }):
 			e.memory.forget(key)
@@ -341,10 +363,10 @@ func (e *Scraper) serveLastGood(t *TargetResult, now time.Time) {
 	}
 	t.LastSuccess = last.at
 	if now.Sub(last.at) > e.opts.MaxStaleness {
-		t.Jobs, t.LastRestore, t.expired = nil, time.Time{}, true
+		t.Jobs, t.Collections, t.LastRestore, t.expired = nil, nil, time.Time{}, true
 		return
 	}
-	t.Jobs, t.Stale, t.LastRestore = last.jobs, true, last.lastRestore
+	t.Jobs, t.Collections, t.Stale, t.LastRestore = last.jobs, last.collections, true, last.lastRestore
 }
 
 // logFailures writes one line per failed target per round, with Atlas's errorCode when there is

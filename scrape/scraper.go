@@ -72,6 +72,8 @@ type liveConfig struct {
 	// v2 is set for an Atlas v2 base URL, which serves only Cloud Backup.
 	v2        bool
 	discovery *discovery
+	// collections reads Cloud Backup clusters' collection restore jobs too.
+	collections bool
 	// stop ends this config's discovery loop when a reload replaces it.
 	stop context.CancelFunc
 	// redact hides the config's credentials in a recovered panic's value and stack.
@@ -173,10 +175,11 @@ func (e *Scraper) Apply(cfg *config.Config) error {
 	live := &liveConfig{
 		targets: cfg.Targets, client: client, redact: client.Redact,
 		byID: cfg.Atlas.AddressesClustersByID(), ids: &clusterIDs{},
-		caps:      Caps{MaxAge: time.Duration(*cfg.Jobs.MaxAge), MaxPerCluster: *cfg.Jobs.MaxPerCluster},
-		v2:        cfg.Atlas.IsV2(),
-		discovery: newDiscovery(cfg.Targets, time.Duration(cfg.Discovery.RefreshInterval), prev),
-		stop:      stop,
+		caps:        Caps{MaxAge: time.Duration(*cfg.Jobs.MaxAge), MaxPerCluster: *cfg.Jobs.MaxPerCluster},
+		v2:          cfg.Atlas.IsV2(),
+		discovery:   newDiscovery(cfg.Targets, time.Duration(cfg.Discovery.RefreshInterval), prev),
+		collections: cfg.Jobs.CollectionRestores,
+		stop:        stop,
 	}
 	old := e.live.Swap(live)
 	if old != nil {

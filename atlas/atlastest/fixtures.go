@@ -26,6 +26,11 @@ const (
 	// FixtureCloudSharded is a ready download of a sharded cluster, one component per shard.
 	FixtureCloudSharded = "cloud_backup_restore_job_sharded_download.json"
 
+	// FixtureCollectionSuccessful is a finished restore of one collection into a new one.
+	FixtureCollectionSuccessful = "collection_restore_job_successful.json"
+	// FixtureCollectionFailed failed, with the free-text errorMessage Atlas sends.
+	FixtureCollectionFailed = "collection_restore_job_failed.json"
+
 	// FixtureFlexDownload is a Flex cluster's finished download, carrying the snapshotUrl secret.
 	FixtureFlexDownload = "flex_restore_job_download_done.json"
 	// FixtureFlexRunning is a Flex restore into another project, still running, without its

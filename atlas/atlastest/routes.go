@@ -53,6 +53,8 @@ func match(path string) request {
 			req.route, req.params = RouteClusters, []string{p[1]}
 		case len(p) == 4 && root != RootManager:
 			req.route, req.params = RouteCluster, []string{p[1], p[3]}
+		case len(p) == 5 && p[4] == "collectionRestoreJobs" && root == RootAtlasV2:
+			req.route, req.params = RouteCollectionRestoreJobs, []string{p[1], p[3]}
 		case len(p) == 5 && p[4] == "restoreJobs":
 			req.route, req.params = pick(byID, RouteRestoreJobsByID, RouteRestoreJobs), []string{p[1], p[3]}
 		case len(p) == 6 && p[4] == "restoreJobs":
@@ -80,6 +82,8 @@ const (
 	MediaTypeV2       = "application/vnd.atlas.2023-01-01+json"
 	MediaTypeFlex     = "application/vnd.atlas.2024-11-13+json"
 	MediaTypeClusters = "application/vnd.atlas.2024-08-05+json"
+	// MediaTypeCollectionRestores is the collection restore jobs' version.
+	MediaTypeCollectionRestores = "application/vnd.atlas.2025-03-12+json"
 	// mediaTypeClusters2023b is the other cluster-list version that Atlas sunsets.
 	mediaTypeClusters2023b = "application/vnd.atlas.2023-02-01+json"
 )
@@ -89,6 +93,8 @@ func (s *Server) acceptedVersions(route string) (accepted, sunset []string) {
 	switch {
 	case isFlexRoute(route):
 		return []string{MediaTypeFlex}, nil
+	case route == RouteCollectionRestoreJobs:
+		return []string{MediaTypeCollectionRestores}, nil
 	case route == RouteClusters || route == RouteCluster:
 		old := []string{mediaTypeClusters2023b, MediaTypeV2}
 		if s.opts.SunsetClusterVersions {
@@ -195,6 +201,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.getJob(w, req, contentType, func(c *cluster) *jobList { return &c.backup })
 	case RouteFlexRestoreJobs:
 		s.listJobs(w, r, req, contentType, func(c *cluster) *jobList { return &c.flexJobs })
+	case RouteCollectionRestoreJobs:
+		s.listJobs(w, r, req, contentType, func(c *cluster) *jobList { return &c.collections })
 	case RouteFlexRestoreJob:
 		s.getJob(w, req, contentType, func(c *cluster) *jobList { return &c.flexJobs })
 	case RouteClusters, RouteFlexClusters:

@@ -19,6 +19,7 @@ const (
 	RouteClusters               = "/groups/{group_id}/clusters"
 	RouteFlexClusters           = "/groups/{group_id}/flexClusters"
 	RouteCluster                = "/groups/{group_id}/clusters/{cluster_name}"
+	RouteCollectionRestoreJobs  = "/groups/{group_id}/clusters/{cluster_name}/collectionRestoreJobs"
 	RouteFlexCluster            = "/groups/{group_id}/flexClusters/{cluster_name}"
 	RouteFlexRestoreJobs        = "/groups/{group_id}/flexClusters/{cluster_name}/backup/restoreJobs"
 	RouteFlexRestoreJob         = "/groups/{group_id}/flexClusters/{cluster_name}/backup/restoreJobs/{job_id}"
@@ -101,8 +102,8 @@ type cluster struct {
 	id   string
 	name string
 	// legacy and backup hold the two families' restore jobs; a flex cluster holds only flex.
-	legacy, backup, flexJobs jobList
-	flex                     bool
+	legacy, backup, flexJobs, collections jobList
+	flex                                  bool
 }
 
 // jobList keeps jobs in insertion order, stored as the bytes they are served as.
@@ -242,6 +243,13 @@ func (s *Server) PutCloudBackupJob(groupID, clusterName string, j Job) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.clusterLocked(groupID, clusterName).backup.put(j.ID(), j.bytes(), false)
+}
+
+// PutCollectionRestoreJob stores or replaces a collection-level restore job of a cluster.
+func (s *Server) PutCollectionRestoreJob(groupID, clusterName string, j Job) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clusterLocked(groupID, clusterName).collections.put(j.ID(), j.bytes(), false)
 }
 
 // AddFlexCluster adds a Flex cluster without restore jobs.

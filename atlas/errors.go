@@ -34,16 +34,23 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// ErrorCode returns Atlas's errorCode from anywhere in err's chain, or "" when err carries none.
+// ErrorCode returns Atlas's errorCode (or the token endpoint's error) from anywhere in err's
+// chain, or "" when err carries none.
 func ErrorCode(err error) string {
 	var apiErr *APIError
-	if errors.As(err, &apiErr) {
+	var tokenErr *TokenError
+	switch {
+	case errors.As(err, &apiErr):
 		return apiErr.ErrorCode
+	case errors.As(err, &tokenErr):
+		return tokenErr.Code
 	}
 	return ""
 }
 
-// StatusCode returns the HTTP status from anywhere in err's chain, or 0 when no response was received.
+// StatusCode returns the HTTP status of the API's answer from anywhere in err's chain, or 0 when
+// no response was received; the token endpoint's status stays in its TokenError, so that its
+// 404 is never taken for a cluster that is gone.
 func StatusCode(err error) int {
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {

@@ -290,3 +290,33 @@ func TestMemoryForgetsClustersThatLeft(t *testing.T) {
 		t.Errorf("%d targets remembered after a cluster left discovery, want 1", n)
 	}
 }
+
+// The token endpoint answering 429 pauses token requests; the scrape's targets serve their last
+// good values meanwhile, and the next scrape after the pause reads them all again.
+func TestTokenEndpoint429Recovers(t *testing.T) {
+	targets := []config.Target{{GroupID: harness.GroupID, ClusterName: harness.ClusterName}, {GroupID: harness.GroupID, ClusterName: "Cluster1"}}
+	h := harness.New(t, harness.Options{ServiceAccount: true, Targets: targets})
+	h.Sim.PutJob(harness.GroupID, "Cluster1", atlastest.LoadJob(atlastest.FixtureQuery))
+	if v := harness.MustValue(t, h.Scrape(t, 0), "mongodbatlas_up", nil); v != 1 {
+		t.Fatalf("first scrape up = %v:\n%s", v, h.Logs)
+	}
+	h.Sim.ExpireTokens()
+	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Route: atlas.RouteToken, Status: 429, ErrorCode: "RATE_LIMITED", RetryAfter: "1", Times: 1})
+	fams := h.Scrape(t, 0)
+	for _, c := range []string{harness.ClusterName, "Cluster1"} {
+		if v := harness.MustValue(t, fams, "mongodbatlas_scrape_success", harness.Target(c)); v != 0 {
+			t.Errorf("%s: scrape_success %v while the token endpoint refuses", c, v)
+		}
+		harness.MustValue(t, fams, "mongodbatlas_restore_job_info", map[string]string{"cluster_name": c})
+	}
+	if logs := h.WaitLogs(t, "rate limited by the token endpoint", 1); !strings.Contains(logs, "error_code=RATE_LIMITED") {
+		t.Errorf("the token 429 is not reported as rate limiting:\n%s", logs)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for harness.MustValue(t, h.Scrape(t, 0), "mongodbatlas_up", nil) != 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no recovery after the token endpoint's pause:\n%s", h.Logs)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

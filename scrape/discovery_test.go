@@ -241,3 +241,25 @@ func TestDiscoveryOnASunsetAtlas(t *testing.T) {
 		t.Errorf("families: %v", h.Sim.Stats().Requests)
 	}
 }
+
+// An organisation target with api left out, over a project holding a dedicated Cloud Backup
+// cluster with collection restores and a Flex cluster, exports all of them under one set of names.
+func TestOrganisationOfEveryFamily(t *testing.T) {
+	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
+	sim.AddProject(prodProj, "payments", orgID)
+	sim.PutCloudBackupJob(prodProj, "Dedicated", atlastest.LoadJob(atlastest.FixtureCloudAutomated))
+	sim.PutCollectionRestoreJob(prodProj, "Dedicated", atlastest.LoadJob(atlastest.FixtureCollectionSuccessful))
+	sim.PutFlexJob(prodProj, "FlexCluster0", atlastest.LoadJob(atlastest.FixtureFlexDownload))
+	h := harness.NewWith(t, sim, harness.Options{Root: atlastest.RootAtlasV2, Jobs: config.Jobs{CollectionRestores: true},
+		Targets: []config.Target{{OrgID: orgID, ProjectInclude: "payments"}}})
+	fams := h.Scrape(t, 0)
+	in := func(cluster, id string) map[string]string {
+		return map[string]string{"group_id": prodProj, "cluster_name": cluster, "restore_job_id": id}
+	}
+	harness.MustValue(t, fams, "mongodbatlas_restore_job_status", harness.WithStatus(in("Dedicated", "65a1b2c3d4e5f60718293a4c"), "FINISHED"))
+	harness.MustValue(t, fams, "mongodbatlas_restore_job_status", harness.WithStatus(in("FlexCluster0", "66b1c2d3e4f5a60718293a51"), "FINISHED"))
+	harness.MustValue(t, fams, "mongodbatlas_collection_restore_job_status", harness.WithStatus(in("Dedicated", "67a1b2c3d4e5f60718293a61"), "SUCCESSFUL"))
+	if v := harness.MustValue(t, fams, "mongodbatlas_up", nil); v != 1 {
+		t.Errorf("up = %v:\n%s", v, h.Logs)
+	}
+}

@@ -295,8 +295,11 @@ func TestDemoShowsTheSeedJob(t *testing.T) {
 			t.Errorf("demo /metrics lacks %s", want)
 		}
 	}
-	if n := strings.Count(body, "mongodbatlas_restore_job_info{"); n != 7 {
-		t.Errorf("demo exports %d jobs, want the seed's, three lively legacy ones and three Cloud Backup ones", n)
+	if n := strings.Count(body, "mongodbatlas_restore_job_info{"); n != 9 {
+		t.Errorf("demo exports %d jobs, want the seed's, three lively legacy ones, three Cloud Backup ones and two Flex ones", n)
+	}
+	if !strings.Contains(body, `cluster_name="FlexCluster0",delivery_method="RESTORE"`) {
+		t.Error("the demo shows no Flex job")
 	}
 	if !strings.Contains(body, `mongodbatlas_restore_job_info{batch_id="",cluster_id="",cluster_name="Cluster1",delivery_method="automated"`) {
 		t.Error("the demo shows no Cloud Backup job")
@@ -421,7 +424,7 @@ func TestLandingPageShowsTargetsAndEveryLinkAnswers(t *testing.T) {
 	}
 	for _, want := range []string{
 		"Demo mode", "Version: ", "series for the targets below",
-		"<td>Cluster0</td><td>legacy</td>", "<td>Cluster1</td><td>cloud_backup</td>",
+		"<td>Cluster0</td><td>legacy</td>", "<td>Cluster1</td><td>cloud_backup</td>", "<td>FlexCluster0</td><td>flex</td>",
 		"<td>project/5a66666887d9d61443b41645</td><td>ok</td>",
 	} {
 		if !strings.Contains(page, want) {

@@ -41,7 +41,8 @@ func Start(ctx context.Context, logger *slog.Logger) (*Sim, *config.Config, erro
 		return nil, nil, fmt.Errorf("generate demo key: %w", err)
 	}
 	publicKey, privateKey := "demo", hex.EncodeToString(b)
-	srv := atlastest.New(atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
+	// Atlas v2 serves all three families: legacy, Cloud Backup and Flex.
+	srv := atlastest.New(atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey, Root: atlastest.RootAtlasV2})
 	d := atlastest.NewDemo(srv, time.Now())
 	running, err := atlastest.Start(srv)
 	if err != nil {
@@ -53,7 +54,9 @@ func Start(ctx context.Context, logger *slog.Logger) (*Sim, *config.Config, erro
 		Atlas: config.Atlas{BaseURL: running.URL, PublicKey: publicKey, PrivateKey: config.Secret(privateKey)},
 		Targets: []config.Target{
 			// The project's clusters are discovered, as most users configure it, with a monthly
-			// restore drill, which each cycle's finished download satisfies.
+			// restore drill, which each cycle's finished download satisfies. The legacy cluster is
+			// named with its family: under v2 a discovered cluster with backup reads as Cloud Backup.
+			{GroupID: atlastest.DemoGroupID, ClusterName: atlastest.DemoClusterName, API: config.APILegacy, DrillInterval: model.Duration(30 * 24 * time.Hour)},
 			{GroupID: atlastest.DemoGroupID, DrillInterval: model.Duration(30 * 24 * time.Hour)},
 		},
 	}

@@ -234,6 +234,8 @@ func TestFlexJobsUnderTheSameNames(t *testing.T) {
 		Set("id", "66b1c2d3e4f5a60718293a53").Set("status", "FAILED"))
 	sim.PutFlexJob(harness.GroupID, "FlexCluster0", atlastest.LoadJob(atlastest.FixtureFlexRunning).
 		Set("id", "66b1c2d3e4f5a60718293a54").Delete("restoreScheduledDate").Delete("snapshotFinishedDate"))
+	sim.PutFlexJob(harness.GroupID, "FlexCluster0", atlastest.LoadJob(atlastest.FixtureFlexRunning).
+		Set("id", "66b1c2d3e4f5a60718293a55").Set("status", "PAUSED_FOR_MAINTENANCE"))
 	h := harness.NewWith(t, sim, harness.Options{Root: atlastest.RootAtlasV2,
 		Targets: []config.Target{{GroupID: harness.GroupID, ClusterName: "FlexCluster0", API: config.APIFlex}}})
 	body, fams := h.ScrapeRaw(t, 0)
@@ -241,7 +243,8 @@ func TestFlexJobsUnderTheSameNames(t *testing.T) {
 		return map[string]string{"group_id": harness.GroupID, "cluster_name": "FlexCluster0", "restore_job_id": id}
 	}
 	done, running := "66b1c2d3e4f5a60718293a51", "66b1c2d3e4f5a60718293a52"
-	for id, status := range map[string]string{done: "FINISHED", running: "IN_PROGRESS", "66b1c2d3e4f5a60718293a53": "BROKEN", "66b1c2d3e4f5a60718293a54": "IN_PROGRESS"} {
+	for id, status := range map[string]string{done: "FINISHED", running: "IN_PROGRESS", "66b1c2d3e4f5a60718293a53": "BROKEN",
+		"66b1c2d3e4f5a60718293a54": "IN_PROGRESS", "66b1c2d3e4f5a60718293a55": "PAUSED_FOR_MAINTENANCE"} {
 		if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_status", harness.WithStatus(job(id), status)); v != 1 {
 			t.Errorf("%s: status %s = %v", id, status, v)
 		}

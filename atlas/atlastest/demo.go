@@ -12,6 +12,8 @@ const (
 	DemoClusterName = "Cluster0"
 	// DemoCloudCluster backs up with Cloud Backup, the family of every current Atlas cluster.
 	DemoCloudCluster = "Cluster1"
+	// DemoFlexCluster is a Flex cluster, what M2, M5 and Serverless became.
+	DemoFlexCluster = "FlexCluster0"
 	// DemoCycle is how long one batch of demo jobs lives before the next batch replaces it.
 	DemoCycle = 10 * time.Minute
 )
@@ -32,7 +34,8 @@ const (
 // a finished QUERY restore. The seed's example job stays throughout. DemoCloudCluster gets three
 // Cloud Backup jobs: an automated restore that finishes at 40 seconds, a download that is ready
 // at 30 seconds and expires at 3 minutes (an hour on Atlas), and a restore that fails at 20
-// seconds. At the next cycle the old jobs go away, as they do when Atlas forgets them, so alerts
+// seconds. DemoFlexCluster gets a restore that completes at 40 seconds and a download, ready from
+// 30 seconds until 3 minutes. At the next cycle the old jobs go away, as they do when Atlas forgets them, so alerts
 // on them resolve.
 type Demo struct {
 	s     *Server
@@ -45,6 +48,7 @@ func NewDemo(s *Server, start time.Time) *Demo {
 	s.AddCluster(DemoGroupID, DemoClusterName)
 	s.PutJob(DemoGroupID, DemoClusterName, LoadJob(FixtureSeed))
 	s.AddCluster(DemoGroupID, DemoCloudCluster)
+	s.AddFlexCluster(DemoGroupID, DemoFlexCluster)
 	d := &Demo{s: s, start: start, cycle: -1}
 	d.Advance(start)
 	return d
@@ -61,6 +65,7 @@ func (d *Demo) Advance(now time.Time) {
 			for k := range 3 {
 				d.s.DeleteJob(DemoGroupID, DemoClusterName, demoJobID(d.cycle, k))
 				d.s.DeleteJob(DemoGroupID, DemoCloudCluster, demoJobID(d.cycle, k+3))
+				d.s.DeleteJob(DemoGroupID, DemoFlexCluster, demoJobID(d.cycle, k+6))
 			}
 		}
 		d.cycle = cycle
@@ -70,6 +75,9 @@ func (d *Demo) Advance(now time.Time) {
 	}
 	for _, j := range demoCloudJobs(cycle, cycleStart, phase) {
 		d.s.PutCloudBackupJob(DemoGroupID, DemoCloudCluster, j)
+	}
+	for _, j := range demoFlexJobs(cycle, cycleStart, phase) {
+		d.s.PutFlexJob(DemoGroupID, DemoFlexCluster, j)
 	}
 }
 
@@ -157,4 +165,24 @@ func demoCloudJobs(cycle int64, cycleStart time.Time, phase time.Duration) []Job
 		failed.Set("failed", true)
 	}
 	return []Job{automated, download, failed}
+}
+
+// demoFlexJobs builds the cycle's Flex jobs at phase, at the wire level, from the fixtures.
+func demoFlexJobs(cycle int64, cycleStart time.Time, phase time.Duration) []Job {
+	restore := LoadJob(FixtureFlexRunning).Set("id", demoJobID(cycle, 6)).Set("projectId", DemoGroupID).
+		Set("instanceName", DemoFlexCluster).Set("restoreScheduledDate", rfc3339(cycleStart)).
+		Set("snapshotFinishedDate", rfc3339(cycleStart.Add(-30*time.Minute))).Set("targetProjectId", DemoGroupID)
+	if phase >= demoFinishedAt {
+		restore.Set("status", "COMPLETED").Set("restoreFinishedDate", rfc3339(cycleStart.Add(demoFinishedAt)))
+	}
+	download := LoadJob(FixtureFlexDownload).Set("id", demoJobID(cycle, 7)).Set("projectId", DemoGroupID).
+		Set("instanceName", DemoFlexCluster).Set("restoreScheduledDate", rfc3339(cycleStart)).
+		Set("snapshotFinishedDate", rfc3339(cycleStart.Add(-30*time.Minute))).
+		Set("expirationDate", rfc3339(cycleStart.Add(demoExpiresAt)))
+	if phase < demoReadyAt {
+		download.Set("status", "RUNNING").Delete("restoreFinishedDate").Delete("snapshotUrl")
+	} else {
+		download.Set("restoreFinishedDate", rfc3339(cycleStart.Add(demoReadyAt)))
+	}
+	return []Job{restore, download}
 }

@@ -1,0 +1,37 @@
+package atlas
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// An expires_in too large for a time.Duration is clamped, not overflowed into a token that has
+// already expired: the token is fetched once and reused.
+func TestHugeExpiresInIsClamped(t *testing.T) {
+	var fetches atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		fetches.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"access_token":"tok-123456","token_type":"Bearer","expires_in":99999999999999999}`))
+	}))
+	defer srv.Close()
+	ts := newTokenSource(srv.URL, "id", func() (string, error) { return "secret", nil }, srv.Client(), 10, func(s string) string { return s })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for range 3 {
+		tok, err := ts.Token(ctx)
+		if err != nil || tok != "tok-123456" {
+			t.Fatalf("token %q, %v", tok, err)
+		}
+	}
+	if n := fetches.Load(); n != 1 {
+		t.Errorf("%d token requests, want 1: the token read as expired", n)
+	}
+	if exp := ts.token.Expiry; !exp.After(time.Now().Add(time.Hour)) {
+		t.Errorf("expiry %v", exp)
+	}
+}

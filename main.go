@@ -146,7 +146,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	mux.Handle(*metricsPath, scrapes.Metrics(reg))
 	mux.Handle("/probe", scrapes.Probe())
 	mux.Handle("/-/reload", server.Reload(reloader, logger))
-	mux.Handle("/-/ready", server.Ready(reloader))
+	mux.Handle("/-/ready", server.Ready(reloader, scraper.Discovered))
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "Healthy\n") })
 	if *metricsPath != "/" {
 		mux.Handle("/", scrapes.Landing(server.LandingOptions{MetricsPath: *metricsPath, Demo: *demoMode}))

@@ -382,6 +382,21 @@ func (e *Scraper) Known() (targets []config.Target, pending bool) {
 	return targets, pending
 }
 
+// Discovered reports whether the live config's first discovery pass has ended, so that
+// readiness can wait for targets whose clusters or family are not known yet.
+func (e *Scraper) Discovered() bool {
+	live := e.live.Load()
+	if live == nil {
+		return false
+	}
+	select {
+	case <-live.discovery.done:
+		return true
+	default:
+		return false
+	}
+}
+
 // WaitDiscovered blocks until the live config's first discovery pass has ended, or ctx does.
 func (e *Scraper) WaitDiscovered(ctx context.Context) error {
 	live := e.live.Load()

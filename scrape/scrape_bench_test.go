@@ -232,7 +232,9 @@ func BenchmarkPeakRSS(b *testing.B) {
 	for {
 		if resp, err := http.Get("http://" + addr + "/-/ready"); err == nil {
 			resp.Body.Close()
-			break
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
 		}
 		if time.Now().After(deadline) {
 			b.Fatal("exporter did not start")

@@ -26,11 +26,17 @@ func Reload(r *config.Reloader, logger *slog.Logger) http.Handler {
 	})
 }
 
-// Ready serves /-/ready: ready once a config is live.
-func Ready(r *config.Reloader) http.Handler {
+// Ready serves /-/ready: ready once a config is live and discovery's first pass has ended, so
+// that clusters to discover and families to find (api: auto) are known before the first scrape.
+// discovered may be nil, for a process without discovery.
+func Ready(r *config.Reloader, discovered func() bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		if r.Current() == nil {
+		switch {
+		case r.Current() == nil:
 			http.Error(w, "Not ready: no configuration loaded.", http.StatusServiceUnavailable)
+			return
+		case discovered != nil && !discovered():
+			http.Error(w, "Not ready: discovery's first pass (clusters, and the family of api: auto targets) has not ended.", http.StatusServiceUnavailable)
 			return
 		}
 		_, _ = fmt.Fprintln(w, "Ready")

@@ -67,7 +67,7 @@ func TestReadyHandler(t *testing.T) {
 	src := &switchable{cfg: validConfig(t)}
 	r := newReloader(src)
 	rec := httptest.NewRecorder()
-	server.Ready(r).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/-/ready", nil))
+	server.Ready(r, nil).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/-/ready", nil))
 	if rec.Code != http.StatusServiceUnavailable {
 		t.Errorf("ready before any config: %d", rec.Code)
 	}
@@ -75,8 +75,30 @@ func TestReadyHandler(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec = httptest.NewRecorder()
-	server.Ready(r).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/-/ready", nil))
+	server.Ready(r, nil).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/-/ready", nil))
 	if rec.Code != http.StatusOK {
 		t.Errorf("ready after load: %d", rec.Code)
+	}
+}
+
+// Readiness waits for discovery's first pass too.
+func TestReadyWaitsForDiscovery(t *testing.T) {
+	src := &switchable{cfg: validConfig(t)}
+	r := newReloader(src)
+	if err := r.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	done := false
+	h := server.Ready(r, func() bool { return done })
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/-/ready", nil))
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "discovery") {
+		t.Errorf("ready before discovery: %d %s", rec.Code, rec.Body)
+	}
+	done = true
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/-/ready", nil))
+	if rec.Code != http.StatusOK {
+		t.Errorf("ready after discovery: %d", rec.Code)
 	}
 }

@@ -149,6 +149,7 @@ func (e *Scraper) runDiscovery(ctx context.Context, live *liveConfig) {
 	for {
 		ok := e.discoverOnce(ctx, live)
 		d.doneOnce.Do(func() { close(d.done) })
+		e.discoveredOnce.Store(true)
 		wait := d.interval
 		if !ok {
 			wait = min(retryFailedDiscovery, d.interval)
@@ -382,15 +383,20 @@ func (e *Scraper) Known() (targets []config.Target, pending bool) {
 	return targets, pending
 }
 
-// Discovered reports whether the live config's first discovery pass has ended, so that
-// readiness can wait for targets whose clusters or family are not known yet.
+// Discovered reports whether a first discovery pass has ended since start, so that readiness
+// can wait for targets whose clusters or family are not known yet. A reload does not make the
+// process unready again: its new targets show as failed until their pass, which is visible.
 func (e *Scraper) Discovered() bool {
 	live := e.live.Load()
 	if live == nil {
 		return false
 	}
+	if e.discoveredOnce.Load() {
+		return true
+	}
 	select {
 	case <-live.discovery.done:
+		e.discoveredOnce.Store(true)
 		return true
 	default:
 		return false

@@ -47,10 +47,12 @@ type Scraper struct {
 	// applyMu orders Apply and Close; wg counts the discovery loops they start and stop.
 	applyMu sync.Mutex
 	wg      sync.WaitGroup
-	rounds  sharedRounds
-	memory  *memory
-	odd     *oddFields
-	limiter *atlas.Limiter
+	// discoveredOnce is set once any config's first discovery pass has ended.
+	discoveredOnce atomic.Bool
+	rounds         sharedRounds
+	memory         *memory
+	odd            *oddFields
+	limiter        *atlas.Limiter
 
 	apiRequests    *prometheus.CounterVec
 	rateLimited    *prometheus.CounterVec

@@ -238,28 +238,11 @@ func (e *Scraper) discoverScope(ctx context.Context, live *liveConfig, client *a
 			continue
 		}
 		g.Go(func() error {
-			clusters, err := client.ListClusters(ctx, p.ID)
-			if err != nil {
-				failed[i] = fmt.Errorf("discover clusters of project %s: %w", p.ID, err)
-				return nil
+			// Not a net/http goroutine: a panic here fails the project, not the process.
+			if perr := recovery.Do(live.redact, func() { found[i], failed[i] = e.discoverProject(ctx, live, client, t, p) }); perr != nil {
+				e.logPanic(perr)
+				failed[i] = perr
 			}
-			live.ids.store(p.ID, clusters)
-			targets := e.clusterTargets(live, t, p, clusters)
-			if live.v2 {
-				// Flex clusters are listed apart, and are always read as Flex: no other
-				// family serves them.
-				flex, err := client.ListFlexClusters(ctx, p.ID)
-				if err != nil {
-					failed[i] = fmt.Errorf("discover Flex clusters of project %s: %w", p.ID, err)
-					return nil
-				}
-				for _, f := range flex {
-					if t.Admits(p.Name, f.Name) {
-						targets = append(targets, config.Target{GroupID: p.ID, ClusterName: f.Name, API: config.APIFlex, DrillInterval: t.DrillInterval})
-					}
-				}
-			}
-			found[i] = targets
 			return nil
 		})
 	}
@@ -281,6 +264,29 @@ func (e *Scraper) discoverScope(ctx context.Context, live *liveConfig, client *a
 	}
 	s.clusters = next
 	return firstErr
+}
+
+// discoverProject lists one project's clusters, and under v2 its Flex clusters, as targets.
+func (e *Scraper) discoverProject(ctx context.Context, live *liveConfig, client *atlas.Client, t config.Target, p atlas.Project) ([]config.Target, error) {
+	clusters, err := client.ListClusters(ctx, p.ID)
+	if err != nil {
+		return nil, fmt.Errorf("discover clusters of project %s: %w", p.ID, err)
+	}
+	live.ids.store(p.ID, clusters)
+	targets := e.clusterTargets(live, t, p, clusters)
+	if live.v2 {
+		// Flex clusters are listed apart, and are always read as Flex: no other family serves them.
+		flex, err := client.ListFlexClusters(ctx, p.ID)
+		if err != nil {
+			return nil, fmt.Errorf("discover Flex clusters of project %s: %w", p.ID, err)
+		}
+		for _, f := range flex {
+			if t.Admits(p.Name, f.Name) {
+				targets = append(targets, config.Target{GroupID: p.ID, ClusterName: f.Name, API: config.APIFlex, DrillInterval: t.DrillInterval})
+			}
+		}
+	}
+	return targets, nil
 }
 
 // clusterTargets turns a project's clusters into targets, with the family each one's backup

@@ -5,33 +5,53 @@ import (
 	"errors"
 	"fmt"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/recovery"
 )
 
-// findFamilies reads the description of each cluster target with api: auto and picks its
-// family, in the discovery loop, so a scrape never pays for it. It reports whether every
+// findFamilies reads the description of each cluster target with api: auto, in parallel within
+// the concurrency bound, and picks its family, in the discovery loop, so a scrape never pays for it. It reports whether every
 // family was found; a target whose family is not found fails visibly, with the reason.
 func (e *Scraper) findFamilies(ctx context.Context, live *liveConfig, client *atlas.Client) bool {
 	d := live.discovery
-	all := true
-	for _, a := range d.autos {
-		t := a.target
-		api, err := familyFromDescription(ctx, client, t)
-		d.mu.Lock()
-		if err == nil {
-			a.api, a.err = api, nil
-		} else if a.api == "" {
-			a.err = err // a family once found is kept through a failed read
-		}
-		d.mu.Unlock()
-		if err != nil {
-			all = false
-			e.logger.Error("Finding the restore-job family failed; set api: in the target to skip this",
-				"group_id", t.GroupID, "cluster_name", t.ClusterName, "err", err, "error_code", atlas.ErrorCode(err))
+	var g errgroup.Group
+	g.SetLimit(e.opts.Concurrency) // the client's bound caps the requests; this, the goroutines
+	failed := make([]bool, len(d.autos))
+	for i, a := range d.autos {
+		g.Go(func() error {
+			t := a.target
+			var api string
+			var err error
+			// Not a net/http goroutine: a panic here would end the process.
+			if perr := recovery.Do(live.redact, func() { api, err = familyFromDescription(ctx, client, t) }); perr != nil {
+				e.logPanic(perr)
+				err = perr
+			}
+			d.mu.Lock()
+			if err == nil {
+				a.api, a.err = api, nil
+			} else if a.api == "" {
+				a.err = err // a family once found is kept through a failed read
+			}
+			d.mu.Unlock()
+			if err != nil {
+				failed[i] = true
+				e.logger.Error("Finding the restore-job family failed; set api: in the target to skip this",
+					"group_id", t.GroupID, "cluster_name", t.ClusterName, "err", err, "error_code", atlas.ErrorCode(err))
+			}
+			return nil
+		})
+	}
+	_ = g.Wait() // the goroutines report through failed
+	for _, f := range failed {
+		if f {
+			return false
 		}
 	}
-	return all
+	return true
 }
 
 // familyFromDescription picks a cluster's family from its description: a Flex cluster is flex,

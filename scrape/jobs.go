@@ -26,10 +26,14 @@ type Job struct {
 	Odd []string
 }
 
-// timeOf takes a timestamp field, noting it in Odd when it held something other than a time.
-func (v *Job) timeOf(field string, t atlas.Time) time.Time {
+// timeOf takes a timestamp field, zero when absent, noting it in odd when it held something
+// other than a time; every family's mapping reads its times through it.
+func timeOf(odd *[]string, field string, t *atlas.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
 	if t.Invalid != "" {
-		v.Odd = append(v.Odd, field+"="+t.Invalid)
+		*odd = append(*odd, field+"="+t.Invalid)
 	}
 	return t.Time
 }
@@ -47,18 +51,18 @@ func FromLegacy(j *atlas.RestoreJob) *Job {
 		Downloaded: ptr(len(j.Hashes) > 0),
 		Encryption: j.EncryptionEnabled,
 	}
-	v.Created = v.timeOf("created", j.Created)
+	v.Created = timeOf(&v.Odd, "created", &j.Created)
 	if j.PointInTime != nil {
 		v.PointInTime = strconv.FormatBool(*j.PointInTime)
 	}
 	if j.Timestamp != nil {
-		v.Snapshot = v.timeOf("timestamp.date", j.Timestamp.Date)
+		v.Snapshot = timeOf(&v.Odd, "timestamp.date", &j.Timestamp.Date)
 	}
 	if d := j.Delivery; d != nil {
 		v.DeliveryMethod = d.MethodName
 		v.DeliveryStatus = d.StatusName
 		v.TargetGroupID, v.TargetClusterName = d.TargetGroupID, d.TargetClusterName
-		v.Expiry = v.timeOf("delivery.expires", d.Expires)
+		v.Expiry = timeOf(&v.Odd, "delivery.expires", &d.Expires)
 		if d.ExpirationHours != nil {
 			v.ValiditySeconds = ptr(float64(*d.ExpirationHours) * 3600)
 		}
@@ -122,15 +126,9 @@ func FromCloudBackup(j *atlas.CloudBackupRestoreJob, clusterID string) *Job {
 		TargetGroupID:     j.TargetGroupID,
 		TargetClusterName: j.TargetClusterName,
 	}
-	if j.FinishedAt != nil {
-		v.Finished = v.timeOf("finishedAt", *j.FinishedAt)
-	}
-	if j.ExpiresAt != nil {
-		v.Expiry = v.timeOf("expiresAt", *j.ExpiresAt)
-	}
-	if j.Timestamp != nil {
-		v.Snapshot = v.timeOf("timestamp", *j.Timestamp)
-	}
+	v.Finished = timeOf(&v.Odd, "finishedAt", j.FinishedAt)
+	v.Expiry = timeOf(&v.Odd, "expiresAt", j.ExpiresAt)
+	v.Snapshot = timeOf(&v.Odd, "timestamp", j.Timestamp)
 	if len(j.Components) > 0 {
 		v.Components = ptr(len(j.Components))
 	}
@@ -162,15 +160,9 @@ func FromFlex(j *atlas.FlexRestoreJob) *Job {
 		TargetGroupID:     j.TargetProjectID,
 		TargetClusterName: j.TargetDeploymentItemName,
 	}
-	if j.ExpirationDate != nil {
-		v.Expiry = v.timeOf("expirationDate", *j.ExpirationDate)
-	}
-	if j.RestoreFinishedDate != nil {
-		v.Finished = v.timeOf("restoreFinishedDate", *j.RestoreFinishedDate)
-	}
-	if j.SnapshotFinishedDate != nil {
-		v.Snapshot = v.timeOf("snapshotFinishedDate", *j.SnapshotFinishedDate)
-	}
+	v.Expiry = timeOf(&v.Odd, "expirationDate", j.ExpirationDate)
+	v.Finished = timeOf(&v.Odd, "restoreFinishedDate", j.RestoreFinishedDate)
+	v.Snapshot = timeOf(&v.Odd, "snapshotFinishedDate", j.SnapshotFinishedDate)
 	return v
 }
 
@@ -189,14 +181,8 @@ type CollectionJob struct {
 func FromCollectionRestore(j *atlas.CollectionRestoreJob) *CollectionJob {
 	v := &CollectionJob{ID: j.ID, State: j.State, TargetGroupID: j.TargetGroupID, TargetClusterName: j.TargetClusterName,
 		ErrorMessage: j.ErrorMessage}
-	var tmp Job
-	if j.CreatedAt != nil {
-		v.Created = tmp.timeOf("createdAt", *j.CreatedAt)
-	}
-	if j.FinishedAt != nil {
-		v.Finished = tmp.timeOf("finishedAt", *j.FinishedAt)
-	}
-	v.Odd = tmp.Odd
+	v.Created = timeOf(&v.Odd, "createdAt", j.CreatedAt)
+	v.Finished = timeOf(&v.Odd, "finishedAt", j.FinishedAt)
 	if j.RestoredDocuments != nil {
 		v.Restored = ptr(float64(*j.RestoredDocuments))
 	}

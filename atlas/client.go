@@ -73,6 +73,8 @@ type Client struct {
 	bound *Bound
 	// tokens is the service account's token source; nil with an API key.
 	tokens *tokenSource
+	// background, set by Background, pays only from the spare part of each bucket.
+	background bool
 }
 
 // MaxPageSize is the largest itemsPerPage Atlas accepts.
@@ -191,7 +193,11 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 	endpoint := cl.endpoint
 	var lastErr error
 	for attempt := 1; ; attempt++ {
-		if err := c.opts.Limiter.take(ctx, cl.set, cl.scope); err != nil {
+		pay := func() error { return c.opts.Limiter.take(ctx, cl.set, cl.scope) }
+		if c.background {
+			pay = func() error { return c.opts.Limiter.takeSpare(cl.set, cl.scope) }
+		}
+		if err := pay(); err != nil {
 			if c.opts.ObserveBudget != nil && errors.Is(err, ErrBudget) {
 				c.opts.ObserveBudget(endpoint)
 			}

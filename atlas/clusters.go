@@ -19,9 +19,17 @@ type Cluster struct {
 	// ClusterName is what Cloud and Ops Manager call the name.
 	ClusterName string `json:"clusterName"`
 	// Under v1.0, BackupEnabled is legacy backup and ProviderBackupEnabled Cloud Backup; under
-	// v2 (2024-08-05) BackupEnabled is Cloud Backup and ProviderBackupEnabled is gone.
-	BackupEnabled         bool `json:"backupEnabled"`
-	ProviderBackupEnabled bool `json:"providerBackupEnabled"`
+	// v2 (2024-08-05) BackupEnabled is Cloud Backup and ProviderBackupEnabled is gone. Nil means
+	// the description did not say.
+	BackupEnabled         *bool `json:"backupEnabled"`
+	ProviderBackupEnabled *bool `json:"providerBackupEnabled"`
+	// PitEnabled is continuous (point-in-time) backup. Atlas leaves it set on a cluster being
+	// deleted while clearing BackupEnabled, so it counts only beside backup.
+	PitEnabled *bool `json:"pitEnabled"`
+	// StateName is IDLE, CREATING, UPDATING, DELETING or REPAIRING; ClusterType is REPLICASET,
+	// SHARDED or GEOSHARDED.
+	StateName   string `json:"stateName"`
+	ClusterType string `json:"clusterType"`
 }
 
 // DisplayName is the human name under either API's field.

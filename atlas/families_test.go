@@ -322,7 +322,7 @@ func TestClusterListOutlivesTheSunset(t *testing.T) {
 	sim.PutCloudBackupJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureCloudReady))
 	c := newClient(t, keyOpts(running.URL))
 	clusters, err := c.ListClusters(ctxWithTimeout(t, 5*time.Second), groupID)
-	if err != nil || len(clusters) != 1 || !clusters[0].BackupEnabled || clusters[0].ProviderBackupEnabled {
+	if err != nil || len(clusters) != 1 || clusters[0].BackupEnabled == nil || !*clusters[0].BackupEnabled || clusters[0].ProviderBackupEnabled != nil {
 		t.Fatalf("clusters on a sunset Atlas: %+v, %v", clusters, err)
 	}
 	sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 410, ErrorCode: "VERSION_GONE", Route: atlastest.RouteClusters, Times: 1})

@@ -36,6 +36,11 @@ type FlexRestoreJob struct {
 type FlexCluster struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
+	// BackupSettings.Enabled is read-only and true on every Flex cluster recorded; nil means not said.
+	BackupSettings *struct {
+		Enabled *bool `json:"enabled"`
+	} `json:"backupSettings"`
+	StateName string `json:"stateName"`
 }
 
 // Reads refused under a root that does not serve them.
@@ -54,7 +59,7 @@ func (c *Client) ListFlexClusters(ctx context.Context, groupID string) ([]FlexCl
 		return nil, errFlexNeedsV2
 	}
 	cl := call{accept: MediaTypeFlex, endpoint: RouteFlexClusters, path: "/groups/" + url.PathEscape(groupID) + "/flexClusters",
-		set: setClusters, scope: groupID}
+		set: setFlexClusters, scope: groupID}
 	return listAll(ctx, c, cl, func(f *FlexCluster) string { return f.ID })
 }
 
@@ -63,7 +68,7 @@ func (c *Client) ListFlexRestoreJobs(ctx context.Context, groupID, name string) 
 	if !c.IsV2() {
 		return nil, errFlexNeedsV2
 	}
-	cl := call{accept: MediaTypeFlex, endpoint: RouteFlexRestoreJobs, path: flexPath(groupID, name), set: setCloudBackups, scope: groupID}
+	cl := call{accept: MediaTypeFlex, endpoint: RouteFlexRestoreJobs, path: flexPath(groupID, name), set: setFlexRestoreJobs, scope: groupID}
 	return listAll(ctx, c, cl, func(j *FlexRestoreJob) string { return j.ID })
 }
 
@@ -74,7 +79,7 @@ func (c *Client) GetFlexRestoreJob(ctx context.Context, groupID, name, jobID str
 	}
 	var job FlexRestoreJob
 	cl := call{accept: MediaTypeFlex, endpoint: RouteFlexRestoreJob, path: flexPath(groupID, name) + "/" + url.PathEscape(jobID),
-		set: setCloudBackups, scope: groupID}
+		set: setFlexRestoreJobs, scope: groupID}
 	if err := c.do(ctx, cl, &job); err != nil {
 		return nil, err
 	}
@@ -88,7 +93,7 @@ func (c *Client) GetFlexCluster(ctx context.Context, groupID, name string) (*Fle
 	}
 	var f FlexCluster
 	cl := call{accept: MediaTypeFlex, endpoint: RouteFlexCluster,
-		path: "/groups/" + url.PathEscape(groupID) + "/flexClusters/" + url.PathEscape(name), set: setClusters, scope: groupID}
+		path: "/groups/" + url.PathEscape(groupID) + "/flexClusters/" + url.PathEscape(name), set: setFlexClusters, scope: groupID}
 	if err := c.do(ctx, cl, &f); err != nil {
 		return nil, err
 	}

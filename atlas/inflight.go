@@ -28,6 +28,15 @@ func (c *Client) Within(b *Bound) *Client {
 	return &bound
 }
 
+// Background returns a client for reads off the scrape path (snapshot lists): it shares c's
+// connections, credentials and budget, but takes a token only from above the half of each bucket
+// kept for scrapes, and never waits for one.
+func (c *Client) Background() *Client {
+	bg := *c
+	bg.background = true
+	return &bg
+}
+
 // pageWindow is how many pages of a list may be read at once: the bound's size, or one.
 func (c *Client) pageWindow() int {
 	if c.bound == nil {

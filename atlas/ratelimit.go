@@ -21,6 +21,9 @@ type Limits struct {
 var (
 	// CloudBackupLimits covers both restore-job families, per project.
 	CloudBackupLimits = Limits{Capacity: 1200, Refill: 500, Period: time.Minute}
+	// FlexClusterLimits covers the Flex cluster routes, per project: 1,200 as Atlas answers in
+	// RateLimit-Limit; the refill is not published, so the other 1,200 sets' is assumed.
+	FlexClusterLimits = Limits{Capacity: 1200, Refill: 500, Period: time.Minute}
 	// ClusterLimits covers cluster lists, per project.
 	ClusterLimits = Limits{Capacity: 10000, Refill: 5000, Period: time.Minute}
 	// ProjectLimits covers the list of projects the credential sees.
@@ -52,6 +55,10 @@ const (
 	setClusters     = "clusters"
 	setProjects     = "projects"
 	setOrgProjects  = "org_projects"
+	// Flex clusters, their restore jobs and their snapshots are each a set of 1,200 of their own.
+	setFlexClusters    = "flex_clusters"
+	setFlexRestoreJobs = "flex_restore_jobs"
+	setFlexSnapshots   = "flex_snapshots"
 )
 
 // MaxPause bounds how long one 429's Retry-After stops a bucket: a header of a day, or a date
@@ -73,18 +80,21 @@ type bucket struct {
 	pausedUntil time.Time // guarded by Limiter.mu
 }
 
-// NewLimiter builds the buckets with restore-job limits as given (zero: Atlas's defaults) and
-// Atlas's defaults for the rest.
+// NewLimiter builds the per-project backup buckets (Cloud Backups and the Flex sets, each 1,200
+// on Atlas) with the limits given (zero: Atlas's defaults) and Atlas's defaults for the rest.
 func NewLimiter(restoreJobs Limits) *Limiter {
 	if restoreJobs.Capacity <= 0 || restoreJobs.Refill <= 0 || restoreJobs.Period <= 0 {
 		restoreJobs = CloudBackupLimits
 	}
 	return &Limiter{
 		limits: map[string]Limits{
-			setCloudBackups: restoreJobs,
-			setClusters:     ClusterLimits,
-			setProjects:     ProjectLimits,
-			setOrgProjects:  OrgProjectLimits,
+			setCloudBackups:    restoreJobs,
+			setFlexRestoreJobs: restoreJobs,
+			setFlexSnapshots:   restoreJobs,
+			setFlexClusters:    FlexClusterLimits,
+			setClusters:        ClusterLimits,
+			setProjects:        ProjectLimits,
+			setOrgProjects:     OrgProjectLimits,
 		},
 		buckets: map[string]*bucket{},
 	}
@@ -128,6 +138,27 @@ func (l *Limiter) take(ctx context.Context, set, scope string) error {
 		// rate refuses a wait that would pass the deadline; say how long it would have been.
 		wait := time.Duration((1 - b.rate.Tokens()) / float64(b.rate.Limit()) * float64(time.Second))
 		return &BudgetError{Bucket: key, Wait: wait}
+	}
+	return nil
+}
+
+// spareShare is the part of a bucket that background reads never touch: they take a token only
+// while more than half the capacity is left, so a scrape always finds its budget.
+const spareShare = 0.5
+
+// takeSpare pays one token for a background read, only from what lies above the scrapes' share and
+// only at once: it never waits for a refill or a 429 pause, and refuses with a BudgetError instead.
+func (l *Limiter) takeSpare(set, scope string) error {
+	b, pausedUntil := l.bucket(set, scope)
+	key := set + ":" + scope
+	now := time.Now()
+	if wait := pausedUntil.Sub(now); wait > 0 {
+		return &BudgetError{Bucket: key, Wait: wait}
+	}
+	reserve := float64(b.rate.Burst()) * spareShare
+	if tokens := b.rate.TokensAt(now); tokens-1 < reserve || !b.rate.AllowN(now, 1) {
+		wait := time.Duration((reserve + 1 - tokens) / float64(b.rate.Limit()) * float64(time.Second))
+		return &BudgetError{Bucket: key + " (background share)", Wait: max(wait, 0)}
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/scrape"
 )
 
@@ -98,6 +99,10 @@ func (m *Metrics) write(ch sink, r *scrape.Round) {
 					m.emitCollection(ch, f, append(lbuf[:0], t.Target.GroupID, t.Target.ClusterName, labelValue(j.ID)), j)
 				}
 			}
+		case d.clusterInfo, d.backupEnabled, d.backupPIT, d.lastSnapshot, d.snapshotRead, d.rpo:
+			for i := range r.Clusters {
+				emitCluster(ch, d, f, &r.Clusters[i])
+			}
 		case d.discoverySuccess:
 			for _, ds := range r.Discoveries {
 				ch.sample(f, boolValue(ds.OK), ds.Scope)
@@ -128,6 +133,41 @@ func perTarget(ch sink, f *family, r *scrape.Round, value func(*scrape.TargetRes
 	for _, t := range r.Targets {
 		if v, ok := value(t); ok {
 			ch.sample(f, v, t.Target.GroupID, t.Target.ClusterName)
+		}
+	}
+}
+
+// emitCluster writes one family's series for a watched cluster: its coverage, recovery point and
+// objective; what is not known yields no series.
+func emitCluster(ch sink, d *descs, f *family, c *scrape.ClusterState) {
+	g, name := c.Target.GroupID, c.Target.ClusterName
+	flag := func(b *bool) {
+		if b != nil {
+			ch.sample(f, boolValue(*b), g, name)
+		}
+	}
+	switch f {
+	case d.clusterInfo:
+		family := c.Target.API
+		if family == config.APIAuto {
+			family = "" // not known yet
+		}
+		ch.sample(f, 1, g, name, family, labelValue(c.Backup.Type), labelValue(c.Backup.State))
+	case d.backupEnabled:
+		flag(c.Backup.Enabled)
+	case d.backupPIT:
+		flag(c.Backup.PIT)
+	case d.lastSnapshot:
+		if !c.Snapshot.Last.IsZero() {
+			ch.sample(f, unixSeconds(c.Snapshot.Last), g, name)
+		}
+	case d.snapshotRead:
+		if c.Snapshot.Read {
+			ch.sample(f, boolValue(c.Snapshot.OK), g, name)
+		}
+	case d.rpo:
+		if c.Target.RPO > 0 {
+			ch.sample(f, time.Duration(c.Target.RPO).Seconds(), g, name)
 		}
 	}
 }

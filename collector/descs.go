@@ -34,6 +34,8 @@ type descs struct {
 	discoverySuccess, discoveryLastSuccess     *family
 	collStatus, collRestored, collTotal        *family
 	collCreated, collFinished                  *family
+	clusterInfo, backupEnabled, backupPIT      *family
+	lastSnapshot, snapshotRead, rpo            *family
 	// all is every family, in the order the text exposition writes them.
 	all []*family
 }
@@ -121,6 +123,24 @@ func newDescs() *descs {
 		collFinished: d("collection_restore_job_finished_timestamp_seconds",
 			"When the collection restore job finished (finishedAt), as Unix seconds.",
 			jobLabels),
+		clusterInfo: d("cluster_info",
+			"Every cluster the exporter watches, with or without backup; always 1. family is the restore-job family read (empty when none is: its backups are off), state Atlas's stateName.",
+			[]string{"group_id", "cluster_name", "family", "cluster_type", "state"}),
+		backupEnabled: d("backup_enabled",
+			"1 when the cluster's description says its backups are on, else 0; absent where the API does not say.",
+			[]string{"group_id", "cluster_name"}),
+		backupPIT: d("backup_pit_enabled",
+			"1 when continuous (point-in-time) backup is on, else 0; absent where the API does not say.",
+			[]string{"group_id", "cluster_name"}),
+		lastSnapshot: d("backup_last_snapshot_timestamp_seconds",
+			"When the newest completed snapshot of the cluster was taken (its recovery point), as Unix seconds; absent when none is listed.",
+			[]string{"group_id", "cluster_name"}),
+		snapshotRead: d("backup_snapshot_read_success",
+			"1 when the last background read of the cluster's snapshot list succeeded, else 0; absent until one has ended or where snapshot reads are off.",
+			[]string{"group_id", "cluster_name"}),
+		rpo: d("backup_rpo_seconds",
+			"The target's rpo: the newest completed snapshot should be younger than this.",
+			[]string{"group_id", "cluster_name"}),
 		discoverySuccess: d("discovery_success",
 			"1 when the last discovery pass of a discovering target (scope project/<id>, org/<id> or all_projects) read every project and cluster list, else 0; its last good clusters are kept.",
 			[]string{"scope"}),

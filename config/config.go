@@ -51,6 +51,7 @@ type Config struct {
 	Jobs      Jobs      `yaml:"jobs"`
 	RateLimit RateLimit `yaml:"rate_limit"`
 	Discovery Discovery `yaml:"discovery"`
+	Snapshots Snapshots `yaml:"snapshots"`
 
 	key       *keySource
 	secret    *keySource
@@ -113,6 +114,18 @@ type Discovery struct {
 	RefreshInterval model.Duration `yaml:"refresh_interval"`
 }
 
+// Snapshots says how often each cluster's snapshot list is read, in the background, for its
+// recovery point.
+type Snapshots struct {
+	// RefreshInterval is the time between two reads of a cluster's snapshots (default 10m); 0s
+	// turns snapshot reads off.
+	RefreshInterval *model.Duration `yaml:"refresh_interval"`
+}
+
+// DefaultSnapshotInterval reads each cluster's snapshots six times an hour: Atlas's most frequent
+// scheduled snapshot is hourly, so the recovery point is never more than ten minutes behind.
+const DefaultSnapshotInterval = model.Duration(10 * time.Minute)
+
 // DefaultDiscoveryInterval is how long discovered clusters are kept before the lists are read again.
 const DefaultDiscoveryInterval = model.Duration(10 * time.Minute)
 
@@ -140,6 +153,9 @@ type Target struct {
 	// DrillInterval is how often the cluster's backups must be restored successfully, for the
 	// restore-drill alert; discovered clusters inherit it. Zero: no drill.
 	DrillInterval model.Duration `yaml:"drill_interval"`
+	// RPO is the recovery point objective: the newest completed snapshot should be younger than
+	// this. Discovered clusters inherit it. Zero: no objective.
+	RPO model.Duration `yaml:"rpo"`
 
 	filters *filters
 }
@@ -504,6 +520,10 @@ func (c *Config) defaults() []error {
 	}
 	if c.Jobs.CollectionRestores && !isV2(c.Atlas.BaseURL) {
 		errs = append(errs, errors.New("jobs.collection_restores: collection restore jobs are served only under Atlas v2; use base_url https://cloud.mongodb.com/api/atlas/v2"))
+	}
+	if c.Snapshots.RefreshInterval == nil {
+		d := DefaultSnapshotInterval
+		c.Snapshots.RefreshInterval = &d
 	}
 	if c.Discovery.RefreshInterval == 0 {
 		c.Discovery.RefreshInterval = DefaultDiscoveryInterval

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 )
 
 // clusterIDs caches the name-to-ID map that Cloud and Ops Manager paths need: clusters are
@@ -94,4 +95,21 @@ func (e *Scraper) forgetClusterID(live *liveConfig, tr *TargetResult, err error)
 	if live.byID && tr.Target.ClusterID == "" && atlas.ErrorCode(err) == "CLUSTER_NOT_FOUND" {
 		live.ids.forget(tr.Target.GroupID)
 	}
+}
+
+// clusterIDFor is a Cloud or Ops Manager cluster's ID for a background read: from the cache, else
+// from the project's cluster list, which it caches for the scrapes too.
+func (e *Scraper) clusterIDFor(ctx context.Context, live *liveConfig, client *atlas.Client, t config.Target) (string, error) {
+	if id, cached := live.ids.lookup(t.GroupID, t.ClusterName); cached && id != "" {
+		return id, nil
+	}
+	clusters, err := client.ListClusters(ctx, t.GroupID)
+	if err != nil {
+		return "", fmt.Errorf("resolve cluster IDs: %w", err)
+	}
+	live.ids.store(t.GroupID, clusters)
+	if id, _ := live.ids.lookup(t.GroupID, t.ClusterName); id != "" {
+		return id, nil
+	}
+	return "", fmt.Errorf("resolve cluster IDs: project %s has no cluster named %q", t.GroupID, t.ClusterName)
 }

@@ -22,8 +22,11 @@ type discovery struct {
 	interval time.Duration
 	// scopes are the discovering targets, in config order.
 	scopes []*scope
-	// autos are the cluster targets whose family is read from the cluster's description.
-	autos []*autoFamily
+	// described are the configured cluster targets whose description is read: for the family of
+	// api: auto, and for every one's backup coverage.
+	described []*described
+	// passed is signalled after each pass, for the snapshot reads of what it found.
+	passed chan struct{}
 
 	mu sync.Mutex
 	// done closes after the first pass, for whoever wants to wait for it (tests, probes).
@@ -38,20 +41,32 @@ type scope struct {
 	name string
 
 	// Guarded by discovery.mu.
-	clusters    map[string][]config.Target // by project ID, the last good list of each
-	ok          bool                       // the last pass read every list
-	lastSuccess time.Time                  // the last pass that read every list
-	err         error                      // why the last pass did not
+	clusters    map[string][]Cluster // by project ID, the last good list of each
+	ok          bool                 // the last pass read every list
+	lastSuccess time.Time            // the last pass that read every list
+	err         error                // why the last pass did not
 }
 
-// autoFamily is a cluster target with api: auto and what its description last said.
-type autoFamily struct {
+// described is a configured cluster target and what its description last said.
+type described struct {
 	target config.Target
 
 	// Guarded by discovery.mu.
-	api string // the family found; empty until found
-	err error  // why it was not, on the last pass
+	backup Backup // the last description read
+	found  bool   // a description has been read
+	err    error  // why the last pass could not read it
 }
+
+// Cluster is a cluster the exporter watches, configured or discovered, with what its description
+// says of its backups. Target.API is the restore-job family read at each scrape: empty for a
+// cluster watched for its coverage alone (its backups are off), auto while its description is unknown.
+type Cluster struct {
+	Target config.Target
+	Backup Backup
+}
+
+// readsJobs reports a cluster whose restore jobs are read at each scrape.
+func (c Cluster) readsJobs() bool { return c.Target.API != "" }
 
 // Discovery is what one discovering target's discovery looks like to a scrape.
 type Discovery struct {
@@ -87,13 +102,14 @@ func scopeName(t config.Target) string {
 // and settings keeps its last result, so a reload does not blind the exporter until it rediscovers.
 func scopeKey(t config.Target) string {
 	return strings.Join([]string{scopeName(t), t.ProjectInclude, t.ProjectExclude, t.ClusterInclude,
-		t.ClusterExclude, t.API, t.DrillInterval.String()}, "\x00")
+		t.ClusterExclude, t.API, t.DrillInterval.String(), t.RPO.String()}, "\x00")
 }
 
 // newDiscovery prepares the scopes of the discovering targets, keeping what prev knew of those
-// that did not change.
-func newDiscovery(targets []config.Target, interval time.Duration, prev *discovery) *discovery {
-	d := &discovery{interval: interval, done: make(chan struct{})}
+// that did not change. Cluster descriptions are read on Atlas roots only: Cloud and Ops Manager
+// have only the legacy family.
+func newDiscovery(targets []config.Target, interval time.Duration, prev *discovery, describe bool) *discovery {
+	d := &discovery{interval: interval, done: make(chan struct{}), passed: make(chan struct{}, 1)}
 	old := map[string]*scope{}
 	if prev != nil {
 		prev.mu.Lock()
@@ -106,7 +122,7 @@ func newDiscovery(targets []config.Target, interval time.Duration, prev *discove
 		if !t.Discovers() {
 			continue
 		}
-		s := &scope{target: t, name: scopeName(t), clusters: map[string][]config.Target{}}
+		s := &scope{target: t, name: scopeName(t), clusters: map[string][]Cluster{}}
 		if o, ok := old[scopeKey(t)]; ok {
 			prev.mu.Lock()
 			s.clusters, s.ok, s.lastSuccess, s.err = o.clusters, o.ok, o.lastSuccess, o.err
@@ -114,27 +130,27 @@ func newDiscovery(targets []config.Target, interval time.Duration, prev *discove
 		}
 		d.scopes = append(d.scopes, s)
 	}
-	oldAuto := map[string]*autoFamily{}
+	oldDesc := map[string]*described{}
 	if prev != nil {
 		prev.mu.Lock()
-		for _, a := range prev.autos {
-			oldAuto[targetKey(a.target.GroupID, a.target.ClusterName)] = a
+		for _, a := range prev.described {
+			oldDesc[targetKey(a.target.GroupID, a.target.ClusterName)] = a
 		}
 		prev.mu.Unlock()
 	}
 	for _, t := range targets {
-		if t.Discovers() || t.API != config.APIAuto {
+		if t.Discovers() || !describe {
 			continue
 		}
-		a := &autoFamily{target: t}
-		if o, ok := oldAuto[targetKey(t.GroupID, t.ClusterName)]; ok {
+		a := &described{target: t}
+		if o, ok := oldDesc[targetKey(t.GroupID, t.ClusterName)]; ok {
 			prev.mu.Lock()
-			a.api, a.err = o.api, o.err
+			a.backup, a.found, a.err = o.backup, o.found, o.err
 			prev.mu.Unlock()
 		}
-		d.autos = append(d.autos, a)
+		d.described = append(d.described, a)
 	}
-	if len(d.scopes) == 0 && len(d.autos) == 0 {
+	if len(d.scopes) == 0 && len(d.described) == 0 {
 		d.doneOnce.Do(func() { close(d.done) })
 	}
 	return d
@@ -143,13 +159,17 @@ func newDiscovery(targets []config.Target, interval time.Duration, prev *discove
 // runDiscovery discovers until ctx ends: at once, then every interval, or sooner after a failure.
 func (e *Scraper) runDiscovery(ctx context.Context, live *liveConfig) {
 	d := live.discovery
-	if len(d.scopes) == 0 && len(d.autos) == 0 {
+	if len(d.scopes) == 0 && len(d.described) == 0 {
 		return
 	}
 	for {
 		ok := e.discoverOnce(ctx, live)
 		d.doneOnce.Do(func() { close(d.done) })
 		e.discoveredOnce.Store(true)
+		select {
+		case d.passed <- struct{}{}:
+		default: // a signal is already waiting
+		}
 		wait := d.interval
 		if !ok {
 			wait = min(retryFailedDiscovery, d.interval)
@@ -170,7 +190,7 @@ func (e *Scraper) discoverOnce(loop context.Context, live *liveConfig) bool {
 	ctx, cancel := context.WithTimeout(loop, discoveryTimeout)
 	defer cancel()
 	client := live.client.Within(atlas.NewBound(e.opts.Concurrency))
-	all := e.findFamilies(ctx, live, client)
+	all := e.describeTargets(ctx, live, client)
 	for _, s := range live.discovery.scopes {
 		var err error
 		if perr := recovery.Do(live.redact, func() { err = e.discoverScope(ctx, live, client, s) }); perr != nil {
@@ -229,7 +249,7 @@ func (e *Scraper) discoverScope(ctx context.Context, live *liveConfig, client *a
 		}
 		projects = ps
 	}
-	found := make([][]config.Target, len(projects))
+	found := make([][]Cluster, len(projects))
 	failed := make([]error, len(projects))
 	var g errgroup.Group
 	g.SetLimit(e.opts.Concurrency)
@@ -250,7 +270,7 @@ func (e *Scraper) discoverScope(ctx context.Context, live *liveConfig, client *a
 	var firstErr error
 	live.discovery.mu.Lock()
 	defer live.discovery.mu.Unlock()
-	next := make(map[string][]config.Target, len(projects))
+	next := make(map[string][]Cluster, len(projects))
 	for i, p := range projects {
 		switch {
 		case failed[i] != nil:
@@ -266,94 +286,82 @@ func (e *Scraper) discoverScope(ctx context.Context, live *liveConfig, client *a
 	return firstErr
 }
 
-// discoverProject lists one project's clusters, and under v2 its Flex clusters, as targets.
-func (e *Scraper) discoverProject(ctx context.Context, live *liveConfig, client *atlas.Client, t config.Target, p atlas.Project) ([]config.Target, error) {
+// discoverProject lists one project's clusters, and under v2 its Flex clusters, as watched
+// clusters, those without backup included.
+func (e *Scraper) discoverProject(ctx context.Context, live *liveConfig, client *atlas.Client, t config.Target, p atlas.Project) ([]Cluster, error) {
 	clusters, err := client.ListClusters(ctx, p.ID)
 	if err != nil {
 		return nil, fmt.Errorf("discover clusters of project %s: %w", p.ID, err)
 	}
 	live.ids.store(p.ID, clusters)
-	targets := e.clusterTargets(live, t, p, clusters)
+	out := []Cluster{}
+	for i := range clusters {
+		c := &clusters[i]
+		if !t.Admits(p.Name, c.DisplayName()) {
+			continue
+		}
+		b := backupOf(c, live.v2)
+		if live.byID {
+			b = managerBackup()
+		}
+		ct := inherit(t, p.ID, c.DisplayName(), readFamily(t.API, b))
+		if live.byID {
+			ct.ClusterID = c.ID
+		}
+		out = append(out, Cluster{Target: ct, Backup: b})
+	}
 	if live.v2 {
 		// Flex clusters are listed apart, and are always read as Flex: no other family serves them.
 		flex, err := client.ListFlexClusters(ctx, p.ID)
 		if err != nil {
 			return nil, fmt.Errorf("discover Flex clusters of project %s: %w", p.ID, err)
 		}
-		for _, f := range flex {
-			if t.Admits(p.Name, f.Name) {
-				targets = append(targets, config.Target{GroupID: p.ID, ClusterName: f.Name, API: config.APIFlex, DrillInterval: t.DrillInterval})
+		for i := range flex {
+			if t.Admits(p.Name, flex[i].Name) {
+				out = append(out, Cluster{Target: inherit(t, p.ID, flex[i].Name, config.APIFlex), Backup: flexBackupOf(&flex[i])})
 			}
 		}
 	}
-	return targets, nil
+	return out, nil
 }
 
-// clusterTargets turns a project's clusters into targets, with the family each one's backup
-// settings say and what the discovering target passes on.
-func (e *Scraper) clusterTargets(live *liveConfig, t config.Target, p atlas.Project, clusters []atlas.Cluster) []config.Target {
-	out := []config.Target{}
-	for i := range clusters {
-		c := &clusters[i]
-		if !t.Admits(p.Name, c.DisplayName()) {
-			continue
-		}
-		api, ok := familyOf(t, c, live)
-		if !ok {
-			continue
-		}
-		ct := config.Target{GroupID: p.ID, ClusterName: c.DisplayName(), API: api, DrillInterval: t.DrillInterval}
-		if live.byID {
-			ct.ClusterID = c.ID
-		}
-		out = append(out, ct)
-	}
-	return out
+// inherit is a discovered cluster's target: what the discovering target passes on to each.
+func inherit(t config.Target, groupID, name, api string) config.Target {
+	return config.Target{GroupID: groupID, ClusterName: name, API: api, DrillInterval: t.DrillInterval, RPO: t.RPO}
 }
 
-// familyOf picks a discovered cluster's restore-job API: the target's own choice, else the one its
-// backup settings say it uses; a cluster without backup has no restore jobs and is skipped.
-func familyOf(t config.Target, c *atlas.Cluster, live *liveConfig) (string, bool) {
-	switch {
-	case t.API != "":
-		return t.API, true
-	case live.byID:
-		return config.APILegacy, true // Cloud and Ops Manager have only the legacy family
-	case c.ProviderBackupEnabled, live.v2 && c.BackupEnabled:
-		return config.APICloudBackup, true // under v2 (2024-08-05) backupEnabled is Cloud Backup
-	case c.BackupEnabled:
-		return config.APILegacy, true
-	}
-	return "", false
-}
-
-// expand returns the configured cluster targets plus the discovered ones, from discovery's last
-// result; a configured target wins over a discovered one of the same cluster, and one with
-// api: auto carries the family its description said, once known.
-func (live *liveConfig) expand() ([]config.Target, []Discovery) {
+// expand returns the configured clusters plus the discovered ones, from discovery's last result;
+// a configured target wins over a discovered one of the same cluster, and carries what its
+// description said, once read.
+func (live *liveConfig) expand() ([]Cluster, []Discovery) {
 	d := live.discovery
-	var static []config.Target
 	d.mu.Lock()
-	found := make(map[string]string, len(d.autos))
-	for _, a := range d.autos {
-		found[targetKey(a.target.GroupID, a.target.ClusterName)] = a.api
+	desc := make(map[string]*described, len(d.described))
+	for _, a := range d.described {
+		desc[targetKey(a.target.GroupID, a.target.ClusterName)] = a
 	}
-	d.mu.Unlock()
+	var static []Cluster
 	for _, t := range live.targets {
 		if t.Discovers() {
 			continue
 		}
-		if api := found[targetKey(t.GroupID, t.ClusterName)]; t.API == config.APIAuto && api != "" {
-			t.API = api
+		c := Cluster{Target: t}
+		if live.byID {
+			c.Backup = managerBackup()
 		}
-		static = append(static, t)
+		if a := desc[targetKey(t.GroupID, t.ClusterName)]; a != nil && a.found {
+			c.Backup = a.backup
+			c.Target.API = readFamily(t.API, a.backup)
+		}
+		static = append(static, c)
 	}
+	d.mu.Unlock()
 	if len(d.scopes) == 0 {
 		return static, nil
 	}
 	seen := make(map[string]bool, len(static))
-	for _, t := range static {
-		seen[targetKey(t.GroupID, t.ClusterName)] = true
+	for _, c := range static {
+		seen[targetKey(c.Target.GroupID, c.Target.ClusterName)] = true
 	}
 	out := static
 	d.mu.Lock()
@@ -362,15 +370,26 @@ func (live *liveConfig) expand() ([]config.Target, []Discovery) {
 	for _, s := range d.scopes {
 		states = append(states, Discovery{Scope: s.name, OK: s.ok, LastSuccess: s.lastSuccess})
 		for _, cs := range s.clusters {
-			for _, t := range cs {
-				if !seen[targetKey(t.GroupID, t.ClusterName)] {
-					seen[targetKey(t.GroupID, t.ClusterName)] = true
-					out = append(out, t)
+			for _, c := range cs {
+				if key := targetKey(c.Target.GroupID, c.Target.ClusterName); !seen[key] {
+					seen[key] = true
+					out = append(out, c)
 				}
 			}
 		}
 	}
 	return out, states
+}
+
+// readTargets are the clusters whose restore jobs a scrape reads.
+func readTargets(clusters []Cluster) []config.Target {
+	out := make([]config.Target, 0, len(clusters))
+	for _, c := range clusters {
+		if c.readsJobs() {
+			out = append(out, c.Target)
+		}
+	}
+	return out
 }
 
 // Known returns the cluster targets a probe may ask for, configured or discovered, and whether
@@ -380,7 +399,10 @@ func (e *Scraper) Known() (targets []config.Target, pending bool) {
 	if live == nil {
 		return nil, false
 	}
-	targets, states := live.expand()
+	clusters, states := live.expand()
+	for _, c := range clusters {
+		targets = append(targets, c.Target)
+	}
 	for _, s := range states {
 		if s.LastSuccess.IsZero() {
 			pending = true

@@ -314,7 +314,8 @@ func TestDiscoveryFindsFlexClusters(t *testing.T) {
 
 // api: auto (the default of a cluster target) reads each cluster's description once per
 // discovery refresh and picks its family: legacy where it says legacy backup, Cloud Backup,
-// Flex; a cluster without backup fails visibly with the reason.
+// Flex. A cluster without backup is watched for its coverage and read for no restore job; a
+// cluster whose description cannot be read fails visibly with the reason.
 func TestAutoFindsEachClustersFamily(t *testing.T) {
 	for _, root := range []string{atlastest.RootAtlasV1, atlastest.RootAtlasV2} {
 		t.Run(root, func(t *testing.T) {
@@ -324,15 +325,19 @@ func TestAutoFindsEachClustersFamily(t *testing.T) {
 			targets := []config.Target{
 				{GroupID: harness.GroupID, ClusterName: "Dedicated", API: config.APIAuto},
 				{GroupID: harness.GroupID, ClusterName: "NoBackup", API: config.APIAuto},
+				{GroupID: harness.GroupID, ClusterName: "Gone", API: config.APIAuto},
 			}
-			want := map[string]float64{"Dedicated": 1, "NoBackup": 0}
+			want := map[string]float64{"Dedicated": 1, "Gone": 0}
+			family := map[string]string{"Dedicated": "cloud_backup", "NoBackup": "", "Gone": ""}
 			if root == atlastest.RootAtlasV1 {
 				targets = append(targets, config.Target{GroupID: harness.GroupID, ClusterName: harness.ClusterName, API: config.APIAuto})
 				want[harness.ClusterName] = 1 // the seed's legacy jobs
+				family[harness.ClusterName] = "legacy"
 			} else {
 				sim.PutFlexJob(harness.GroupID, "FlexCluster0", atlastest.LoadJob(atlastest.FixtureFlexDownload))
 				targets = append(targets, config.Target{GroupID: harness.GroupID, ClusterName: "FlexCluster0", API: config.APIAuto})
 				want["FlexCluster0"] = 1
+				family["FlexCluster0"] = "flex"
 			}
 			h := harness.NewWith(t, sim, harness.Options{Root: root, Targets: targets})
 			for range 3 {
@@ -342,12 +347,25 @@ func TestAutoFindsEachClustersFamily(t *testing.T) {
 						t.Errorf("%s: scrape_success %v, want %v\n%s", c, got, v, h.Logs)
 					}
 				}
+				if _, ok := harness.Value(fams, "mongodbatlas_scrape_success", harness.Target("NoBackup")); ok {
+					t.Errorf("NoBackup has no backup, so no restore jobs to read, yet it has a scrape_success series")
+				}
+				if v := harness.MustValue(t, fams, "mongodbatlas_backup_enabled", harness.Target("NoBackup")); v != 0 {
+					t.Errorf("NoBackup: backup_enabled %v, want 0", v)
+				}
+				for c, f := range family {
+					l := harness.Target(c)
+					l["family"] = f
+					if _, ok := harness.Value(fams, "mongodbatlas_cluster_info", l); !ok {
+						t.Errorf("%s: no cluster_info with family %q", c, f)
+					}
+				}
 			}
 			// Read once per discovery refresh (default 10m), not per scrape.
 			if n := h.Sim.Requests(atlastest.RouteCluster); n != len(targets) {
 				t.Errorf("%d cluster descriptions read over three scrapes, want %d (one each)", n, len(targets))
 			}
-			logs := h.WaitLogs(t, "no backup is enabled", 2)
+			logs := h.WaitLogs(t, "CLUSTER_NOT_FOUND", 2)
 			if !strings.Contains(logs, "Finding the restore-job family failed") || !strings.Contains(logs, "restore-job family not found (api: auto)") {
 				t.Errorf("the unknown family is not logged with its reason:\n%s", logs)
 			}

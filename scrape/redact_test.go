@@ -33,8 +33,12 @@ func TestEchoedSecretsAreRedacted(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			h := harness.New(t, harness.Options{ServiceAccount: c.serviceAccount})
-			h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultEcho, Route: c.route})
+			// The fault is in place before the exporter starts: its first token request, for the
+			// cluster's description in the discovery loop, already meets it.
+			sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey,
+				ClientID: harness.ClientID, ClientSecret: harness.ClientSecret})
+			sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultEcho, Route: c.route})
+			h := harness.NewWith(t, sim, harness.Options{ServiceAccount: c.serviceAccount})
 			for _, mode := range []string{"metrics", "probe"} {
 				var body string
 				if mode == "metrics" {

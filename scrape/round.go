@@ -20,6 +20,17 @@ type Round struct {
 	Duration time.Duration
 	// Discoveries are the discovering targets' states, on rounds over every target.
 	Discoveries []Discovery
+	// Clusters are the watched clusters the round's selection takes, those without backup
+	// included, with their coverage and recovery point; built from memory, never read by the round.
+	Clusters []ClusterState
+}
+
+// ClusterState is a watched cluster as a round sees it: its backup coverage and its recovery point.
+type ClusterState struct {
+	Cluster
+	// Snapshot is what the background reads last learnt; its Read is false where they are off or
+	// have not ended yet, and for clusters whose snapshots are not read.
+	Snapshot Snapshot
 }
 
 // TargetResult is what one target yielded: every job that could be read, and why any could not.
@@ -62,18 +73,26 @@ func (e *Scraper) Scrape(ctx context.Context, key string, sel func(config.Target
 	if live == nil {
 		return &Round{}
 	}
-	all, discoveries := live.expand()
+	clusters, discoveries := live.expand()
+	if sel != nil {
+		var chosen []Cluster
+		for _, c := range clusters {
+			if sel(c.Target) {
+				chosen = append(chosen, c)
+			}
+		}
+		clusters = chosen
+	}
+	targets := readTargets(clusters)
 	if sel == nil {
 		// What no longer is a target (left the config or discovery) is forgotten.
-		e.memory.retain(all)
+		e.memory.retain(targets)
 	}
-	targets := all
-	if sel != nil {
-		targets = nil
-		for _, t := range all {
-			if sel(t) {
-				targets = append(targets, t)
-			}
+	states := make([]ClusterState, len(clusters))
+	for i, c := range clusters {
+		states[i] = ClusterState{Cluster: c}
+		if c.readsSnapshots() {
+			states[i].Snapshot = live.snapshots.of(c.Target)
 		}
 	}
 	deadline, ok := ctx.Deadline()
@@ -101,6 +120,7 @@ func (e *Scraper) Scrape(ctx context.Context, key string, sel func(config.Target
 		if sel == nil {
 			r.Discoveries = discoveries
 		}
+		r.Clusters = states
 		return r
 	})
 	select {
@@ -117,6 +137,7 @@ func (e *Scraper) Scrape(ctx context.Context, key string, sel func(config.Target
 		if sel == nil {
 			r.Discoveries = discoveries
 		}
+		r.Clusters = states
 		return r
 	}
 }

@@ -71,9 +71,11 @@ type liveConfig struct {
 	byID bool
 	ids  *clusterIDs
 	caps Caps
-	// v2 is set for an Atlas v2 base URL, which serves only Cloud Backup.
+	// v2 is set for an Atlas v2 base URL, which alone serves Flex and collection restores.
 	v2        bool
 	discovery *discovery
+	// snapshots reads each cluster's recovery point in the background.
+	snapshots *snapshots
 	// collections reads Cloud Backup clusters' collection restore jobs too.
 	collections bool
 	// stop ends this config's discovery loop when a reload replaces it.
@@ -170,8 +172,9 @@ func (e *Scraper) Apply(cfg *config.Config) error {
 	e.applyMu.Lock()
 	defer e.applyMu.Unlock()
 	var prev *discovery
+	var prevSnaps *snapshots
 	if old := e.live.Load(); old != nil {
-		prev = old.discovery
+		prev, prevSnaps = old.discovery, old.snapshots
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	live := &liveConfig{
@@ -179,7 +182,8 @@ func (e *Scraper) Apply(cfg *config.Config) error {
 		byID: cfg.Atlas.AddressesClustersByID(), ids: &clusterIDs{},
 		caps:        Caps{MaxAge: time.Duration(*cfg.Jobs.MaxAge), MaxPerCluster: *cfg.Jobs.MaxPerCluster},
 		v2:          cfg.Atlas.IsV2(),
-		discovery:   newDiscovery(cfg.Targets, time.Duration(cfg.Discovery.RefreshInterval), prev),
+		discovery:   newDiscovery(cfg.Targets, time.Duration(cfg.Discovery.RefreshInterval), prev, !cfg.Atlas.AddressesClustersByID()),
+		snapshots:   newSnapshots(snapshotInterval(cfg), prevSnaps),
 		collections: cfg.Jobs.CollectionRestores,
 		stop:        stop,
 	}
@@ -189,7 +193,16 @@ func (e *Scraper) Apply(cfg *config.Config) error {
 		old.client.Close()
 	}
 	e.wg.Go(func() { e.runDiscovery(ctx, live) })
+	e.wg.Go(func() { e.runSnapshots(ctx, live) })
 	return nil
+}
+
+// snapshotInterval is the config's snapshots.refresh_interval; zero turns the reads off.
+func snapshotInterval(cfg *config.Config) time.Duration {
+	if cfg.Snapshots.RefreshInterval == nil {
+		return time.Duration(config.DefaultSnapshotInterval)
+	}
+	return time.Duration(*cfg.Snapshots.RefreshInterval)
 }
 
 // Redact hides every secret the live client holds, and secret-shaped text, in s; for what the

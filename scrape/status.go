@@ -56,9 +56,9 @@ func (e *Scraper) Targets() []TargetStatus {
 	if live == nil {
 		return nil
 	}
-	targets, _ := live.expand()
-	out := make([]TargetStatus, 0, len(targets))
-	for _, t := range targets {
+	clusters, _ := live.expand()
+	out := make([]TargetStatus, 0, len(clusters))
+	for _, t := range readTargets(clusters) {
 		r := e.memory.status(targetKey(t.GroupID, t.ClusterName))
 		out = append(out, TargetStatus{Target: t, Read: r.outcome.read, OK: r.outcome.ok, Cause: r.outcome.cause,
 			LastSuccess: r.at, Jobs: len(r.jobs)})

@@ -183,20 +183,40 @@ func (s *Server) listProjects(w http.ResponseWriter, r *http.Request, req reques
 }
 
 // clusterDoc is a cluster as the list and the single read render it, in the version asked for.
+// Without SetBackup its backup is on for the family whose restore jobs it holds.
 func clusterDoc(c *cluster, groupID, nameField, contentType string) []byte {
-	fields := map[string]any{
-		"id": c.id, nameField: c.name, "groupId": groupID,
-		"backupEnabled": len(c.legacy.order) > 0, "providerBackupEnabled": len(c.backup.order) > 0,
+	b := Backup{Enabled: len(c.backup.order) > 0 || len(c.legacy.order) > 0, Legacy: len(c.legacy.order) > 0 && len(c.backup.order) == 0}
+	if c.settings != nil {
+		b = *c.settings
+	}
+	fields := map[string]any{"id": c.id, nameField: c.name, "groupId": groupID,
+		"backupEnabled": b.Enabled && b.Legacy, "providerBackupEnabled": b.Enabled && !b.Legacy}
+	if c.settings == nil {
+		fields["backupEnabled"], fields["providerBackupEnabled"] = len(c.legacy.order) > 0, len(c.backup.order) > 0
 	}
 	switch {
 	case c.flex:
-		// A Flex cluster document has no backup flags: its backups are always on.
-		fields = map[string]any{"id": c.id, "name": c.name, "groupId": groupID}
+		// A Flex cluster says its backups in backupSettings, read-only and on by default.
+		fields = map[string]any{"id": c.id, "name": c.name, "groupId": groupID,
+			"backupSettings": map[string]any{"enabled": c.settings == nil || b.Enabled}}
 	case contentType == MediaTypeClusters:
 		// From 2024-08-05 backupEnabled is Cloud Backup, and providerBackupEnabled is gone.
-		fields = map[string]any{"id": c.id, "name": c.name, "groupId": groupID,
-			"backupEnabled": len(c.backup.order) > 0 || len(c.legacy.order) > 0}
+		fields = map[string]any{"id": c.id, "name": c.name, "groupId": groupID, "backupEnabled": b.Enabled}
+	}
+	if c.settings != nil && nameField == "name" {
+		fields["stateName"] = cmpOr(b.State, "IDLE")
+		if !c.flex {
+			fields["pitEnabled"] = b.PIT
+			fields["clusterType"] = cmpOr(b.Type, "REPLICASET")
+		}
 	}
 	doc, _ := json.Marshal(fields)
 	return doc
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }

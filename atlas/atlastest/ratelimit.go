@@ -6,7 +6,8 @@ import (
 	"time"
 )
 
-// RateLimit is Atlas's per-project token bucket for restore-job endpoints, simulated.
+// RateLimit is Atlas's per-project token buckets for the backup endpoints (Cloud Backups, Flex
+// restore jobs, Flex snapshots: one bucket each), simulated.
 type RateLimit struct {
 	Capacity int
 	Refill   int
@@ -18,19 +19,19 @@ type simBucket struct {
 	last   time.Time
 }
 
-// spend charges one token from groupID's bucket, and answers 429 with Retry-After when it is
+// spend charges one token from the bucket named by set and project, and answers 429 with Retry-After when it is
 // empty, as Atlas does. It reports whether the request may go on.
-func (s *Server) spend(w http.ResponseWriter, groupID string) bool {
+func (s *Server) spend(w http.ResponseWriter, bucket string) bool {
 	rl := s.opts.RateLimit
 	if rl.Capacity <= 0 {
 		return true
 	}
 	s.mu.Lock()
 	now := s.now()
-	b, ok := s.buckets[groupID]
+	b, ok := s.buckets[bucket]
 	if !ok {
 		b = &simBucket{tokens: float64(rl.Capacity), last: now}
-		s.buckets[groupID] = b
+		s.buckets[bucket] = b
 	}
 	rate := float64(rl.Refill) / rl.Period.Seconds()
 	b.tokens = min(float64(rl.Capacity), b.tokens+now.Sub(b.last).Seconds()*rate)

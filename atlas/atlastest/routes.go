@@ -39,6 +39,8 @@ func match(path string) request {
 				req.route, req.params = RouteFlexCluster, []string{p[1], p[3]}
 			case len(p) == 6 && p[4] == "backup" && p[5] == "restoreJobs":
 				req.route, req.params = RouteFlexRestoreJobs, []string{p[1], p[3]}
+			case len(p) == 6 && p[4] == "backup" && p[5] == "snapshots":
+				req.route, req.params = RouteFlexSnapshots, []string{p[1], p[3]}
 			case len(p) == 7 && p[4] == "backup" && p[5] == "restoreJobs":
 				req.route, req.params = RouteFlexRestoreJob, []string{p[1], p[3], p[6]}
 			}
@@ -57,6 +59,10 @@ func match(path string) request {
 			req.route, req.params = RouteCollectionRestoreJobs, []string{p[1], p[3]}
 		case len(p) == 5 && p[4] == "restoreJobs":
 			req.route, req.params = pick(byID, RouteRestoreJobsByID, RouteRestoreJobs), []string{p[1], p[3]}
+		case len(p) == 5 && p[4] == "snapshots":
+			req.route, req.params = pick(byID, RouteLegacySnapshotsByID, RouteLegacySnapshots), []string{p[1], p[3]}
+		case len(p) == 6 && p[4] == "backup" && p[5] == "snapshots" && root != RootManager:
+			req.route, req.params = RouteCloudBackupSnapshots, []string{p[1], p[3]}
 		case len(p) == 6 && p[4] == "restoreJobs":
 			req.route, req.params = pick(byID, RouteRestoreJobByID, RouteRestoreJob), []string{p[1], p[3], p[5]}
 		case len(p) == 6 && p[4] == "backup" && p[5] == "restoreJobs" && root != RootManager:
@@ -107,7 +113,20 @@ func (s *Server) acceptedVersions(route string) (accepted, sunset []string) {
 
 // isFlexRoute reports the Flex routes, which have their own media type and clusters.
 func isFlexRoute(route string) bool {
-	return route == RouteFlexClusters || route == RouteFlexCluster || route == RouteFlexRestoreJobs || route == RouteFlexRestoreJob
+	return route == RouteFlexClusters || route == RouteFlexCluster || route == RouteFlexRestoreJobs ||
+		route == RouteFlexRestoreJob || route == RouteFlexSnapshots
+}
+
+// bucketSet is the rate-limit set Atlas meters a metered route in: Flex restore jobs and Flex
+// snapshots have sets of their own; every other backup route shares Cloud Backups.
+func bucketSet(route string) string {
+	switch route {
+	case RouteFlexRestoreJobs, RouteFlexRestoreJob:
+		return "flex_restore_jobs"
+	case RouteFlexSnapshots:
+		return "flex_snapshots"
+	}
+	return "cloud_backups"
 }
 
 // ServeHTTP authenticates, applies latency and faults, then answers like Atlas.
@@ -187,7 +206,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.listProjects(w, r, req, contentType)
 		return
 	}
-	if !isClusterRoute(req.route) && !s.spend(w, req.params[0]) {
+	if !isClusterRoute(req.route) && !s.spend(w, bucketSet(req.route)+":"+req.params[0]) {
 		return
 	}
 	switch req.route {
@@ -205,6 +224,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.listJobs(w, r, req, contentType, func(c *cluster) *jobList { return &c.collections })
 	case RouteFlexRestoreJob:
 		s.getJob(w, req, contentType, func(c *cluster) *jobList { return &c.flexJobs })
+	case RouteCloudBackupSnapshots, RouteFlexSnapshots, RouteLegacySnapshots, RouteLegacySnapshotsByID:
+		s.listJobs(w, r, req, contentType, func(c *cluster) *jobList { return &c.snapshots })
 	case RouteClusters, RouteFlexClusters:
 		s.listClusters(w, r, req, contentType)
 	case RouteCluster, RouteFlexCluster:

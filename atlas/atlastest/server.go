@@ -23,6 +23,10 @@ const (
 	RouteFlexCluster            = "/groups/{group_id}/flexClusters/{cluster_name}"
 	RouteFlexRestoreJobs        = "/groups/{group_id}/flexClusters/{cluster_name}/backup/restoreJobs"
 	RouteFlexRestoreJob         = "/groups/{group_id}/flexClusters/{cluster_name}/backup/restoreJobs/{job_id}"
+	RouteCloudBackupSnapshots   = "/groups/{group_id}/clusters/{cluster_name}/backup/snapshots"
+	RouteFlexSnapshots          = "/groups/{group_id}/flexClusters/{cluster_name}/backup/snapshots"
+	RouteLegacySnapshots        = "/groups/{group_id}/clusters/{cluster_name}/snapshots"
+	RouteLegacySnapshotsByID    = "/groups/{group_id}/clusters/{cluster_id}/snapshots"
 	RouteProjects               = "/groups"
 	RouteOrgProjects            = "/orgs/{org_id}/groups"
 	RouteToken                  = "/api/oauth/token"
@@ -104,6 +108,25 @@ type cluster struct {
 	// legacy and backup hold the two families' restore jobs; a flex cluster holds only flex.
 	legacy, backup, flexJobs, collections jobList
 	flex                                  bool
+	// snapshots are the cluster's snapshot documents, in the order its list serves them.
+	snapshots jobList
+	// settings, when set, is what the cluster's description says of its backups; without it the
+	// description says backup is on for the family whose jobs the cluster holds.
+	settings *Backup
+}
+
+// Backup is what a cluster's description says of its backups, as SetBackup gives it.
+type Backup struct {
+	// Enabled is backupEnabled (Cloud Backup under v2 2024-08-05), or for a Flex cluster
+	// backupSettings.enabled.
+	Enabled bool
+	// PIT is pitEnabled: continuous cloud backup.
+	PIT bool
+	// Legacy says the backups are legacy ones: under v1.0 and v2's 2023 versions that is
+	// backupEnabled, and Cloud Backup providerBackupEnabled.
+	Legacy bool
+	// State is stateName (default IDLE); Type is clusterType (default REPLICASET).
+	State, Type string
 }
 
 // jobList keeps jobs in insertion order, stored as the bytes they are served as.
@@ -224,6 +247,28 @@ func (s *Server) clusterLocked(groupID, clusterName string) *cluster {
 		g.clusters[clusterName] = c
 	}
 	return c
+}
+
+// SetBackup sets what the cluster's description says of its backups, creating the cluster if needed.
+func (s *Server) SetBackup(groupID, clusterName string, b Backup) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clusterLocked(groupID, clusterName).settings = &b
+}
+
+// PutSnapshot stores or replaces a snapshot document of the cluster, appended to its list in
+// the order of first insertion (Flex lists are oldest first on Atlas).
+func (s *Server) PutSnapshot(groupID, clusterName string, snap Job) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clusterLocked(groupID, clusterName).snapshots.put(snap.ID(), snap.bytes(), false)
+}
+
+// DeleteSnapshots removes every snapshot of the cluster.
+func (s *Server) DeleteSnapshots(groupID, clusterName string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clusterLocked(groupID, clusterName).snapshots = jobList{}
 }
 
 // PutJob stores or replaces a legacy restore job under a cluster, keeping the order of first insertion.

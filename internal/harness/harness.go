@@ -77,6 +77,9 @@ type Options struct {
 	Quiet bool
 	// MaxStaleness bounds how long last good values are served; zero means the default.
 	MaxStaleness time.Duration
+	// Snapshots is snapshots.refresh_interval. Zero turns snapshot reads off, so that the tests
+	// of other reads count only their own requests; the tests of recovery points set it.
+	Snapshots model.Duration
 }
 
 // The simulator's service account.
@@ -146,6 +149,7 @@ func NewWith(t testing.TB, sim *atlastest.Server, o Options) *Harness {
 	cfg.Jobs = o.Jobs
 	cfg.RateLimit = o.RateLimit
 	cfg.Discovery.RefreshInterval = o.Discovery
+	cfg.Snapshots.RefreshInterval = &o.Snapshots
 	if cfg.Jobs.MaxAge == nil {
 		zero := model.Duration(0)
 		cfg.Jobs.MaxAge = &zero

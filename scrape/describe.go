@@ -1,0 +1,106 @@
+package scrape
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/recovery"
+)
+
+// describeTargets reads the description of each configured cluster target, in parallel within the
+// concurrency bound, in the discovery loop, so a scrape never pays for it: api: auto takes its
+// family from it, and every target its backup coverage. It reports whether every description was
+// read. A family not found fails its target visibly, with the reason; a target that names its
+// family only loses its coverage series meanwhile.
+func (e *Scraper) describeTargets(ctx context.Context, live *liveConfig, client *atlas.Client) bool {
+	d := live.discovery
+	var g errgroup.Group
+	g.SetLimit(e.opts.Concurrency) // the client's bound caps the requests; this, the goroutines
+	failed := make([]bool, len(d.described))
+	for i, a := range d.described {
+		g.Go(func() error {
+			t := a.target
+			var b Backup
+			var err error
+			// Not a net/http goroutine: a panic here would end the process.
+			if perr := recovery.Do(live.redact, func() { b, err = describe(ctx, client, t) }); perr != nil {
+				e.logPanic(perr)
+				err = perr
+			}
+			d.mu.Lock()
+			if err == nil {
+				a.backup, a.found, a.err = b, true, nil
+			} else {
+				a.err = err // what was once read is kept through a failed read
+			}
+			d.mu.Unlock()
+			switch {
+			case err != nil && t.API == config.APIAuto:
+				failed[i] = true
+				e.logger.Error("Finding the restore-job family failed; set api: in the target to skip this",
+					"group_id", t.GroupID, "cluster_name", t.ClusterName, "err", err, "error_code", atlas.ErrorCode(err))
+			case err != nil:
+				failed[i] = true
+				e.logger.Warn("Reading the cluster's description failed; its backup coverage is unknown until it is read",
+					"group_id", t.GroupID, "cluster_name", t.ClusterName, "err", err, "error_code", atlas.ErrorCode(err))
+			case b.Off():
+				e.logger.Debug("The cluster's backups are off; it is watched for its coverage", "group_id", t.GroupID, "cluster_name", t.ClusterName)
+			}
+			return nil
+		})
+	}
+	_ = g.Wait() // the goroutines report through failed
+	for _, f := range failed {
+		if f {
+			return false
+		}
+	}
+	return true
+}
+
+// describe reads a cluster's description: a Flex cluster's from the Flex API, any other's from the
+// cluster API, where a Flex cluster answers 400 (or, under v2, 404 before the Flex API finds it).
+func describe(ctx context.Context, client *atlas.Client, t config.Target) (Backup, error) {
+	if t.API == config.APIFlex {
+		f, err := client.GetFlexCluster(ctx, t.GroupID, t.ClusterName)
+		if err != nil {
+			return Backup{}, fmt.Errorf("read the Flex cluster's description: %w", err)
+		}
+		return flexBackupOf(f), nil
+	}
+	c, err := client.GetCluster(ctx, t.GroupID, t.ClusterName)
+	switch {
+	case err == nil:
+		b := backupOf(c, client.IsV2())
+		if t.API == config.APIAuto && b.Family == "" && !b.Off() {
+			return b, errors.New("the cluster's description names no backup family")
+		}
+		return b, nil
+	case atlas.ErrorCode(err) == "CANNOT_USE_FLEX_CLUSTER_IN_CLUSTER_API" && !client.IsV2():
+		return Backup{}, errors.New("it is a Flex cluster, and Flex is served only under Atlas v2: set base_url to https://cloud.mongodb.com/api/atlas/v2")
+	case atlas.ErrorCode(err) == "CANNOT_USE_FLEX_CLUSTER_IN_CLUSTER_API",
+		atlas.StatusCode(err) == 404 && client.IsV2():
+		// A Flex cluster, or under v2 perhaps one: its own API says.
+		if f, ferr := client.GetFlexCluster(ctx, t.GroupID, t.ClusterName); ferr == nil {
+			return flexBackupOf(f), nil
+		}
+	}
+	return Backup{}, fmt.Errorf("read the cluster's description: %w", err)
+}
+
+// familyUnknown is why a target with api: auto cannot be read yet.
+func (d *discovery) familyUnknown(t config.Target) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, a := range d.described {
+		if a.target.GroupID == t.GroupID && a.target.ClusterName == t.ClusterName && a.err != nil {
+			return fmt.Errorf("restore-job family not found (api: auto): %w", a.err)
+		}
+	}
+	return errors.New("restore-job family not found yet (api: auto): the cluster's description has not been read")
+}

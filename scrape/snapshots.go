@@ -1,0 +1,269 @@
+package scrape
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/recovery"
+)
+
+// Snapshot is what the background reads last learnt of a cluster's recovery point.
+type Snapshot struct {
+	// Read reports that a read of the cluster's snapshots has ended, well or not.
+	Read bool
+	// OK reports that the last read succeeded.
+	OK bool
+	// Last is when the newest completed snapshot was taken; zero if none is listed. It survives a
+	// failed read: the snapshot was taken all the same.
+	Last time.Time
+	// At is when the last read ended; Err why it failed.
+	At  time.Time
+	Err error
+}
+
+// snapshots reads each cluster's snapshot list in the background, once as soon as the cluster is
+// known and then every interval, never on a scrape's path: ten scrapes in an interval cost no
+// snapshot request. Its reads pay only from the spare half of each rate-limit bucket.
+type snapshots struct {
+	interval time.Duration
+
+	mu sync.Mutex
+	// byCluster is by targetKey and family, so a cluster that changes family is read afresh.
+	byCluster map[string]*Snapshot
+}
+
+// Timing of the snapshot loop: a failed read is retried sooner than the interval, each read has a
+// deadline of its own, and a tiny interval cannot make the loop a busy one.
+const (
+	retryFailedSnapshots = time.Minute
+	snapshotReadTimeout  = time.Minute
+	minSnapshotGap       = 100 * time.Millisecond
+)
+
+// newSnapshots keeps what prev knew, so a reload does not forget the recovery points.
+func newSnapshots(interval time.Duration, prev *snapshots) *snapshots {
+	s := &snapshots{interval: interval, byCluster: map[string]*Snapshot{}}
+	if prev != nil {
+		prev.mu.Lock()
+		for k, v := range prev.byCluster {
+			s.byCluster[k] = v
+		}
+		prev.mu.Unlock()
+	}
+	return s
+}
+
+func snapshotKey(t config.Target) string { return targetKey(t.GroupID, t.ClusterName) + "/" + t.API }
+
+// readsSnapshots reports a cluster whose snapshots are read: one with a known family whose
+// backups are not off.
+func (c Cluster) readsSnapshots() bool {
+	switch c.Target.API {
+	case config.APILegacy, config.APICloudBackup, config.APIFlex:
+		return !c.Backup.Off()
+	}
+	return false
+}
+
+// of returns what is known of a cluster's snapshots; the zero Snapshot when none was read.
+func (s *snapshots) of(t config.Target) Snapshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if v := s.byCluster[snapshotKey(t)]; v != nil {
+		return *v
+	}
+	return Snapshot{}
+}
+
+// runSnapshots reads due snapshot lists until ctx ends, waking for the next due read or for a
+// discovery pass, which may have found clusters to read at once.
+func (e *Scraper) runSnapshots(ctx context.Context, live *liveConfig) {
+	s := live.snapshots
+	if s.interval <= 0 {
+		return
+	}
+	select {
+	case <-ctx.Done():
+		return
+	case <-live.discovery.done: // the clusters and their families are known
+	}
+	for {
+		wait := e.readDueSnapshots(ctx, live)
+		t := time.NewTimer(max(wait, minSnapshotGap))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-live.discovery.passed:
+			t.Stop()
+		case <-t.C:
+		}
+	}
+}
+
+// readDueSnapshots reads every cluster whose snapshots are due, in parallel within the
+// concurrency bound, forgets the clusters no longer watched, and returns how long until the next
+// read is due.
+func (e *Scraper) readDueSnapshots(ctx context.Context, live *liveConfig) time.Duration {
+	s := live.snapshots
+	clusters, _ := live.expand()
+	now := time.Now()
+	next := s.interval
+	var due []config.Target
+	s.mu.Lock()
+	watched := make(map[string]bool, len(clusters))
+	for _, c := range clusters {
+		if !c.readsSnapshots() {
+			continue
+		}
+		key := snapshotKey(c.Target)
+		watched[key] = true
+		st := s.byCluster[key]
+		if st == nil || !st.Read {
+			due = append(due, c.Target)
+			continue
+		}
+		every := s.interval
+		if !st.OK {
+			every = min(retryFailedSnapshots, s.interval)
+		}
+		if left := st.At.Add(every).Sub(now); left > 0 {
+			next = min(next, left)
+		} else {
+			due = append(due, c.Target)
+		}
+	}
+	for key := range s.byCluster {
+		if !watched[key] {
+			delete(s.byCluster, key)
+		}
+	}
+	s.mu.Unlock()
+	if len(due) == 0 {
+		return next
+	}
+	client := live.client.Background().Within(atlas.NewBound(e.opts.Concurrency))
+	var g errgroup.Group
+	g.SetLimit(e.opts.Concurrency)
+	for _, t := range due {
+		g.Go(func() error {
+			rctx, cancel := context.WithTimeout(ctx, snapshotReadTimeout)
+			defer cancel()
+			var last time.Time
+			var err error
+			// Not a net/http goroutine: a panic here fails this read, not the process.
+			if perr := recovery.Do(live.redact, func() { last, err = e.readSnapshots(rctx, live, client, t) }); perr != nil {
+				e.logPanic(perr)
+				err = perr
+			}
+			if ctx.Err() != nil {
+				return nil // the config was replaced or the exporter is stopping
+			}
+			e.settleSnapshots(s, t, last, err)
+			return nil
+		})
+	}
+	_ = g.Wait() // the goroutines report through settleSnapshots
+	if ctx.Err() == nil && len(due) > 0 {
+		next = min(next, retryFailedSnapshots)
+		if s.interval < next {
+			next = s.interval
+		}
+	}
+	return next
+}
+
+// settleSnapshots records a read: its newest snapshot, or why it failed, keeping the last one known.
+func (e *Scraper) settleSnapshots(s *snapshots, t config.Target, last time.Time, err error) {
+	key := snapshotKey(t)
+	s.mu.Lock()
+	st := s.byCluster[key]
+	if st == nil {
+		st = &Snapshot{}
+		s.byCluster[key] = st
+	}
+	st.Read, st.At, st.OK, st.Err = true, time.Now(), err == nil, err
+	if err == nil {
+		st.Last = last
+	}
+	s.mu.Unlock()
+	if err != nil {
+		attrs := []any{"group_id", t.GroupID, "cluster_name", t.ClusterName, "err", err}
+		if code := atlas.ErrorCode(err); code != "" {
+			attrs = append(attrs, "error_code", code)
+		}
+		e.logger.Warn("Reading the cluster's snapshots failed; its restore jobs are unaffected", attrs...)
+	}
+}
+
+// readSnapshots reads one cluster's snapshot list in its family and returns its newest recovery point.
+func (e *Scraper) readSnapshots(ctx context.Context, live *liveConfig, client *atlas.Client, t config.Target) (time.Time, error) {
+	switch t.API {
+	case config.APICloudBackup:
+		snaps, err := client.ListCloudBackupSnapshots(ctx, t.GroupID, t.ClusterName)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("snapshots: %w", err)
+		}
+		return newestCloudBackupSnapshot(snaps), nil
+	case config.APIFlex:
+		snaps, err := client.ListFlexSnapshots(ctx, t.GroupID, t.ClusterName)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("snapshots: %w", err)
+		}
+		return newestFlexSnapshot(snaps), nil
+	}
+	ref := atlas.ClusterRef{Name: t.ClusterName, ID: t.ClusterID}
+	if live.byID && ref.ID == "" {
+		id, err := e.clusterIDFor(ctx, live, client, t)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("snapshots: %w", err)
+		}
+		ref.ID = id
+	}
+	snaps, err := client.ListLegacySnapshots(ctx, t.GroupID, ref)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("snapshots: %w", err)
+	}
+	return newestLegacySnapshot(snaps), nil
+}
+
+// newestCloudBackupSnapshot is the greatest createdAt of a completed snapshot, whatever the
+// list's order: createdAt is absent until a snapshot completes, and the list has no documented order.
+func newestCloudBackupSnapshot(snaps []atlas.CloudBackupSnapshot) time.Time {
+	var newest time.Time
+	for i := range snaps {
+		if snaps[i].Status == "completed" && isTime(snaps[i].CreatedAt) && snaps[i].CreatedAt.After(newest) {
+			newest = snaps[i].CreatedAt.Time
+		}
+	}
+	return newest
+}
+
+// newestFlexSnapshot is the greatest finishTime of a COMPLETED Flex snapshot: Flex snapshots
+// have no createdAt, and failed ones keep their finishTime.
+func newestFlexSnapshot(snaps []atlas.FlexSnapshot) time.Time {
+	var newest time.Time
+	for i := range snaps {
+		if snaps[i].Status == "COMPLETED" && isTime(snaps[i].FinishTime) && snaps[i].FinishTime.After(newest) {
+			newest = snaps[i].FinishTime.Time
+		}
+	}
+	return newest
+}
+
+// newestLegacySnapshot is the greatest created.date of a complete legacy snapshot.
+func newestLegacySnapshot(snaps []atlas.LegacySnapshot) time.Time {
+	var newest time.Time
+	for i := range snaps {
+		if snaps[i].Complete && snaps[i].Created != nil && isTime(&snaps[i].Created.Date) && snaps[i].Created.Date.After(newest) {
+			newest = snaps[i].Created.Date.Time
+		}
+	}
+	return newest
+}

@@ -133,3 +133,45 @@ func TestRetryAfterIsClampedAndUnpauseLiftsIt(t *testing.T) {
 		})
 	}
 }
+
+// Background reads (snapshot lists) take only the spare half of a bucket and never wait for it:
+// after they have taken all they may, a scrape still finds half the bucket, and Flex snapshots
+// draw on a bucket of their own.
+func TestBackgroundReadsLeaveHalfTheBucketToScrapes(t *testing.T) {
+	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey, Root: atlastest.RootAtlasV2})
+	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+	sim.PutSnapshot(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSnapshotCompleted))
+	sim.AddFlexCluster(groupID, "Flex")
+	sim.PutSnapshot(groupID, "Flex", atlastest.LoadJob(atlastest.FixtureFlexSnapshotCompleted))
+	o := keyOpts(running.URL)
+	// A refill too slow to matter within the test.
+	o.Limiter = atlas.NewLimiter(atlas.Limits{Capacity: 10, Refill: 1, Period: time.Hour})
+	c := newClient(t, o)
+	bg := c.Background()
+	taken := 0
+	for range 10 {
+		start := time.Now()
+		_, err := bg.ListCloudBackupSnapshots(ctxWithTimeout(t, 5*time.Second), groupID, clusterName)
+		switch {
+		case err == nil:
+			taken++
+		case errors.Is(err, atlas.ErrBudget):
+			if waited := time.Since(start); waited > time.Second {
+				t.Errorf("a background read waited %v for the budget; it must refuse at once", waited)
+			}
+		default:
+			t.Fatalf("background read: %v", err)
+		}
+	}
+	if taken != 5 {
+		t.Errorf("background reads took %d of 10 tokens, want 5 (the spare half)", taken)
+	}
+	for i := range 5 {
+		if _, err := c.GetRestoreJob(ctxWithTimeout(t, 2*time.Second), groupID, cluster0, seedJobID); err != nil {
+			t.Fatalf("scrape read %d after the background reads: %v", i, err)
+		}
+	}
+	if _, err := bg.ListFlexSnapshots(ctxWithTimeout(t, 2*time.Second), groupID, "Flex"); err != nil {
+		t.Errorf("a Flex snapshot read was refused by the Cloud Backups budget: %v", err)
+	}
+}

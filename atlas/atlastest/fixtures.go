@@ -36,6 +36,24 @@ const (
 	// FixtureFlexRunning is a Flex restore into another project, still running, without its
 	// finish and expiration dates.
 	FixtureFlexRunning = "flex_restore_job_restore_running.json"
+
+	// FixtureSnapshotCompleted is a completed Cloud Backup snapshot as a list returns it;
+	// FixtureSnapshotInProgress the same snapshot while being taken: no createdAt yet.
+	FixtureSnapshotCompleted  = "cloud_backup_snapshot_completed.json"
+	FixtureSnapshotInProgress = "cloud_backup_snapshot_in_progress.json"
+	// FixtureFlexSnapshotCompleted and FixtureFlexSnapshotFailed are Flex snapshots; a failed
+	// one keeps its finishTime.
+	FixtureFlexSnapshotCompleted = "flex_snapshot_completed.json"
+	FixtureFlexSnapshotFailed    = "flex_snapshot_failed.json"
+	// FixtureLegacySnapshot is a complete Cloud Manager snapshot, from its documentation.
+	FixtureLegacySnapshot = "legacy_snapshot_complete.json"
+
+	// Cluster descriptions as Atlas v2 sends them (2024-08-05, 2024-11-13 for Flex), without
+	// their replication specs: a replica set with continuous backup, a sharded cluster with
+	// backup and without continuous, and a Flex cluster.
+	fixtureClusterReplicaSet = "cluster_replicaset_backup_pit.json"
+	fixtureClusterSharded    = "cluster_sharded_backup.json"
+	fixtureFlexCluster       = "flex_cluster.json"
 )
 
 // Job is a restore job as a JSON object with Atlas's field names; tests edit it at the wire level.

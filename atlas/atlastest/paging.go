@@ -183,35 +183,49 @@ func (s *Server) listProjects(w http.ResponseWriter, r *http.Request, req reques
 }
 
 // clusterDoc is a cluster as the list and the single read render it, in the version asked for.
-// Without SetBackup its backup is on for the family whose restore jobs it holds.
+// Without SetBackup its backup is on for the family whose restore jobs it holds; with it, the
+// description is a recorded one with the settings given.
 func clusterDoc(c *cluster, groupID, nameField, contentType string) []byte {
-	b := Backup{Enabled: len(c.backup.order) > 0 || len(c.legacy.order) > 0, Legacy: len(c.legacy.order) > 0 && len(c.backup.order) == 0}
-	if c.settings != nil {
-		b = *c.settings
+	if c.settings != nil && nameField == "name" {
+		return describedCluster(c, groupID, contentType)
 	}
 	fields := map[string]any{"id": c.id, nameField: c.name, "groupId": groupID,
-		"backupEnabled": b.Enabled && b.Legacy, "providerBackupEnabled": b.Enabled && !b.Legacy}
-	if c.settings == nil {
-		fields["backupEnabled"], fields["providerBackupEnabled"] = len(c.legacy.order) > 0, len(c.backup.order) > 0
-	}
+		"backupEnabled": len(c.legacy.order) > 0, "providerBackupEnabled": len(c.backup.order) > 0}
 	switch {
 	case c.flex:
-		// A Flex cluster says its backups in backupSettings, read-only and on by default.
-		fields = map[string]any{"id": c.id, "name": c.name, "groupId": groupID,
-			"backupSettings": map[string]any{"enabled": c.settings == nil || b.Enabled}}
+		// A Flex cluster says its backups in backupSettings, read-only and on.
+		fields = map[string]any{"id": c.id, "name": c.name, "groupId": groupID, "backupSettings": map[string]any{"enabled": true}}
 	case contentType == MediaTypeClusters:
 		// From 2024-08-05 backupEnabled is Cloud Backup, and providerBackupEnabled is gone.
-		fields = map[string]any{"id": c.id, "name": c.name, "groupId": groupID, "backupEnabled": b.Enabled}
-	}
-	if c.settings != nil && nameField == "name" {
-		fields["stateName"] = cmpOr(b.State, "IDLE")
-		if !c.flex {
-			fields["pitEnabled"] = b.PIT
-			fields["clusterType"] = cmpOr(b.Type, "REPLICASET")
-		}
+		fields = map[string]any{"id": c.id, "name": c.name, "groupId": groupID,
+			"backupEnabled": len(c.backup.order) > 0 || len(c.legacy.order) > 0}
 	}
 	doc, _ := json.Marshal(fields)
 	return doc
+}
+
+// describedCluster renders a recorded description with the cluster's SetBackup settings: under
+// 2024-08-05 backupEnabled is Cloud Backup; in the older versions and v1.0 backupEnabled is
+// legacy backup and providerBackupEnabled Cloud Backup.
+func describedCluster(c *cluster, groupID, contentType string) []byte {
+	b := *c.settings
+	var d Job
+	switch {
+	case c.flex:
+		d = LoadJob(fixtureFlexCluster).Set("backupSettings.enabled", b.Enabled)
+	case b.Type == "SHARDED" || b.Type == "GEOSHARDED":
+		d = LoadJob(fixtureClusterSharded).Set("clusterType", b.Type)
+	default:
+		d = LoadJob(fixtureClusterReplicaSet)
+	}
+	d.Set("id", c.id).Set("name", c.name).Set("groupId", groupID).Set("stateName", cmpOr(b.State, "IDLE"))
+	if !c.flex {
+		d.Set("pitEnabled", b.PIT).Set("backupEnabled", b.Enabled)
+		if contentType != MediaTypeClusters {
+			d.Set("backupEnabled", b.Enabled && b.Legacy).Set("providerBackupEnabled", b.Enabled && !b.Legacy)
+		}
+	}
+	return d.bytes()
 }
 
 func cmpOr(a, b string) string {

@@ -30,6 +30,7 @@ type life struct {
 	cluster string
 	api     string // "" for legacy, or cloud_backup
 	drill   string // the target's drill_interval, if any
+	rpo     string // the target's rpo, if any
 	step    time.Duration
 	phases  []phase
 	checks  []check
@@ -41,6 +42,10 @@ type phase struct {
 	until time.Duration
 	jobs  []atlastest.Job
 	gap   bool
+	// snapshots are the cluster's snapshot list in this phase.
+	snapshots []atlastest.Job
+	// backupOff turns the cluster's backups off for the phase.
+	backupOff bool
 }
 
 // check says which restore alerts fire at a moment: "Alert" or "Alert/jobID", nothing for none.
@@ -82,6 +87,10 @@ func cloudAutomated(id string) atlastest.Job {
 func cloudDownload(id string) atlastest.Job {
 	return atlastest.LoadJob(atlastest.FixtureCloudReady).Set("id", id).Delete("expiresAt").
 		Set("deliveryUrl", []any{}).Set("timestamp", at(-hour))
+}
+
+func cloudSnapshot(n int, created time.Duration) atlastest.Job {
+	return atlastest.LoadJob(atlastest.FixtureSnapshotCompleted).Set("id", lifeJobID(100+n)).Set("createdAt", at(created))
 }
 
 func flexRestore(id string) atlastest.Job {
@@ -225,6 +234,34 @@ func lives() []life {
 			{at: 2*day + 5*time.Minute},
 		},
 	}, {
+		name: "a cluster's snapshots stop: the newest ages past the rpo, then a new one is taken", cluster: "SnapStop",
+		api: "cloud_backup", rpo: "1d", step: 5 * time.Minute,
+		phases: []phase{
+			{until: 3 * day, snapshots: []atlastest.Job{cloudSnapshot(1, hour)}},
+			{until: 4 * day, snapshots: []atlastest.Job{cloudSnapshot(1, hour), cloudSnapshot(2, 3*day)}},
+		},
+		checks: []check{
+			{at: day}, {at: day + 55*time.Minute},
+			{at: day + hour + 25*time.Minute, firing: []string{"MongoDBAtlasBackupSnapshotTooOld"}},
+			{at: 3*day - 5*time.Minute, firing: []string{"MongoDBAtlasBackupSnapshotTooOld"}},
+			{at: 3*day + 25*time.Minute, firing: []string{"MongoDBAtlasBackupSnapshotTooOld"}},
+			{at: 3*day + 35*time.Minute}, {at: 4*day - 5*time.Minute},
+		},
+	}, {
+		name: "a cluster's backups are switched off for a day, then on again", cluster: "BackupOff",
+		api: "cloud_backup", step: 5 * time.Minute,
+		phases: []phase{
+			{until: day},
+			{until: 2 * day, backupOff: true},
+			{until: 3 * day},
+		},
+		checks: []check{
+			{at: day + 25*time.Minute},
+			{at: day + 35*time.Minute, firing: []string{"MongoDBAtlasBackupDisabled"}},
+			{at: 2*day + 25*time.Minute, firing: []string{"MongoDBAtlasBackupDisabled"}},
+			{at: 2*day + 35*time.Minute}, {at: 3*day - 5*time.Minute},
+		},
+	}, {
 		name: "a Cloud Backup cluster drilled daily", cluster: "DrillCloud", api: "cloud_backup", drill: "1d", step: 5 * time.Minute,
 		phases: []phase{
 			{until: 2 * day, jobs: []atlastest.Job{cloudAutomated(retry).Set("finishedAt", at(hour))}},
@@ -263,6 +300,9 @@ func TestAlertsOverWholeLives(t *testing.T) {
 		if l.drill != "" {
 			fmt.Fprintf(b, ", drill_interval: %s", l.drill)
 		}
+		if l.rpo != "" {
+			fmt.Fprintf(b, ", rpo: %s", l.rpo)
+		}
 		b.WriteString("}\n")
 	}
 	running, err := atlastest.Start(sim)
@@ -276,7 +316,10 @@ func TestAlertsOverWholeLives(t *testing.T) {
 	addrs := map[string]string{}
 	for root, b := range targets {
 		// The lives happen in 1970, promtool's epoch: no cap may drop their jobs for their age.
-		cfg := fmt.Sprintf("atlas:\n  base_url: %s\n  public_key: %s\n  private_key_file: private-key\njobs: {max_age: 0s}\ntargets:\n%s",
+		// Descriptions and snapshots are read in the background: often here, so that each phase's
+		// coverage and recovery point are read before it is scraped.
+		cfg := fmt.Sprintf("atlas:\n  base_url: %s\n  public_key: %s\n  private_key_file: private-key\njobs: {max_age: 0s}\n"+
+			"discovery: {refresh_interval: 100ms}\nsnapshots: {refresh_interval: 100ms}\ntargets:\n%s",
 			running.Host+root, publicKey, b.String())
 		cfgPath := filepath.Join(dir, "exporter"+strings.ReplaceAll(root, "/", "-")+".yml")
 		if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
@@ -304,6 +347,11 @@ func TestAlertsOverWholeLives(t *testing.T) {
 				sim.DeleteJob(livesGroup, l.cluster, id)
 			}
 			shown = shown[:0]
+			sim.SetBackup(livesGroup, l.cluster, atlastest.Backup{Enabled: !ph.backupOff, PIT: true, Legacy: l.api == ""})
+			sim.DeleteSnapshots(livesGroup, l.cluster)
+			for _, snap := range ph.snapshots {
+				sim.PutSnapshot(livesGroup, l.cluster, snap)
+			}
 			for _, j := range ph.jobs {
 				switch l.api {
 				case "cloud_backup":
@@ -315,7 +363,7 @@ func TestAlertsOverWholeLives(t *testing.T) {
 				}
 				shown = append(shown, j.ID())
 			}
-			scrapes[p] = scrapeCluster(t, "http://"+addrs[lifeRoot(l)]+"/metrics", l.cluster)
+			scrapes[p] = scrapePhase(t, "http://"+addrs[lifeRoot(l)]+"/metrics", l.cluster, ph)
 		}
 		file := filepath.Join(dir, fmt.Sprintf("life%d_test.yml", i))
 		if err := os.WriteFile(file, []byte(promtoolTest(rules, l, scrapes)), 0o644); err != nil {
@@ -332,10 +380,47 @@ func TestAlertsOverWholeLives(t *testing.T) {
 	}
 }
 
+// scrapePhase scrapes once the exporter's background reads have caught up with the phase: its
+// backup coverage, and the newest completed snapshot of its list (absent with backups off).
+func scrapePhase(t *testing.T, url, cluster string, ph phase) map[string]float64 {
+	t.Helper()
+	wantEnabled := 1.0
+	if ph.backupOff {
+		wantEnabled = 0
+	}
+	var wantLast float64
+	for _, s := range ph.snapshots {
+		if c, err := time.Parse(time.RFC3339, s["createdAt"].(string)); err == nil && s["status"] == "completed" {
+			wantLast = max(wantLast, float64(c.Unix()))
+		}
+	}
+	var got map[string]float64
+	waitFor(t, "the phase's coverage and snapshots to be read", 10*time.Second, func() (bool, string) {
+		got = scrapeCluster(t, url, cluster)
+		enabled, last, read := -1.0, 0.0, false
+		for k, v := range got {
+			switch {
+			case strings.HasPrefix(k, "mongodbatlas_backup_enabled{"):
+				enabled = v
+			case strings.HasPrefix(k, "mongodbatlas_backup_last_snapshot_timestamp_seconds{"):
+				last = v
+			case strings.HasPrefix(k, "mongodbatlas_backup_snapshot_read_success{"):
+				read = true
+			}
+		}
+		if ph.backupOff {
+			return enabled == 0 && !read, fmt.Sprint(got)
+		}
+		return enabled == wantEnabled && read && last == wantLast, fmt.Sprint(got)
+	})
+	return got
+}
+
 // livesMetrics are the series the restore alerts read; the exporter's own health series carry
 // wall-clock times that mean nothing in promtool's 1970.
 func livesMetric(name string) bool {
-	return strings.HasPrefix(name, "mongodbatlas_restore_") || name == "mongodbatlas_scrape_success"
+	return strings.HasPrefix(name, "mongodbatlas_restore_") || strings.HasPrefix(name, "mongodbatlas_backup_") ||
+		name == "mongodbatlas_cluster_info" || name == "mongodbatlas_scrape_success"
 }
 
 // scrapeCluster reads /metrics and returns the cluster's series, keyed as promtool writes them,
@@ -420,7 +505,7 @@ func promtoolTest(rules string, l life, scrapes []map[string]float64) string {
 	}
 	b.WriteString("    promql_expr_test:\n")
 	for _, c := range l.checks {
-		fmt.Fprintf(&b, "      - expr: count by (alertname, restore_job_id) (ALERTS{alertstate=\"firing\", alertname=~\"MongoDBAtlasRestore.*\"})\n        eval_time: %s\n        exp_samples:", model.Duration(c.at))
+		fmt.Fprintf(&b, "      - expr: count by (alertname, restore_job_id) (ALERTS{alertstate=\"firing\", alertname=~\"MongoDBAtlas(Restore|Backup).*\"})\n        eval_time: %s\n        exp_samples:", model.Duration(c.at))
 		if len(c.firing) == 0 {
 			b.WriteString(" []\n")
 			continue

@@ -40,7 +40,8 @@ type FlexCluster struct {
 	BackupSettings *struct {
 		Enabled *bool `json:"enabled"`
 	} `json:"backupSettings"`
-	StateName string `json:"stateName"`
+	StateName   string `json:"stateName"`
+	ClusterType string `json:"clusterType"`
 }
 
 // Reads refused under a root that does not serve them.

@@ -48,7 +48,7 @@ func backupOf(c *atlas.Cluster, v2 bool) Backup {
 // flexBackupOf reads a Flex cluster's description: always the Flex family, backups as its
 // read-only backupSettings say, and no continuous backup to speak of.
 func flexBackupOf(f *atlas.FlexCluster) Backup {
-	b := Backup{Family: config.APIFlex, State: f.StateName}
+	b := Backup{Family: config.APIFlex, State: f.StateName, Type: f.ClusterType}
 	if f.BackupSettings != nil && f.BackupSettings.Enabled != nil {
 		b.Enabled = ptr(*f.BackupSettings.Enabled)
 	}

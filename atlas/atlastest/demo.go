@@ -14,6 +14,8 @@ const (
 	DemoCloudCluster = "Cluster1"
 	// DemoFlexCluster is a Flex cluster, what M2, M5 and Serverless became.
 	DemoFlexCluster = "FlexCluster0"
+	// DemoUnprotectedCluster has its backups off: it has no recovery point at all.
+	DemoUnprotectedCluster = "Cluster2"
 	// DemoCycle is how long one batch of demo jobs lives before the next batch replaces it.
 	DemoCycle = 10 * time.Minute
 )
@@ -43,12 +45,35 @@ type Demo struct {
 	cycle int64
 }
 
-// NewDemo seeds s with the demo project, counting its lifecycle from start.
+// NewDemo seeds s with the demo project, counting its lifecycle from start. Its recovery points:
+// the legacy cluster's newest snapshot is two hours old, the Flex cluster's a day's snapshot of
+// this morning; the Cloud Backup cluster's snapshots stopped 30 hours ago (one is stuck in
+// progress), so it is behind a one-day rpo; DemoUnprotectedCluster has no backup at all.
 func NewDemo(s *Server, start time.Time) *Demo {
 	s.AddCluster(DemoGroupID, DemoClusterName)
 	s.PutJob(DemoGroupID, DemoClusterName, LoadJob(FixtureSeed))
+	s.SetBackup(DemoGroupID, DemoClusterName, Backup{Enabled: true, Legacy: true})
+	for i, age := range []time.Duration{26 * time.Hour, 14 * time.Hour, 2 * time.Hour} {
+		s.PutSnapshot(DemoGroupID, DemoClusterName, LoadJob(FixtureLegacySnapshot).
+			Set("id", fmt.Sprintf("6d00000000000000000001%02x", i)).Set("created.date", rfc3339(start.Add(-age))))
+	}
 	s.AddCluster(DemoGroupID, DemoCloudCluster)
+	s.SetBackup(DemoGroupID, DemoCloudCluster, Backup{Enabled: true, PIT: true})
+	for i, age := range []time.Duration{54 * time.Hour, 30 * time.Hour} {
+		s.PutSnapshot(DemoGroupID, DemoCloudCluster, LoadJob(FixtureSnapshotCompleted).
+			Set("id", fmt.Sprintf("6d00000000000000000002%02x", i)).Set("createdAt", rfc3339(start.Add(-age))))
+	}
+	s.PutSnapshot(DemoGroupID, DemoCloudCluster, LoadJob(FixtureSnapshotInProgress).Set("id", "6d0000000000000000000299"))
 	s.AddFlexCluster(DemoGroupID, DemoFlexCluster)
+	s.SetBackup(DemoGroupID, DemoFlexCluster, Backup{Enabled: true})
+	for i, age := range []time.Duration{29 * time.Hour, 5 * time.Hour} {
+		finished := start.Add(-age)
+		s.PutSnapshot(DemoGroupID, DemoFlexCluster, LoadJob(FixtureFlexSnapshotCompleted).
+			Set("id", fmt.Sprintf("6d00000000000000000003%02x", i)).Set("scheduledTime", rfc3339(finished.Add(-2*time.Minute))).
+			Set("startTime", rfc3339(finished.Add(-90*time.Second))).Set("finishTime", rfc3339(finished)).
+			Set("expiration", rfc3339(finished.Add(8*24*time.Hour))))
+	}
+	s.SetBackup(DemoGroupID, DemoUnprotectedCluster, Backup{Enabled: false})
 	d := &Demo{s: s, start: start, cycle: -1}
 	d.Advance(start)
 	return d

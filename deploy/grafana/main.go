@@ -77,13 +77,36 @@ func build() *dashboard.DashboardBuilder {
 	return dashboard.NewDashboardBuilder("MongoDB Atlas restore jobs").
 		Uid("mongodbatlas-restore-jobs").
 		Tags([]string{"mongodb", "atlas", "backup"}).
-		Description("Restore jobs read by mongodbatlas_restore_exporter: broken jobs, deliveries about to expire, and the exporter's own health.").
+		Description("Recoverability read by mongodbatlas_restore_exporter: backup coverage and recovery points, broken restore jobs, deliveries about to expire, and the exporter's own health.").
 		Refresh("1m").
 		Time("now-6h", "now").
 		Timezone(common.TimeZoneBrowser).
 		WithVariable(dashboard.NewDatasourceVariableBuilder("datasource").Label("Data source").Type("prometheus")).
-		WithVariable(labelVar("group_id", "Project", `label_values(mongodbatlas_scrape_success, group_id)`)).
-		WithVariable(labelVar("cluster_name", "Cluster", `label_values(mongodbatlas_scrape_success{group_id=~"$group_id"}, cluster_name)`)).
+		// cluster_info lists every watched cluster, those without backup (and so without restore-job reads) included.
+		WithVariable(labelVar("group_id", "Project", `label_values(mongodbatlas_cluster_info, group_id)`)).
+		WithVariable(labelVar("cluster_name", "Cluster", `label_values(mongodbatlas_cluster_info{group_id=~"$group_id"}, cluster_name)`)).
+		WithRow(dashboard.NewRowBuilder("Backup coverage and recovery point")).
+		WithPanel(stat.NewPanelBuilder().Title("Clusters without backup").Span(6).Height(4).
+			Description("Watched clusters whose backups are off, clusters being deleted aside (MongoDBAtlasBackupDisabled).").
+			WithTarget(query(`count(mongodbatlas_backup_enabled{`+sel+`} == 0 unless on (group_id, cluster_name) mongodbatlas_cluster_info{state="DELETING"}) or vector(0)`, "without backup"))).
+		WithPanel(stat.NewPanelBuilder().Title("Snapshots older than the rpo").Span(6).Height(4).
+			Description("Clusters whose newest completed snapshot is older than their rpo (MongoDBAtlasBackupSnapshotTooOld).").
+			WithTarget(query(`count(time() - mongodbatlas_backup_last_snapshot_timestamp_seconds{`+sel+`} > mongodbatlas_backup_rpo_seconds) or vector(0)`, "too old"))).
+		WithPanel(stat.NewPanelBuilder().Title("Continuous backup on").Span(6).Height(4).
+			Description("Clusters with continuous (point-in-time) backup, of those whose description says.").
+			WithTarget(query(`count(mongodbatlas_backup_pit_enabled{`+sel+`} == 1) or vector(0)`, "continuous"))).
+		WithPanel(stat.NewPanelBuilder().Title("Snapshot reads failing").Span(6).Height(4).
+			Description("Clusters whose snapshot list the exporter could not read last time (MongoDBAtlasExporterSnapshotReadFailing).").
+			WithTarget(query(`count(mongodbatlas_backup_snapshot_read_success{`+sel+`} == 0) or vector(0)`, "failing"))).
+		WithPanel(table.NewPanelBuilder().Title("Clusters without backup").Span(8).Height(8).
+			Description("Every watched cluster whose description says its backups are off, with its state.").
+			WithTarget(instantTable(`mongodbatlas_cluster_info{` + sel + `} and on (group_id, cluster_name) mongodbatlas_backup_enabled == 0`)).
+			WithTransformation(hideColumns("Time", "Value", "__name__"))).
+		WithPanel(timeseries.NewPanelBuilder().Title("Time since the newest snapshot, against the rpo").Span(16).Height(8).
+			Unit("s").
+			Description("For each cluster with backup: how old its newest completed snapshot is, and its rpo where one is set.").
+			WithTarget(query(`time() - mongodbatlas_backup_last_snapshot_timestamp_seconds{`+sel+`}`, "{{cluster_name}} snapshot age")).
+			WithTarget(query(`mongodbatlas_backup_rpo_seconds{`+sel+`}`, "{{cluster_name}} rpo"))).
 		WithRow(dashboard.NewRowBuilder("Restore jobs")).
 		WithPanel(stat.NewPanelBuilder().Title("Broken jobs").Span(6).Height(4).
 			Description("Restore jobs whose status is BROKEN.").

@@ -236,3 +236,36 @@ func TestSnapshotReadsOff(t *testing.T) {
 		t.Errorf("backup_enabled %v, want 1: coverage needs no snapshot read", v)
 	}
 }
+
+// On Cloud and Ops Manager the backup configuration says whether a cluster is backed up (only
+// STARTED is), and the legacy snapshot list, addressed by cluster ID, its recovery point.
+func TestCoverageOnOpsManager(t *testing.T) {
+	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
+	created := time.Date(2026, 12, 5, 23, 0, 0, 0, time.UTC)
+	sim.PutSnapshot(harness.GroupID, harness.ClusterName, snapshotAt(atlastest.FixtureLegacySnapshot, 1, "created.date", created))
+	sim.PutSnapshot(harness.GroupID, harness.ClusterName,
+		snapshotAt(atlastest.FixtureLegacySnapshot, 2, "created.date", created.Add(time.Hour)).Set("complete", false))
+	sim.SetBackup(harness.GroupID, "Stopped", atlastest.Backup{Enabled: false})
+	h := harness.NewWith(t, sim, harness.Options{Root: atlastest.RootManager, Snapshots: model.Duration(time.Hour),
+		Targets: []config.Target{{GroupID: harness.GroupID, ClusterName: harness.ClusterName}, {GroupID: harness.GroupID}}})
+	fams := waitSnapshots(t, h, harness.ClusterName)
+	if v := harness.MustValue(t, fams, "mongodbatlas_backup_enabled", harness.Target(harness.ClusterName)); v != 1 {
+		t.Errorf("%s: backup_enabled %v, want 1 (STARTED)", harness.ClusterName, v)
+	}
+	if v := harness.MustValue(t, fams, "mongodbatlas_backup_enabled", harness.Target("Stopped")); v != 0 {
+		t.Errorf("Stopped: backup_enabled %v, want 0", v)
+	}
+	if _, ok := harness.Value(fams, "mongodbatlas_backup_pit_enabled", harness.Target(harness.ClusterName)); ok {
+		t.Error("continuous backup exported, though a backup configuration does not say it")
+	}
+	// The incomplete snapshot, though newer, is no recovery point.
+	if v := harness.MustValue(t, fams, "mongodbatlas_backup_last_snapshot_timestamp_seconds", harness.Target(harness.ClusterName)); v != float64(created.Unix()) {
+		t.Errorf("last snapshot %v, want %v", v, created.Unix())
+	}
+	if h.Sim.Requests(atlastest.RouteLegacySnapshotsByID) == 0 {
+		t.Errorf("the snapshots were not read by cluster ID: %v", h.Sim.Stats().Requests)
+	}
+	if _, ok := harness.Value(fams, "mongodbatlas_scrape_success", harness.Target("Stopped")); ok {
+		t.Error("a discovered cluster whose backup is not STARTED is read for restore jobs")
+	}
+}

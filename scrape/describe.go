@@ -19,6 +19,10 @@ import (
 // family only loses its coverage series meanwhile.
 func (e *Scraper) describeTargets(ctx context.Context, live *liveConfig, client *atlas.Client) bool {
 	d := live.discovery
+	if live.byID {
+		e.describeManagerTargets(ctx, live, client)
+		return true // coverage unknown on Cloud and Ops Manager is logged, never a failed pass
+	}
 	var g errgroup.Group
 	g.SetLimit(e.opts.Concurrency) // the client's bound caps the requests; this, the goroutines
 	failed := make([]bool, len(d.described))
@@ -91,6 +95,60 @@ func describe(ctx context.Context, client *atlas.Client, t config.Target) (Backu
 		}
 	}
 	return Backup{}, fmt.Errorf("read the cluster's description: %w", err)
+}
+
+// describeManagerTargets reads each project's backup configurations once, for the coverage of the
+// configured Cloud and Ops Manager targets in it; their family is legacy whatever they say.
+func (e *Scraper) describeManagerTargets(ctx context.Context, live *liveConfig, client *atlas.Client) {
+	d := live.discovery
+	byProject := map[string][]*described{}
+	for _, a := range d.described {
+		byProject[a.target.GroupID] = append(byProject[a.target.GroupID], a)
+	}
+	var g errgroup.Group
+	g.SetLimit(e.opts.Concurrency)
+	for groupID, targets := range byProject {
+		g.Go(func() error {
+			// Not a net/http goroutine: a panic here would end the process.
+			if perr := recovery.Do(live.redact, func() {
+				configs := e.backupConfigs(ctx, client, groupID)
+				if configs == nil {
+					return
+				}
+				for _, a := range targets {
+					id := a.target.ClusterID
+					if id == "" {
+						var err error
+						if id, err = e.clusterIDFor(ctx, live, client, a.target); err != nil {
+							e.logger.Warn("Resolving the cluster's ID failed; its backup coverage is unknown", "group_id", groupID,
+								"cluster_name", a.target.ClusterName, "err", err)
+							continue
+						}
+					}
+					d.mu.Lock()
+					a.backup, a.found, a.err = managerBackupOf(configs[id]), true, nil
+					d.mu.Unlock()
+				}
+			}); perr != nil {
+				e.logPanic(perr)
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+}
+
+// backupConfigs reads a Cloud or Ops Manager project's backup configurations, by cluster ID; nil
+// when they cannot be read, which leaves the coverage unknown and is logged, never a failure of
+// discovery: the key may lack the role, and the restore jobs do not depend on it.
+func (e *Scraper) backupConfigs(ctx context.Context, client *atlas.Client, groupID string) map[string]*atlas.BackupConfig {
+	configs, err := client.ListBackupConfigs(ctx, groupID)
+	if err != nil {
+		e.logger.Warn("Reading the project's backup configurations failed; its clusters' backup coverage is unknown",
+			"group_id", groupID, "err", err, "error_code", atlas.ErrorCode(err))
+		return nil
+	}
+	return backupConfigsByID(configs)
 }
 
 // familyUnknown is why a target with api: auto cannot be read yet.

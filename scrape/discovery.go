@@ -106,9 +106,9 @@ func scopeKey(t config.Target) string {
 }
 
 // newDiscovery prepares the scopes of the discovering targets, keeping what prev knew of those
-// that did not change. Cluster descriptions are read on Atlas roots only: Cloud and Ops Manager
-// have only the legacy family.
-func newDiscovery(targets []config.Target, interval time.Duration, prev *discovery, describe bool) *discovery {
+// that did not change. Every configured cluster target is described: on Atlas by its description,
+// on Cloud and Ops Manager by its project's backup configurations.
+func newDiscovery(targets []config.Target, interval time.Duration, prev *discovery) *discovery {
 	d := &discovery{interval: interval, done: make(chan struct{}), passed: make(chan struct{}, 1)}
 	old := map[string]*scope{}
 	if prev != nil {
@@ -139,7 +139,7 @@ func newDiscovery(targets []config.Target, interval time.Duration, prev *discove
 		prev.mu.Unlock()
 	}
 	for _, t := range targets {
-		if t.Discovers() || !describe {
+		if t.Discovers() {
 			continue
 		}
 		a := &described{target: t}
@@ -294,6 +294,10 @@ func (e *Scraper) discoverProject(ctx context.Context, live *liveConfig, client 
 		return nil, fmt.Errorf("discover clusters of project %s: %w", p.ID, err)
 	}
 	live.ids.store(p.ID, clusters)
+	var configs map[string]*atlas.BackupConfig
+	if live.byID {
+		configs = e.backupConfigs(ctx, client, p.ID)
+	}
 	out := []Cluster{}
 	for i := range clusters {
 		c := &clusters[i]
@@ -302,7 +306,7 @@ func (e *Scraper) discoverProject(ctx context.Context, live *liveConfig, client 
 		}
 		b := backupOf(c, live.v2)
 		if live.byID {
-			b = managerBackup()
+			b = managerBackupOf(configs[c.ID])
 		}
 		ct := inherit(t, p.ID, c.DisplayName(), readFamily(t.API, b))
 		if live.byID {

@@ -55,8 +55,30 @@ func flexBackupOf(f *atlas.FlexCluster) Backup {
 	return b
 }
 
-// managerBackup is a Cloud or Ops Manager cluster's: only the legacy family exists there.
+// managerBackup is a Cloud or Ops Manager cluster's whose backup configuration is unknown: only
+// the legacy family exists there.
 func managerBackup() Backup { return Backup{Family: config.APILegacy} }
+
+// managerBackupOf reads a Cloud or Ops Manager backup configuration: only STARTED means the
+// backups run; nil (no configuration listed) says nothing.
+func managerBackupOf(b *atlas.BackupConfig) Backup {
+	switch {
+	case b == nil:
+		return managerBackup()
+	case b.StatusName == "STARTED":
+		return Backup{Family: config.APILegacy, Enabled: ptr(true)}
+	}
+	return Backup{Enabled: ptr(false), State: b.StatusName}
+}
+
+// backupConfigsByID indexes a project's backup configurations by cluster ID.
+func backupConfigsByID(configs []atlas.BackupConfig) map[string]*atlas.BackupConfig {
+	out := make(map[string]*atlas.BackupConfig, len(configs))
+	for i := range configs {
+		out[configs[i].ClusterID] = &configs[i]
+	}
+	return out
+}
 
 // readFamily is the restore-job family a target reads with its description: the target's own
 // choice wins; api: auto takes the description's family, and a cluster whose backups are off has

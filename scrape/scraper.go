@@ -182,7 +182,7 @@ func (e *Scraper) Apply(cfg *config.Config) error {
 		byID: cfg.Atlas.AddressesClustersByID(), ids: &clusterIDs{},
 		caps:        Caps{MaxAge: time.Duration(*cfg.Jobs.MaxAge), MaxPerCluster: *cfg.Jobs.MaxPerCluster},
 		v2:          cfg.Atlas.IsV2(),
-		discovery:   newDiscovery(cfg.Targets, time.Duration(cfg.Discovery.RefreshInterval), prev, !cfg.Atlas.AddressesClustersByID()),
+		discovery:   newDiscovery(cfg.Targets, time.Duration(cfg.Discovery.RefreshInterval), prev),
 		snapshots:   newSnapshots(snapshotInterval(cfg), prevSnaps),
 		collections: cfg.Jobs.CollectionRestores,
 		stop:        stop,

@@ -54,6 +54,8 @@ const (
 	fixtureClusterReplicaSet = "cluster_replicaset_backup_pit.json"
 	fixtureClusterSharded    = "cluster_sharded_backup.json"
 	fixtureFlexCluster       = "flex_cluster.json"
+	// fixtureBackupConfig is a Cloud or Ops Manager backup configuration, from its documentation.
+	fixtureBackupConfig = "backup_config_started.json"
 )
 
 // Job is a restore job as a JSON object with Atlas's field names; tests edit it at the wire level.

@@ -150,6 +150,42 @@ func intParam(q url.Values, name string, def int) (int, error) {
 	return strconv.Atoi(v)
 }
 
+// listBackupConfigs serves a Cloud or Ops Manager project's backup configurations, one per
+// cluster: STARTED where backup is on (without SetBackup: where the cluster holds legacy jobs),
+// INACTIVE elsewhere.
+func (s *Server) listBackupConfigs(w http.ResponseWriter, r *http.Request, req request, contentType string) {
+	p, ok := parsePaging(w, r)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	if s.findCluster(w, request{root: req.root, route: RouteClusters, params: req.params}) == nil {
+		s.mu.Unlock()
+		return
+	}
+	var all []*cluster
+	for _, c := range s.groups[req.params[0]].clusters {
+		all = append(all, c)
+	}
+	slices.SortFunc(all, func(a, b *cluster) int { return cmpString(a.name, b.name) })
+	docs := make([][]byte, 0, len(all))
+	for _, c := range all {
+		on := len(c.legacy.order) > 0
+		if c.settings != nil {
+			on = c.settings.Enabled
+		}
+		status := "INACTIVE"
+		if on {
+			status = "STARTED"
+		}
+		docs = append(docs, LoadJob(fixtureBackupConfig).Set("clusterId", c.id).Set("groupId", req.params[0]).Set("statusName", status).bytes())
+	}
+	s.mu.Unlock()
+	start := min((p.num-1)*p.perPage, len(docs))
+	end := min(start+p.perPage, len(docs))
+	s.writePage(w, r, p, contentType, docs[start:end], len(docs))
+}
+
 // listProjects serves every project, or an organisation's (404 ORG_NOT_FOUND for an unknown one).
 func (s *Server) listProjects(w http.ResponseWriter, r *http.Request, req request, contentType string) {
 	p, ok := parsePaging(w, r)

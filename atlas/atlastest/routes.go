@@ -46,6 +46,10 @@ func match(path string) request {
 			}
 			return req
 		}
+		if len(p) == 3 && p[0] == "groups" && p[2] == "backupConfigs" && root == RootManager {
+			req.route, req.params = RouteBackupConfigs, []string{p[1]}
+			return req
+		}
 		if len(p) < 3 || p[0] != "groups" || p[2] != "clusters" {
 			return req
 		}
@@ -228,6 +232,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.listJobs(w, r, req, contentType, func(c *cluster) *jobList { return &c.snapshots })
 	case RouteClusters, RouteFlexClusters:
 		s.listClusters(w, r, req, contentType)
+	case RouteBackupConfigs:
+		s.listBackupConfigs(w, r, req, contentType)
 	case RouteCluster, RouteFlexCluster:
 		s.getCluster(w, req, contentType)
 	}
@@ -236,7 +242,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // isClusterRoute reports the cluster routes, which draw on Atlas's clusters bucket, not the
 // restore-job one the simulator meters.
 func isClusterRoute(route string) bool {
-	return route == RouteClusters || route == RouteFlexClusters || route == RouteCluster || route == RouteFlexCluster
+	return route == RouteClusters || route == RouteFlexClusters || route == RouteCluster || route == RouteFlexCluster ||
+		route == RouteBackupConfigs
 }
 
 // getCluster serves one cluster's description, as Atlas's Get One Cluster and Get One Flex

@@ -27,6 +27,7 @@ const (
 	RouteFlexSnapshots          = "/groups/{group_id}/flexClusters/{cluster_name}/backup/snapshots"
 	RouteLegacySnapshots        = "/groups/{group_id}/clusters/{cluster_name}/snapshots"
 	RouteLegacySnapshotsByID    = "/groups/{group_id}/clusters/{cluster_id}/snapshots"
+	RouteBackupConfigs          = "/groups/{group_id}/backupConfigs"
 	RouteProjects               = "/groups"
 	RouteOrgProjects            = "/orgs/{org_id}/groups"
 	RouteToken                  = "/api/oauth/token"

@@ -111,7 +111,7 @@ reliability:
 BENCHTIME ?= 3x
 bench:
 	mkdir -p .build
-	$(GO) test -run '^$$' -bench 'ColdScrape|WarmScrape|Encode' -benchmem -benchtime=$(BENCHTIME) ./scrape/ ./collector/ > .build/bench.txt || { cat .build/bench.txt; exit 1; }
+	$(GO) test -run '^$$' -bench 'ColdScrape|WarmScrape|SnapshotReads|Encode' -benchmem -benchtime=$(BENCHTIME) ./scrape/ ./collector/ > .build/bench.txt || { cat .build/bench.txt; exit 1; }
 	$(GO) test -run '^$$' -bench 'PeakRSS' -benchtime=$(BENCHTIME) ./scrape/ >> .build/bench.txt || { cat .build/bench.txt; exit 1; }
 	cat .build/bench.txt
 	$(GO) run ./internal/benchreport -command "make bench" < .build/bench.txt > BENCHMARKS.md

@@ -65,6 +65,18 @@ func (t *TargetResult) Fail(err error) {
 // OK reports a target read completely in this round.
 func (t *TargetResult) OK() bool { return len(t.errs) == 0 }
 
+// clusterStates pairs each cluster with what is known of its recovery point.
+func (live *liveConfig) clusterStates(clusters []Cluster) []ClusterState {
+	states := make([]ClusterState, len(clusters))
+	for i, c := range clusters {
+		states[i] = ClusterState{Cluster: c}
+		if c.readsSnapshots() {
+			states[i].Snapshot = live.snapshots.of(c.Target)
+		}
+	}
+	return states
+}
+
 // Scrape returns this scrape's round over the targets sel accepts (nil: all), joining one already
 // in flight for the same selection so that an HA pair of Prometheus servers costs one set of API
 // calls. key names the selection.
@@ -88,13 +100,7 @@ func (e *Scraper) Scrape(ctx context.Context, key string, sel func(config.Target
 		// What no longer is a target (left the config or discovery) is forgotten.
 		e.memory.retain(targets)
 	}
-	states := make([]ClusterState, len(clusters))
-	for i, c := range clusters {
-		states[i] = ClusterState{Cluster: c}
-		if c.readsSnapshots() {
-			states[i].Snapshot = live.snapshots.of(c.Target)
-		}
-	}
+	states := live.clusterStates(clusters)
 	deadline, ok := ctx.Deadline()
 	if !ok {
 		deadline = time.Now().Add(maxRoundWithoutDeadline)

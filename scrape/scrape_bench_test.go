@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/model"
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
@@ -54,7 +55,8 @@ func newBenchWorld(b *testing.B, jobs, clusters int, pinned bool) *benchWorld {
 		group := fmt.Sprintf("5a%022x", c/10)
 		projects[group] = true
 		name := fmt.Sprintf("Cluster%d", c)
-		// The family is named, so no description read warms the cold scrape's Digest challenge.
+		// The family is named; the description is still read, for coverage, by discovery's first
+		// pass, which ends before the first scrape.
 		tg := config.Target{GroupID: group, ClusterName: name, API: config.APILegacy}
 		for j := range jobs / clusters {
 			id := fmt.Sprintf("6b%08x%014x", c, j)
@@ -69,11 +71,13 @@ func newBenchWorld(b *testing.B, jobs, clusters int, pinned bool) *benchWorld {
 		}
 		targets = append(targets, tg)
 	}
-	keepAll, unlimited := model.Duration(0), 0
+	keepAll, unlimited, off := model.Duration(0), 0, model.Duration(0)
 	cfg := &config.Config{
 		Atlas:   config.Atlas{BaseURL: running.URL, PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey},
 		Targets: targets,
 		Jobs:    config.Jobs{MaxAge: &keepAll, MaxPerCluster: &unlimited},
+		// Scrapes are measured alone; BenchmarkSnapshotReads measures the background reads.
+		Snapshots: config.Snapshots{RefreshInterval: &off},
 	}
 	if err := cfg.Validate(nil); err != nil {
 		b.Fatal(err)
@@ -192,6 +196,76 @@ func BenchmarkWarmScrape(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkSnapshotReads is one background pass over the snapshot lists of 100 Cloud Backup
+// clusters in 10 projects, each holding the 52 snapshots of Atlas's default policy kept for a
+// week (every 6 hours for 7 days, daily for 7, weekly for 4, monthly for 12, yearly for 1). It
+// reports the requests of a pass, what they add per hour at the default snapshots.refresh_interval
+// (10m), per project per hour against the Cloud Backups bucket's refill (30,000 an hour), and the
+// pass's wall time with the simulator answering after 50 ms.
+func BenchmarkSnapshotReads(b *testing.B) {
+	const clusters, perProject, snapshots = 100, 10, 52
+	interval := time.Duration(config.DefaultSnapshotInterval)
+	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey, Root: atlastest.RootAtlasV2})
+	running, err := atlastest.Start(sim)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(running.Close)
+	now := time.Now().UTC()
+	var targets []config.Target
+	for c := range clusters {
+		group, name := fmt.Sprintf("5a%022x", c/perProject), fmt.Sprintf("Cluster%d", c)
+		sim.SetBackup(group, name, atlastest.Backup{Enabled: true, PIT: true})
+		for n := range snapshots {
+			sim.PutSnapshot(group, name, atlastest.LoadJob(atlastest.FixtureSnapshotCompleted).
+				Set("id", fmt.Sprintf("6a%08x%014x", c, n)).Set("createdAt", now.Add(-time.Duration(n)*6*time.Hour).Format(time.RFC3339)))
+		}
+		targets = append(targets, config.Target{GroupID: group, ClusterName: name, API: config.APICloudBackup})
+	}
+	sim.SetLatency(benchLatency)
+	keepAll, every := model.Duration(0), model.Duration(interval)
+	cfg := &config.Config{
+		Atlas:     config.Atlas{BaseURL: running.URL, PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey},
+		Targets:   targets,
+		Jobs:      config.Jobs{MaxAge: &keepAll},
+		Snapshots: config.Snapshots{RefreshInterval: &every},
+	}
+	if err := cfg.Validate(nil); err != nil {
+		b.Fatal(err)
+	}
+	var requests int
+	var wall time.Duration
+	for range b.N {
+		before, start := sim.Requests(atlastest.RouteCloudBackupSnapshots), time.Now()
+		exp := scrape.New(scrape.Options{Concurrency: benchConcurrency}, prometheus.NewRegistry(), harness.DiscardLogger())
+		if err := exp.Apply(cfg); err != nil {
+			b.Fatal(err)
+		}
+		for read := 0; read < clusters; {
+			if time.Since(start) > time.Minute {
+				b.Fatalf("%d of %d clusters' snapshots read after a minute", read, clusters)
+			}
+			time.Sleep(10 * time.Millisecond)
+			read = 0
+			for _, c := range exp.Clusters() {
+				if c.Snapshot.Read && c.Snapshot.OK && !c.Snapshot.Last.IsZero() {
+					read++
+				}
+			}
+		}
+		wall += time.Since(start)
+		requests += sim.Requests(atlastest.RouteCloudBackupSnapshots) - before
+		exp.Close()
+	}
+	n := float64(b.N)
+	perPass := float64(requests) / n
+	passesPerHour := float64(time.Hour / interval)
+	b.ReportMetric(perPass, "requests/pass")
+	b.ReportMetric(perPass*passesPerHour, "requests/hour")
+	b.ReportMetric(perPass*passesPerHour/clusters*perProject, "project-requests/hour")
+	b.ReportMetric(float64(wall)/n/1e6, "pass-ms")
 }
 
 // BenchmarkPeakRSS runs the real exporter binary as its own process against the simulator, scrapes

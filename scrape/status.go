@@ -75,3 +75,14 @@ func (e *Scraper) Discoveries() []Discovery {
 	_, states := live.expand()
 	return states
 }
+
+// Clusters returns every watched cluster, those without backup included, with its coverage and
+// what the background reads last learnt of its recovery point; it reads only memory, never the API.
+func (e *Scraper) Clusters() []ClusterState {
+	live := e.live.Load()
+	if live == nil {
+		return nil
+	}
+	clusters, _ := live.expand()
+	return live.clusterStates(clusters)
+}

@@ -86,13 +86,21 @@ func (m *Metrics) write(ch sink, r *scrape.Round) {
 			})
 		case d.restoreSuccess:
 			perTarget(ch, f, r, func(t *scrape.TargetResult) (float64, bool) {
-				return unixSeconds(t.LastRestore), !t.LastRestore.IsZero()
+				return unixSeconds(t.LastRestore.At), !t.LastRestore.At.IsZero()
+			})
+		case d.restoreSuccessDuration:
+			perTarget(ch, f, r, func(t *scrape.TargetResult) (float64, bool) {
+				return t.LastRestore.Took.Seconds(), !t.LastRestore.At.IsZero() && t.LastRestore.Took > 0
+			})
+		case d.rto:
+			perTarget(ch, f, r, func(t *scrape.TargetResult) (float64, bool) {
+				return time.Duration(t.Target.RTO).Seconds(), t.Target.RTO > 0
 			})
 		case d.drillInterval:
 			perTarget(ch, f, r, func(t *scrape.TargetResult) (float64, bool) {
 				return time.Duration(t.Target.DrillInterval).Seconds(), t.Target.DrillInterval > 0
 			})
-		case d.collStatus, d.collRestored, d.collTotal, d.collCreated, d.collFinished:
+		case d.collStatus, d.collRestored, d.collTotal, d.collCreated, d.collFinished, d.collDuration:
 			var lbuf [4]string
 			for _, t := range r.Targets {
 				for _, j := range t.Collections {
@@ -224,6 +232,10 @@ func (m *Metrics) emitJob(ch sink, f *family, l []string, j *scrape.Job) {
 		if j.Components != nil {
 			gauge(float64(*j.Components))
 		}
+	case d.duration:
+		if took, ok := j.Duration(); ok {
+			gauge(took.Seconds())
+		}
 	}
 }
 
@@ -252,6 +264,10 @@ func (m *Metrics) emitCollection(ch sink, f *family, l []string, j *scrape.Colle
 	case d.collFinished:
 		if !j.Finished.IsZero() {
 			gauge(unixSeconds(j.Finished))
+		}
+	case d.collDuration:
+		if took, ok := j.Duration(); ok {
+			gauge(took.Seconds())
 		}
 	}
 }

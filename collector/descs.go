@@ -36,6 +36,8 @@ type descs struct {
 	collCreated, collFinished                  *family
 	clusterInfo, backupEnabled, backupPIT      *family
 	lastSnapshot, snapshotRead, rpo            *family
+	duration, collDuration                     *family
+	restoreSuccessDuration, rto                *family
 	// all is every family, in the order the text exposition writes them.
 	all []*family
 }
@@ -104,6 +106,18 @@ func newDescs() *descs {
 			[]string{"group_id", "cluster_name"}),
 		restoreSuccess: d("restore_last_success_timestamp_seconds",
 			"When the newest successful restore of the cluster's backups finished (else was created), over every job the API lists, before any cap.",
+			[]string{"group_id", "cluster_name"}),
+		duration: d("restore_job_duration_seconds",
+			"How long the restore job took, from its start (Cloud Backup: the creation second in its ID; Flex: restoreScheduledDate) to its finish; absent until finished, and for legacy jobs, which give no finish time.",
+			jobLabels),
+		collDuration: d("collection_restore_job_duration_seconds",
+			"How long the collection restore job took (finishedAt less createdAt); absent until finished.",
+			jobLabels),
+		restoreSuccessDuration: d("restore_last_success_duration_seconds",
+			"How long the restore behind mongodbatlas_restore_last_success_timestamp_seconds took; absent when its API does not say.",
+			[]string{"group_id", "cluster_name"}),
+		rto: d("restore_rto_seconds",
+			"The target's rto: a restore of the cluster should finish within this.",
 			[]string{"group_id", "cluster_name"}),
 		drillInterval: d("restore_drill_interval_seconds",
 			"The target's drill_interval: how often the cluster's backups must be restored successfully.",

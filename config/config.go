@@ -156,6 +156,9 @@ type Target struct {
 	// RPO is the recovery point objective: the newest completed snapshot should be younger than
 	// this. Discovered clusters inherit it. Zero: no objective.
 	RPO model.Duration `yaml:"rpo"`
+	// RTO is the recovery time objective: a restore of the cluster should finish within this.
+	// Discovered clusters inherit it. Zero: no objective.
+	RTO model.Duration `yaml:"rto"`
 
 	filters *filters
 }

@@ -102,7 +102,7 @@ func scopeName(t config.Target) string {
 // and settings keeps its last result, so a reload does not blind the exporter until it rediscovers.
 func scopeKey(t config.Target) string {
 	return strings.Join([]string{scopeName(t), t.ProjectInclude, t.ProjectExclude, t.ClusterInclude,
-		t.ClusterExclude, t.API, t.DrillInterval.String(), t.RPO.String()}, "\x00")
+		t.ClusterExclude, t.API, t.DrillInterval.String(), t.RPO.String(), t.RTO.String()}, "\x00")
 }
 
 // newDiscovery prepares the scopes of the discovering targets, keeping what prev knew of those
@@ -331,7 +331,7 @@ func (e *Scraper) discoverProject(ctx context.Context, live *liveConfig, client 
 
 // inherit is a discovered cluster's target: what the discovering target passes on to each.
 func inherit(t config.Target, groupID, name, api string) config.Target {
-	return config.Target{GroupID: groupID, ClusterName: name, API: api, DrillInterval: t.DrillInterval, RPO: t.RPO}
+	return config.Target{GroupID: groupID, ClusterName: name, API: api, DrillInterval: t.DrillInterval, RPO: t.RPO, RTO: t.RTO}
 }
 
 // expand returns the configured clusters plus the discovered ones, from discovery's last result;

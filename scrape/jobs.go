@@ -18,6 +18,10 @@ type Job struct {
 	TargetGroupID, TargetClusterName string
 	Created, Finished, Snapshot      time.Time
 	Expiry                           time.Time
+	// Started is when the restore began, where the family says: Cloud Backup's creation second
+	// in the job's ObjectID (Atlas's scheduled time in every recording), Flex's
+	// restoreScheduledDate. Legacy jobs say when they were requested (Created), never when they finished.
+	Started time.Time
 	ValiditySeconds, MaxDownloads    *float64
 	Downloaded, Encryption           *bool
 	Components                       *int
@@ -129,6 +133,7 @@ func FromCloudBackup(j *atlas.CloudBackupRestoreJob, clusterID string) *Job {
 	v.Finished = timeOf(&v.Odd, "finishedAt", j.FinishedAt)
 	v.Expiry = timeOf(&v.Odd, "expiresAt", j.ExpiresAt)
 	v.Snapshot = timeOf(&v.Odd, "timestamp", j.Timestamp)
+	v.Started = objectIDTime(j.ID)
 	if len(j.Components) > 0 {
 		v.Components = ptr(len(j.Components))
 	}
@@ -149,8 +154,10 @@ func flexStatus(s string) string {
 }
 
 // FromFlex maps a Flex restore job as the contract says: its status onto the job statuses,
-// expirationDate to the expiry, restoreFinishedDate to the finished time, deliveryType to the
-// delivery method. Flex says nothing of downloads, validity, caps or encryption.
+// expirationDate to the expiry of a download (a restore into a cluster has no delivery: its
+// expirationDate is always scheduled + 6 hours), restoreFinishedDate to the finished time,
+// restoreScheduledDate to the start, deliveryType to the delivery method. Flex says nothing of
+// downloads, validity, caps or encryption.
 func FromFlex(j *atlas.FlexRestoreJob) *Job {
 	v := &Job{
 		ID:                j.ID,
@@ -160,10 +167,21 @@ func FromFlex(j *atlas.FlexRestoreJob) *Job {
 		TargetGroupID:     j.TargetProjectID,
 		TargetClusterName: j.TargetDeploymentItemName,
 	}
-	v.Expiry = timeOf(&v.Odd, "expirationDate", j.ExpirationDate)
+	if j.DeliveryType != "RESTORE" {
+		v.Expiry = timeOf(&v.Odd, "expirationDate", j.ExpirationDate)
+	}
 	v.Finished = timeOf(&v.Odd, "restoreFinishedDate", j.RestoreFinishedDate)
 	v.Snapshot = timeOf(&v.Odd, "snapshotFinishedDate", j.SnapshotFinishedDate)
+	v.Started = timeOf(&v.Odd, "restoreScheduledDate", j.RestoreScheduledDate)
 	return v
+}
+
+// Duration is how long the restore took, from its start to its finish, where the API gives both.
+func (j *Job) Duration() (time.Duration, bool) {
+	if j.Started.IsZero() || j.Finished.IsZero() || j.Finished.Before(j.Started) {
+		return 0, false
+	}
+	return j.Finished.Sub(j.Started), true
 }
 
 // CollectionJob is a collection-level restore job, reduced to what its metrics say.
@@ -175,6 +193,14 @@ type CollectionJob struct {
 	// ErrorMessage is free text from upstream, already redacted; it goes to a debug log only.
 	ErrorMessage string
 	Odd          []string
+}
+
+// Duration is finishedAt less createdAt, once finished.
+func (j *CollectionJob) Duration() (time.Duration, bool) {
+	if j.Created.IsZero() || j.Finished.IsZero() || j.Finished.Before(j.Created) {
+		return 0, false
+	}
+	return j.Finished.Sub(j.Created), true
 }
 
 // FromCollectionRestore maps a collection restore job; its collection list is not read.

@@ -31,7 +31,9 @@ type lastRead struct {
 	jobs        []*Job
 	collections []*CollectionJob
 	at          time.Time
-	lastRestore time.Time
+	lastRestore Success
+	// restores are the recovery record's rows: a few fields per job, never whole jobs.
+	restores []Restore
 }
 
 func (m *memory) get(key string) *remembered {

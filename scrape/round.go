@@ -44,8 +44,11 @@ type TargetResult struct {
 	Stale bool
 	// LastSuccess is when the target was last read completely; zero if never.
 	LastSuccess time.Time
-	// LastRestore is when the newest successful restore among all the jobs read finished.
-	LastRestore time.Time
+	// LastRestore is the newest successful restore among all the jobs read.
+	LastRestore Success
+	// Restores are every restore the cluster's API lists, before any cap, reduced to what the
+	// recovery record says; collection restores included.
+	Restores []Restore
 	// Collections are the cluster's collection-level restore jobs, when jobs.collection_restores.
 	Collections []*CollectionJob
 	// expired marks a failed target whose last good values were too old to serve.
@@ -217,8 +220,9 @@ func (e *Scraper) fetch(ctx context.Context, live *liveConfig, targets []config.
 	e.runTasks(ctx, live, tasks, func(tk task) { e.run(ctx, live, tk) })
 	for _, tr := range r.Targets {
 		if len(tr.Target.RestoreJobIDs) > 0 {
-			// A pinned target's drill counts its own jobs, however they were read.
+			// A pinned target's drill and record count its own jobs, however they were read.
 			tr.LastRestore = newestSuccess(tr.Jobs, time.Now())
+			tr.Restores = restoresOf(tr.Jobs)
 		}
 	}
 	r.Duration = time.Since(start)
@@ -320,8 +324,9 @@ func (e *Scraper) run(ctx context.Context, live *liveConfig, tk task) {
 			return
 		}
 		now := time.Now()
-		// The drill looks at every job listed: a cap must not hide the last good restore.
+		// The drill and the record look at every job listed: a cap must not hide a restore.
 		tk.t.LastRestore = newestSuccess(views, now)
+		tk.t.Restores = restoresOf(views)
 		tk.t.Jobs = live.caps.apply(views, now)
 		return
 	case pinnedByList:
@@ -364,7 +369,7 @@ func (e *Scraper) settle(r *Round) {
 		key := targetKey(t.Target.GroupID, t.Target.ClusterName)
 		switch {
 		case t.OK():
-			e.memory.keep(key, lastRead{jobs: t.Jobs, collections: t.Collections, at: now, lastRestore: t.LastRestore},
+			e.memory.keep(key, lastRead{jobs: t.Jobs, collections: t.Collections, at: now, lastRestore: t.LastRestore, restores: t.Restores},
 				len(t.Target.RestoreJobIDs) > 0)
 			t.LastSuccess = now
 		case slices.ContainsFunc(t.errs, func(err error) bool { return atlas.StatusCode(err) == 404 }):
@@ -390,10 +395,10 @@ func (e *Scraper) serveLastGood(t *TargetResult, now time.Time) {
 	}
 	t.LastSuccess = last.at
 	if now.Sub(last.at) > e.opts.MaxStaleness {
-		t.Jobs, t.Collections, t.LastRestore, t.expired = nil, nil, time.Time{}, true
+		t.Jobs, t.Collections, t.LastRestore, t.Restores, t.expired = nil, nil, Success{}, nil, true
 		return
 	}
-	t.Jobs, t.Collections, t.Stale, t.LastRestore = last.jobs, last.collections, true, last.lastRestore
+	t.Jobs, t.Collections, t.Stale, t.LastRestore, t.Restores = last.jobs, last.collections, true, last.lastRestore, last.restores
 }
 
 // logFailures writes one line per failed target per round, with Atlas's errorCode when there is

@@ -26,15 +26,23 @@ func (j *Job) succeededAt(now time.Time) (time.Time, bool) {
 	return t, !t.IsZero() && !t.After(now)
 }
 
-// newestSuccess is the drill metric's value: the newest successful restore among jobs, zero if none.
-func newestSuccess(jobs []*Job, now time.Time) time.Time {
-	var newest time.Time
+// Success is a cluster's newest successful restore: when it finished, and how long it took
+// (zero when its API does not say).
+type Success struct {
+	At   time.Time
+	Took time.Duration
+}
+
+// newestSuccess is the drill metrics' values: the newest successful restore among jobs, zero if none.
+func newestSuccess(jobs []*Job, now time.Time) Success {
+	var newest Success
 	for _, j := range jobs {
 		if j == nil {
 			continue
 		}
-		if t, ok := j.succeededAt(now); ok && t.After(newest) {
-			newest = t
+		if t, ok := j.succeededAt(now); ok && t.After(newest.At) {
+			took, _ := j.Duration()
+			newest = Success{At: t, Took: took}
 		}
 	}
 	return newest

@@ -21,10 +21,10 @@ type Job struct {
 	// Started is when the restore began, where the family says: Cloud Backup's creation second
 	// in the job's ObjectID (Atlas's scheduled time in every recording), Flex's
 	// restoreScheduledDate. Legacy jobs say when they were requested (Created), never when they finished.
-	Started time.Time
-	ValiditySeconds, MaxDownloads    *float64
-	Downloaded, Encryption           *bool
-	Components                       *int
+	Started                       time.Time
+	ValiditySeconds, MaxDownloads *float64
+	Downloaded, Encryption        *bool
+	Components                    *int
 	// Odd lists the timestamp fields that held something other than a time, as field=value;
 	// their series are left out and the rest of the job is exported.
 	Odd []string

@@ -37,9 +37,15 @@ var (
 type BudgetError struct {
 	Bucket string
 	Wait   time.Duration
+	// Background marks a background read refused the half of the bucket kept for scrapes.
+	Background bool
 }
 
 func (e *BudgetError) Error() string {
+	if e.Background {
+		return fmt.Sprintf("rate-limit budget of %s: its spare half is spent and the rest is kept for scrapes; a background read does not wait (%s)",
+			e.Bucket, e.Wait.Round(time.Millisecond))
+	}
 	return fmt.Sprintf("rate-limit budget of %s exhausted: next request allowed in %s, past the deadline", e.Bucket, e.Wait.Round(time.Millisecond))
 }
 
@@ -153,12 +159,12 @@ func (l *Limiter) takeSpare(set, scope string) error {
 	key := set + ":" + scope
 	now := time.Now()
 	if wait := pausedUntil.Sub(now); wait > 0 {
-		return &BudgetError{Bucket: key, Wait: wait}
+		return &BudgetError{Bucket: key, Wait: wait, Background: true}
 	}
 	reserve := float64(b.rate.Burst()) * spareShare
 	if tokens := b.rate.TokensAt(now); tokens-1 < reserve || !b.rate.AllowN(now, 1) {
 		wait := time.Duration((reserve + 1 - tokens) / float64(b.rate.Limit()) * float64(time.Second))
-		return &BudgetError{Bucket: key + " (background share)", Wait: max(wait, 0)}
+		return &BudgetError{Bucket: key, Wait: max(wait, 0), Background: true}
 	}
 	return nil
 }

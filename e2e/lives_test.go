@@ -31,6 +31,7 @@ type life struct {
 	api     string // "" for legacy, or cloud_backup
 	drill   string // the target's drill_interval, if any
 	rpo     string // the target's rpo, if any
+	rto     string // the target's rto, if any
 	step    time.Duration
 	phases  []phase
 	checks  []check
@@ -262,6 +263,23 @@ func lives() []life {
 			{at: 2*day + 35*time.Minute}, {at: 3*day - 5*time.Minute},
 		},
 	}, {
+		name: "a Flex restore takes two hours against a one-hour rto; a later one takes 20 minutes", cluster: "FlexRTO",
+		api: "flex", rto: "1h", step: 5 * time.Minute,
+		phases: []phase{
+			{until: 2 * hour, jobs: []atlastest.Job{flexRestore(slow)}},
+			{until: 5 * hour, jobs: []atlastest.Job{flexRestore(slow).Set("status", "COMPLETED").Set("restoreFinishedDate", at(2*hour))}},
+			{until: day, jobs: []atlastest.Job{flexRestore(slow).Set("status", "COMPLETED").Set("restoreFinishedDate", at(2*hour)),
+				flexRestore(retry).Set("status", "COMPLETED").Set("restoreScheduledDate", at(4*hour)).
+					Set("restoreFinishedDate", at(4*hour+20*time.Minute))}},
+		},
+		checks: []check{
+			{at: hour + 55*time.Minute},
+			{at: 2*hour + 5*time.Minute, firing: []string{"MongoDBAtlasRestoreSlowerThanRTO"}},
+			{at: 4*hour + 55*time.Minute, firing: []string{"MongoDBAtlasRestoreSlowerThanRTO"}},
+			{at: 5*hour + 25*time.Minute, firing: []string{"MongoDBAtlasRestoreSlowerThanRTO"}},
+			{at: 5*hour + 35*time.Minute}, {at: 20 * hour},
+		},
+	}, {
 		name: "a Cloud Backup cluster drilled daily", cluster: "DrillCloud", api: "cloud_backup", drill: "1d", step: 5 * time.Minute,
 		phases: []phase{
 			{until: 2 * day, jobs: []atlastest.Job{cloudAutomated(retry).Set("finishedAt", at(hour))}},
@@ -302,6 +320,9 @@ func TestAlertsOverWholeLives(t *testing.T) {
 		}
 		if l.rpo != "" {
 			fmt.Fprintf(b, ", rpo: %s", l.rpo)
+		}
+		if l.rto != "" {
+			fmt.Fprintf(b, ", rto: %s", l.rto)
 		}
 		b.WriteString("}\n")
 	}

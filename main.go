@@ -145,6 +145,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		server.Options{DefaultTimeout: *defaultTimeout, TimeoutOffset: *timeoutOffset}, logger)
 	mux.Handle(*metricsPath, scrapes.Metrics(reg))
 	mux.Handle("/probe", scrapes.Probe())
+	for _, path := range []string{"/recovery", "/recovery.json", "/recovery.csv"} {
+		mux.Handle(path, scrapes.Recovery())
+	}
 	mux.Handle("/-/reload", server.Reload(reloader, logger))
 	mux.Handle("/-/ready", server.Ready(reloader, scraper.Discovered))
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "Healthy\n") })

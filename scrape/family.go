@@ -96,3 +96,21 @@ func readFamily(api string, b Backup) string {
 }
 
 func isTrue(b *bool) bool { return b != nil && *b }
+
+// familyOf is the backup family a watched cluster belongs to, for the recovery record: the one its
+// restore jobs are read in; for a cluster without backup, the one its kind backs up with (Cloud
+// and Ops Manager have only legacy; an Atlas dedicated cluster, Cloud Backup). Empty while an
+// api: auto target's description is unknown.
+func familyOf(c Cluster, byID bool) string {
+	switch {
+	case c.Target.API != "" && c.Target.API != config.APIAuto:
+		return c.Target.API
+	case c.Backup.Family != "":
+		return c.Backup.Family
+	case c.Backup.Off() && byID:
+		return config.APILegacy
+	case c.Backup.Off():
+		return config.APICloudBackup
+	}
+	return ""
+}

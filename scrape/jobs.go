@@ -133,7 +133,9 @@ func FromCloudBackup(j *atlas.CloudBackupRestoreJob, clusterID string) *Job {
 	v.Finished = timeOf(&v.Odd, "finishedAt", j.FinishedAt)
 	v.Expiry = timeOf(&v.Odd, "expiresAt", j.ExpiresAt)
 	v.Snapshot = timeOf(&v.Odd, "timestamp", j.Timestamp)
-	v.Started = objectIDTime(j.ID)
+	if started := objectIDTime(j.ID); !started.After(time.Now()) {
+		v.Started = started // an ID that decodes to the future was not minted by Atlas at creation
+	}
 	if len(j.Components) > 0 {
 		v.Components = ptr(len(j.Components))
 	}

@@ -28,6 +28,9 @@ type Round struct {
 // ClusterState is a watched cluster as a round sees it: its backup coverage and its recovery point.
 type ClusterState struct {
 	Cluster
+	// Family is the backup family the cluster belongs to (legacy, cloud_backup, flex), known or
+	// not whether its restore jobs are read.
+	Family string
 	// Snapshot is what the background reads last learnt; its Read is false where they are off or
 	// have not ended yet, and for clusters whose snapshots are not read.
 	Snapshot Snapshot
@@ -72,7 +75,7 @@ func (t *TargetResult) OK() bool { return len(t.errs) == 0 }
 func (live *liveConfig) clusterStates(clusters []Cluster) []ClusterState {
 	states := make([]ClusterState, len(clusters))
 	for i, c := range clusters {
-		states[i] = ClusterState{Cluster: c}
+		states[i] = ClusterState{Cluster: c, Family: familyOf(c, live.byID)}
 		if c.readsSnapshots() {
 			states[i].Snapshot = live.snapshots.of(c.Target)
 		}

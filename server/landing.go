@@ -95,6 +95,7 @@ input[type=text] { width: 26ch; }
 {{if .Demo}}<p class="demo">Demo mode: these jobs come from a simulated Atlas API on loopback, not from a real account.</p>{{end}}
 <ul>
 <li><a href="{{.MetricsPath}}">Metrics</a>{{if .Series}}: the last scrape wrote {{.Series}} series for the targets below, plus the exporter's own{{else}}: not scraped yet{{end}}</li>
+<li><a href="/recovery">Recovery record</a>: per cluster, whether it is backed up, how recent its recovery point is, its last restore drill and how long it took, and every restore of the last 400 days (also as <a href="/recovery.json">JSON</a> and <a href="/recovery.csv">CSV</a>)</li>
 <li><a href="/-/healthy">Health</a></li>
 <li><a href="/-/ready">Readiness</a></li>
 </ul>

@@ -88,20 +88,20 @@ func (d *Demo) Advance(now time.Time) {
 	if cycle != d.cycle {
 		if d.cycle >= 0 {
 			for k := range 3 {
-				d.s.DeleteJob(DemoGroupID, DemoClusterName, demoJobID(d.cycle, k))
-				d.s.DeleteJob(DemoGroupID, DemoCloudCluster, demoJobID(d.cycle, k+3))
-				d.s.DeleteJob(DemoGroupID, DemoFlexCluster, demoJobID(d.cycle, k+6))
+				d.s.DeleteJob(DemoGroupID, DemoClusterName, d.JobID(d.cycle, k))
+				d.s.DeleteJob(DemoGroupID, DemoCloudCluster, d.JobID(d.cycle, k+3))
+				d.s.DeleteJob(DemoGroupID, DemoFlexCluster, d.JobID(d.cycle, k+6))
 			}
 		}
 		d.cycle = cycle
 	}
-	for _, j := range demoJobs(cycle, cycleStart, phase) {
+	for _, j := range d.demoJobs(cycle, cycleStart, phase) {
 		d.s.PutJob(DemoGroupID, DemoClusterName, j)
 	}
-	for _, j := range demoCloudJobs(cycle, cycleStart, phase) {
+	for _, j := range d.demoCloudJobs(cycle, cycleStart, phase) {
 		d.s.PutCloudBackupJob(DemoGroupID, DemoCloudCluster, j)
 	}
-	for _, j := range demoFlexJobs(cycle, cycleStart, phase) {
+	for _, j := range d.demoFlexJobs(cycle, cycleStart, phase) {
 		d.s.PutFlexJob(DemoGroupID, DemoFlexCluster, j)
 	}
 }
@@ -120,18 +120,21 @@ func (d *Demo) Run(ctx context.Context, tick time.Duration) {
 	}
 }
 
-// demoJobID gives each cycle's k-th job its own 24-hex ID.
-func demoJobID(cycle int64, k int) string { return fmt.Sprintf("6d%014x%08x", cycle, k+1) }
+// JobID gives each cycle's k-th job its own 24-hex ID, which begins, as Atlas's do, with the
+// second it was created: the cycle's start.
+func (d *Demo) JobID(cycle int64, k int) string {
+	return fmt.Sprintf("%08x%08x%08x", d.start.Add(time.Duration(cycle)*DemoCycle).Unix(), cycle, k+1)
+}
 
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // demoJobs builds the cycle's jobs at phase, at the wire level, from the fixtures.
-func demoJobs(cycle int64, cycleStart time.Time, phase time.Duration) []Job {
+func (d *Demo) demoJobs(cycle int64, cycleStart time.Time, phase time.Duration) []Job {
 	created := rfc3339(cycleStart)
 	snap := rfc3339(cycleStart.Add(-30 * time.Minute))
 
 	download := LoadJob(FixtureInProgress).
-		Set("id", demoJobID(cycle, 0)).
+		Set("id", d.JobID(cycle, 0)).
 		Set("created", created).
 		Set("timestamp.date", snap)
 	switch {
@@ -146,7 +149,7 @@ func demoJobs(cycle int64, cycleStart time.Time, phase time.Duration) []Job {
 	}
 
 	broken := LoadJob(FixtureInProgress).
-		Set("id", demoJobID(cycle, 1)).
+		Set("id", d.JobID(cycle, 1)).
 		Set("created", created).
 		Set("timestamp.date", snap).
 		Set("encryptionEnabled", false).
@@ -158,16 +161,16 @@ func demoJobs(cycle int64, cycleStart time.Time, phase time.Duration) []Job {
 	}
 
 	query := LoadJob(FixtureQuery).
-		Set("id", demoJobID(cycle, 2)).
+		Set("id", d.JobID(cycle, 2)).
 		Set("created", created).
 		Set("timestamp.date", snap)
 	return []Job{download, broken, query}
 }
 
 // demoCloudJobs builds the cycle's Cloud Backup jobs at phase, at the wire level, from the fixtures.
-func demoCloudJobs(cycle int64, cycleStart time.Time, phase time.Duration) []Job {
+func (d *Demo) demoCloudJobs(cycle int64, cycleStart time.Time, phase time.Duration) []Job {
 	snap := rfc3339(cycleStart.Add(-30 * time.Minute))
-	automated := LoadJob(FixtureCloudAutomated).Set("id", demoJobID(cycle, 3)).Set("timestamp", snap).
+	automated := LoadJob(FixtureCloudAutomated).Set("id", d.JobID(cycle, 3)).Set("timestamp", snap).
 		Set("targetClusterName", DemoCloudCluster+"-restored").Set("targetGroupId", DemoGroupID)
 	if phase < demoFinishedAt {
 		automated.Delete("finishedAt")
@@ -175,7 +178,7 @@ func demoCloudJobs(cycle int64, cycleStart time.Time, phase time.Duration) []Job
 		automated.Set("finishedAt", rfc3339(cycleStart.Add(demoFinishedAt)))
 	}
 
-	download := LoadJob(FixtureCloudReady).Set("id", demoJobID(cycle, 4)).Set("timestamp", snap)
+	download := LoadJob(FixtureCloudReady).Set("id", d.JobID(cycle, 4)).Set("timestamp", snap)
 	switch {
 	case phase < demoReadyAt:
 		download.Delete("expiresAt").Set("deliveryUrl", []any{})
@@ -185,7 +188,7 @@ func demoCloudJobs(cycle int64, cycleStart time.Time, phase time.Duration) []Job
 		download.Set("expiresAt", rfc3339(cycleStart.Add(demoExpiresAt))).Set("expired", true).Set("deliveryUrl", []any{})
 	}
 
-	failed := LoadJob(FixtureCloudAutomated).Set("id", demoJobID(cycle, 5)).Set("timestamp", snap).Delete("finishedAt")
+	failed := LoadJob(FixtureCloudAutomated).Set("id", d.JobID(cycle, 5)).Set("timestamp", snap).Delete("finishedAt")
 	if phase >= demoBrokenAt {
 		failed.Set("failed", true)
 	}
@@ -193,14 +196,14 @@ func demoCloudJobs(cycle int64, cycleStart time.Time, phase time.Duration) []Job
 }
 
 // demoFlexJobs builds the cycle's Flex jobs at phase, at the wire level, from the fixtures.
-func demoFlexJobs(cycle int64, cycleStart time.Time, phase time.Duration) []Job {
-	restore := LoadJob(FixtureFlexRunning).Set("id", demoJobID(cycle, 6)).Set("projectId", DemoGroupID).
+func (d *Demo) demoFlexJobs(cycle int64, cycleStart time.Time, phase time.Duration) []Job {
+	restore := LoadJob(FixtureFlexRunning).Set("id", d.JobID(cycle, 6)).Set("projectId", DemoGroupID).
 		Set("instanceName", DemoFlexCluster).Set("restoreScheduledDate", rfc3339(cycleStart)).
 		Set("snapshotFinishedDate", rfc3339(cycleStart.Add(-30*time.Minute))).Set("targetProjectId", DemoGroupID)
 	if phase >= demoFinishedAt {
 		restore.Set("status", "COMPLETED").Set("restoreFinishedDate", rfc3339(cycleStart.Add(demoFinishedAt)))
 	}
-	download := LoadJob(FixtureFlexDownload).Set("id", demoJobID(cycle, 7)).Set("projectId", DemoGroupID).
+	download := LoadJob(FixtureFlexDownload).Set("id", d.JobID(cycle, 7)).Set("projectId", DemoGroupID).
 		Set("instanceName", DemoFlexCluster).Set("restoreScheduledDate", rfc3339(cycleStart)).
 		Set("snapshotFinishedDate", rfc3339(cycleStart.Add(-30*time.Minute))).
 		Set("expirationDate", rfc3339(cycleStart.Add(demoExpiresAt)))

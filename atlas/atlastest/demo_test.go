@@ -2,6 +2,7 @@ package atlastest_test
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -52,7 +53,11 @@ func TestDemoLifecycle(t *testing.T) {
 		return out
 	}
 	const seed = "6b77893b80eef5354c77ee15"
-	id := func(cycle, k string) string { return "6d0000000000000" + cycle + "0000000" + k }
+	id := func(cycle, k string) string {
+		n, _ := strconv.Atoi(k)
+		c, _ := strconv.Atoi(cycle)
+		return d.JobID(int64(c), n-1)
+	}
 	steps := []struct {
 		at   time.Duration
 		want map[string]state
@@ -102,7 +107,7 @@ func TestDemoCloudBackupLifecycle(t *testing.T) {
 		}
 		return out
 	}
-	automated, download, failed := "6d0000000000000000000004", "6d0000000000000000000005", "6d0000000000000000000006"
+	automated, download, failed := d.JobID(0, 3), d.JobID(0, 4), d.JobID(0, 5)
 	early := read(10 * time.Second)
 	if early[automated].FinishedAt != nil || early[download].ExpiresAt != nil || early[failed].Failed {
 		t.Errorf("at 10s: %+v", early)

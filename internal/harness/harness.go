@@ -166,6 +166,9 @@ func NewWith(t testing.TB, sim *atlastest.Server, o Options) *Harness {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", scrapes.Metrics(reg))
 	mux.Handle("/probe", scrapes.Probe())
+	for _, path := range []string{"/recovery", "/recovery.json", "/recovery.csv"} {
+		mux.Handle(path, scrapes.Recovery())
+	}
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return &Harness{Sim: sim, Cfg: cfg, Scraper: exp, Metrics: metrics, Scrapes: scrapes, Reg: reg, Srv: srv, Logs: logs, URL: running.URL}

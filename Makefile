@@ -15,7 +15,7 @@ IMAGE_REPO ?= ghcr.io/atlasrestore/mongodbatlas-restore-exporter
 IMAGE     ?= $(IMAGE_REPO):$(VERSION)
 CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
 
-.PHONY: reliability fuzz bench all build run-demo test test-short deps lint fmt-check vet unit rules deploy-test helm generate image ci clean
+.PHONY: screenshot reliability fuzz bench all build run-demo test test-short deps lint fmt-check vet unit rules deploy-test helm generate image ci clean
 
 all: test build
 
@@ -115,6 +115,18 @@ bench:
 	$(GO) test -run '^$$' -bench 'PeakRSS' -benchtime=$(BENCHTIME) ./scrape/ >> .build/bench.txt || { cat .build/bench.txt; exit 1; }
 	cat .build/bench.txt
 	$(GO) run ./internal/benchreport -command "make bench" < .build/bench.txt > BENCHMARKS.md
+
+## screenshot: the README's picture of /recovery, taken from the demo 45 seconds in (a restore
+## has failed, others have finished) with headless Chromium.
+SHOT_ADDR ?= 127.0.0.1:19216
+screenshot:
+	mkdir -p .build docs
+	$(GO) build -o .build/$(BIN)-demo .
+	.build/$(BIN)-demo --demo --web.listen-address=$(SHOT_ADDR) --log.level=warn & pid=$$!; \
+	sleep 45; \
+	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1440,1500 \
+		--user-data-dir=.build/chromium --screenshot=docs/recovery.png http://$(SHOT_ADDR)/recovery; rc=$$?; \
+	kill $$pid; exit $$rc
 
 ## image: a static binary in a FROM scratch image, built offline with buildah.
 image:

@@ -49,17 +49,17 @@ func Start(ctx context.Context, logger *slog.Logger) (*Sim, *config.Config, erro
 		return nil, nil, fmt.Errorf("start simulator: %w", err)
 	}
 	keepAll := model.Duration(0) // the documentation's example job is from 2018
-	// A monthly restore drill, which each cycle's finished download satisfies, and a daily
-	// recovery point, which the Cloud Backup cluster's stopped snapshots miss.
-	drill, rpo := model.Duration(30*24*time.Hour), model.Duration(24*time.Hour)
+	// A monthly restore drill, which each cycle's finished download satisfies, a daily recovery
+	// point, which the Cloud Backup cluster's stopped snapshots miss, and an hour to restore.
+	drill, rpo, rto := model.Duration(30*24*time.Hour), model.Duration(24*time.Hour), model.Duration(time.Hour)
 	cfg := &config.Config{
 		Jobs:  config.Jobs{MaxAge: &keepAll},
 		Atlas: config.Atlas{BaseURL: running.URL, PublicKey: publicKey, PrivateKey: config.Secret(privateKey)},
 		Targets: []config.Target{
 			// The project's clusters are discovered, as most users configure it. The legacy cluster
 			// is named with its family: under v2 a discovered cluster with backup reads as Cloud Backup.
-			{GroupID: atlastest.DemoGroupID, ClusterName: atlastest.DemoClusterName, API: config.APILegacy, DrillInterval: drill, RPO: rpo},
-			{GroupID: atlastest.DemoGroupID, DrillInterval: drill, RPO: rpo},
+			{GroupID: atlastest.DemoGroupID, ClusterName: atlastest.DemoClusterName, API: config.APILegacy, DrillInterval: drill, RPO: rpo, RTO: rto},
+			{GroupID: atlastest.DemoGroupID, DrillInterval: drill, RPO: rpo, RTO: rto},
 		},
 	}
 	if err := cfg.Validate(nil); err != nil {

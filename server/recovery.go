@@ -93,10 +93,14 @@ func recoveryPage(rec record.Record, since string, now time.Time) recoveryView {
 	isNo := func(x record.Verdict) bool { return x.OK != nil && !*x.OK }
 	for _, c := range rec.Clusters {
 		cv := clusterView{Cluster: c, Verdicts: c.Judge(now)}
-		for n, x := range map[*int]record.Verdict{&v.Unprotected: cv.Verdicts.Protected, &v.Behind: cv.Verdicts.RecoveryPoint,
-			&v.Overdue: cv.Verdicts.Drill, &v.Slow: cv.Verdicts.RecoveryTime} {
-			if isNo(x) {
-				*n++
+		if isNo(cv.Verdicts.Protected) {
+			v.Unprotected++ // its other verdicts follow from that one; it is counted once
+		} else {
+			for n, x := range map[*int]record.Verdict{&v.Behind: cv.Verdicts.RecoveryPoint, &v.Overdue: cv.Verdicts.Drill,
+				&v.Slow: cv.Verdicts.RecoveryTime} {
+				if isNo(x) {
+					*n++
+				}
 			}
 		}
 		v.Failed += c.Failed()
@@ -145,9 +149,9 @@ var recoveryTemplate = template.Must(template.New("recovery").Funcs(template.Fun
 <meta charset="utf-8">
 <title>Recovery record — MongoDB Atlas Restore Job Exporter</title>
 <style>
-body { font-family: sans-serif; margin: 2em; max-width: 80em; color: #222; }
+body { font-family: sans-serif; margin: 2em; max-width: 92em; color: #222; }
 table { border-collapse: collapse; margin: 0.5em 0 1em; }
-th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; font-size: 0.92em; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; font-size: 0.92em; white-space: nowrap; }
 section.cluster { border: 1px solid #bbb; border-radius: 6px; padding: 0.4em 1em 0.6em; margin: 1em 0; }
 section.cluster h2 { font-size: 1.1em; margin: 0.4em 0; }
 .verdicts { display: grid; grid-template-columns: repeat(4, 1fr); gap: 0.5em; }
@@ -157,6 +161,7 @@ section.cluster h2 { font-size: 1.1em; margin: 0.4em 0; }
 .bad { background: #fbe1e1; }
 .unknown { background: #eee; }
 tr.failed td { background: #fbe1e1; }
+td.wrap { white-space: normal; }
 .summary span { margin-right: 1.5em; }
 .stale { color: #a00; }
 </style>
@@ -166,8 +171,8 @@ tr.failed td { background: #fbe1e1; }
 <p>Can every cluster be recovered, to a recent enough point, fast enough, and where is the record? Generated {{at .GeneratedAt}}
 by mongodbatlas_restore_exporter {{.ExporterVersion}}, from the same read as a scrape; restores since {{at .Since}}.
 Download it as <a href="/recovery.json{{.Query}}">JSON</a> or <a href="/recovery.csv{{.Query}}">CSV</a>; back to the <a href="/">exporter</a>.</p>
-<p class="summary"><span>{{len .Clusters}} clusters</span><span>{{.Unprotected}} without backup</span><span>{{.Behind}} behind their rpo</span>
-<span>{{.Overdue}} overdue for a drill</span><span>{{.Slow}} slower than their rto</span><span>{{.Failed}} failed or cancelled restores</span></p>
+<p class="summary"><span>{{len .Clusters}} clusters</span><span>{{.Unprotected}} without backup</span><span>{{.Behind}} of those with backup behind their rpo</span>
+<span>{{.Overdue}} of those with backup overdue for a drill</span><span>{{.Slow}} slower than their rto</span><span>{{.Failed}} failed or cancelled restores</span></p>
 {{range .Clusters}}<section class="cluster" id="{{.GroupID}}/{{.ClusterName}}">
 <h2>{{.ClusterName}} <small>project {{.GroupID}}{{if .Family}}, {{.Family}}{{end}}</small></h2>
 <div class="verdicts">
@@ -179,7 +184,7 @@ Download it as <a href="/recovery.json{{.Query}}">JSON</a> or <a href="/recovery
 {{if .ReadFailed}}<p class="stale">The last read of this cluster's restore jobs failed: the history below is the last complete read, of {{stamp .RestoresReadAt}}.</p>{{end}}
 {{if .Restores}}<table>
 <tr><th>restore job</th><th>kind</th><th>outcome</th><th>started</th><th>finished</th><th>took</th><th>snapshot</th><th>target</th></tr>
-{{range .Restores}}<tr class="{{if bad .Outcome}}failed{{end}}" data-restore="{{.RestoreJobID}}"><td>{{.RestoreJobID}}</td><td>{{.Kind}}</td><td>{{.Outcome}}</td><td>{{stamp .StartedAt}}</td><td>{{stamp .FinishedAt}}</td><td>{{took .DurationSeconds}}</td><td>{{.SnapshotID}}</td><td>{{.TargetGroupID}} {{.TargetClusterName}}</td></tr>
+{{range .Restores}}<tr class="{{if bad .Outcome}}failed{{end}}" data-restore="{{.RestoreJobID}}"><td>{{.RestoreJobID}}</td><td>{{.Kind}}</td><td>{{.Outcome}}</td><td>{{stamp .StartedAt}}</td><td>{{stamp .FinishedAt}}</td><td>{{took .DurationSeconds}}</td><td>{{.SnapshotID}}</td><td class="wrap">{{.TargetClusterName}}{{if .TargetGroupID}}<br><small>{{.TargetGroupID}}</small>{{end}}</td></tr>
 {{end}}</table>{{else}}<p>No restore in the window{{if not .RestoresReadAt}} (its restore jobs are not read){{end}}.</p>{{end}}
 </section>
 {{else}}<p>No cluster is watched yet.</p>{{end}}

@@ -1,5 +1,6 @@
 // Package testkit holds the small helpers several test packages share: a log sink safe to read
-// while written, a free loopback address, and an HTTP fetch that fails the test on error.
+// while written, a free loopback address, an HTTP fetch that fails the test on error, and a
+// headless browser.
 package testkit
 
 import (

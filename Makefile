@@ -29,17 +29,18 @@ run-demo:
 ## suite included), the alert and recording rule tests, and the deploy module's checks.
 test: deps fmt-check vet lint rules deploy-test helm unit
 
-## deps: the suite runs real Prometheus and Alertmanager; install Debian's packages when missing
-## and we can (root with apt-get), else say what to install.
-TOOLS := promtool prometheus prometheus-alertmanager
+## deps: the suite runs real Prometheus and Alertmanager, and a headless Chromium for the pages;
+## install Debian's packages when missing and we can (root with apt-get), else say what to install.
+TOOLS    := promtool prometheus prometheus-alertmanager chromium
+PACKAGES := prometheus prometheus-alertmanager chromium fonts-dejavu-core
 deps:
 	@missing=""; for t in $(TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			echo "installing prometheus prometheus-alertmanager for:$$missing"; \
-			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends prometheus prometheus-alertmanager; \
+			echo "installing $(PACKAGES) for:$$missing"; \
+			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(PACKAGES); \
 		else \
-			echo "missing:$$missing; run: sudo apt-get install prometheus prometheus-alertmanager"; exit 1; \
+			echo "missing:$$missing; run: sudo apt-get install $(PACKAGES)"; exit 1; \
 		fi; \
 	fi
 
@@ -111,7 +112,7 @@ reliability:
 BENCHTIME ?= 3x
 bench:
 	mkdir -p .build
-	$(GO) test -run '^$$' -bench 'ColdScrape|WarmScrape|SnapshotReads|Encode' -benchmem -benchtime=$(BENCHTIME) ./scrape/ ./collector/ > .build/bench.txt || { cat .build/bench.txt; exit 1; }
+	$(GO) test -run '^$$' -bench 'ColdScrape|WarmScrape|SnapshotReads|Encode|RecordMemory|RecoveryRecord' -benchmem -benchtime=$(BENCHTIME) ./scrape/ ./collector/ ./server/ > .build/bench.txt || { cat .build/bench.txt; exit 1; }
 	$(GO) test -run '^$$' -bench 'PeakRSS' -benchtime=$(BENCHTIME) ./scrape/ >> .build/bench.txt || { cat .build/bench.txt; exit 1; }
 	cat .build/bench.txt
 	$(GO) run ./internal/benchreport -command "make bench" < .build/bench.txt > BENCHMARKS.md

@@ -56,6 +56,9 @@ type Options struct {
 	ObserveRemaining func(bucket string, remaining float64)
 	// ObserveBudget, if set, is told of each request the Limiter refused to send.
 	ObserveBudget func(endpoint string)
+	// ObserveDeferred, if set, is told of each background read the Limiter held back to keep the
+	// scrapes' half of its bucket; such a read is tried again later.
+	ObserveDeferred func(endpoint string)
 	// Limiter meters requests per Atlas bucket; share one across clients so reloads keep the budget.
 	// Nil means a private limiter with Atlas's default limits.
 	Limiter *Limiter
@@ -198,7 +201,11 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 			pay = func() error { return c.opts.Limiter.takeSpare(cl.set, cl.scope) }
 		}
 		if err := pay(); err != nil {
-			if c.opts.ObserveBudget != nil && errors.Is(err, ErrBudget) {
+			switch {
+			case !errors.Is(err, ErrBudget):
+			case c.background && c.opts.ObserveDeferred != nil:
+				c.opts.ObserveDeferred(endpoint)
+			case !c.background && c.opts.ObserveBudget != nil:
 				c.opts.ObserveBudget(endpoint)
 			}
 			if lastErr != nil {

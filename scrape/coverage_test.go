@@ -269,3 +269,38 @@ func TestCoverageOnOpsManager(t *testing.T) {
 		t.Error("a discovered cluster whose backup is not STARTED is read for restore jobs")
 	}
 }
+
+// A reload keeps the recovery points it knew, without sharing them with the old config's reads;
+// a reload that turns snapshot reads off drops them, since nothing would refresh them (a frozen
+// recovery point would age into a false MongoDBAtlasBackupSnapshotTooOld).
+func TestReloadKeepsOrDropsRecoveryPoints(t *testing.T) {
+	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
+	sim.SetBackup(harness.GroupID, "Cloud", atlastest.Backup{Enabled: true})
+	sim.PutSnapshot(harness.GroupID, "Cloud", atlastest.LoadJob(atlastest.FixtureSnapshotCompleted))
+	h := harness.NewWith(t, sim, harness.Options{Root: atlastest.RootAtlasV2, Snapshots: model.Duration(time.Millisecond),
+		Targets: []config.Target{{GroupID: harness.GroupID, ClusterName: "Cloud", API: config.APIAuto}}})
+	waitSnapshots(t, h, "Cloud")
+	sim.SetLatency(2 * time.Millisecond) // reads in flight while the configs change
+	for range 5 {
+		cfg := *h.Cfg
+		if err := h.Scraper.Apply(&cfg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fams := h.Scrape(t, 0)
+	if _, ok := harness.Value(fams, "mongodbatlas_backup_last_snapshot_timestamp_seconds", harness.Target("Cloud")); !ok {
+		t.Error("a reload that keeps snapshot reads lost the recovery point")
+	}
+	off := *h.Cfg
+	zero := model.Duration(0)
+	off.Snapshots.RefreshInterval = &zero
+	if err := h.Scraper.Apply(&off); err != nil {
+		t.Fatal(err)
+	}
+	fams = h.Scrape(t, 0)
+	for _, name := range []string{"mongodbatlas_backup_last_snapshot_timestamp_seconds", "mongodbatlas_backup_snapshot_read_success"} {
+		if _, ok := harness.Value(fams, name, harness.Target("Cloud")); ok {
+			t.Errorf("%s still exported after a reload turned snapshot reads off", name)
+		}
+	}
+}

@@ -57,6 +57,7 @@ type Scraper struct {
 	apiRequests    *prometheus.CounterVec
 	rateLimited    *prometheus.CounterVec
 	budgetRefused  *prometheus.CounterVec
+	deferred       *prometheus.CounterVec
 	limitRemaining *prometheus.GaugeVec
 
 	// limits is what limiter was built with; a reload that keeps them keeps the budget.
@@ -113,6 +114,11 @@ func New(o Options, reg prometheus.Registerer, logger *slog.Logger) *Scraper {
 		Name:      "api_budget_exhausted_total",
 		Help:      "API requests not sent because the exporter's own rate-limit budget could not pay for them before the scrape deadline.",
 	}, []string{"endpoint"})
+	e.deferred = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: namespace,
+		Name:      "api_background_deferred_total",
+		Help:      "Background reads (snapshot lists) not sent because the spare half of their rate-limit bucket was spent; the other half is kept for scrapes, and the read is tried again later.",
+	}, []string{"endpoint"})
 	// A child appears with Atlas's first RateLimit-Remaining header for its bucket: a 0 before
 	// that would read as an exhausted budget.
 	e.limitRemaining = prometheus.NewGaugeVec(prometheus.GaugeOpts{
@@ -120,7 +126,7 @@ func New(o Options, reg prometheus.Registerer, logger *slog.Logger) *Scraper {
 		Name:      "api_rate_limit_remaining",
 		Help:      "The last RateLimit-Remaining header Atlas sent for a bucket set (cloud_backups, clusters, projects, org_projects); absent until Atlas sends one.",
 	}, []string{"bucket"})
-	reg.MustRegister(e.apiRequests, e.rateLimited, e.budgetRefused, e.limitRemaining)
+	reg.MustRegister(e.apiRequests, e.rateLimited, e.budgetRefused, e.deferred, e.limitRemaining)
 	return e
 }
 
@@ -156,6 +162,7 @@ func (e *Scraper) Apply(cfg *config.Config) error {
 	}
 	co.ObserveRemaining = func(bucket string, v float64) { e.limitRemaining.WithLabelValues(bucket).Set(v) }
 	co.ObserveBudget = func(endpoint string) { e.budgetRefused.WithLabelValues(endpoint).Inc() }
+	co.ObserveDeferred = func(endpoint string) { e.deferred.WithLabelValues(endpoint).Inc() }
 	limits := atlas.Limits{Capacity: cfg.RateLimit.Capacity, Refill: cfg.RateLimit.Refill, Period: time.Duration(cfg.RateLimit.Period)}
 	if e.limiter == nil || limits != e.limits {
 		e.limiter, e.limits = atlas.NewLimiter(limits), limits

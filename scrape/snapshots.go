@@ -46,15 +46,18 @@ const (
 	minSnapshotGap       = 100 * time.Millisecond
 )
 
-// newSnapshots keeps what prev knew, so a reload does not forget the recovery points.
+// newSnapshots keeps a copy of what prev knew, so a reload does not forget the recovery points; a
+// config that turns snapshot reads off keeps nothing, since nothing would refresh it.
 func newSnapshots(interval time.Duration, prev *snapshots) *snapshots {
 	s := &snapshots{interval: interval, byCluster: map[string]*Snapshot{}}
-	if prev != nil {
-		prev.mu.Lock()
-		for k, v := range prev.byCluster {
-			s.byCluster[k] = v
-		}
-		prev.mu.Unlock()
+	if prev == nil || interval <= 0 {
+		return s
+	}
+	prev.mu.Lock()
+	defer prev.mu.Unlock()
+	for k, v := range prev.byCluster {
+		c := *v // the old config's loop may still write its own copy
+		s.byCluster[k] = &c
 	}
 	return s
 }

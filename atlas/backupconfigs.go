@@ -22,6 +22,6 @@ type BackupConfig struct {
 // project, in one paged call.
 func (c *Client) ListBackupConfigs(ctx context.Context, groupID string) ([]BackupConfig, error) {
 	cl := call{accept: mediaTypeJSON, endpoint: RouteBackupConfigs, path: "/groups/" + url.PathEscape(groupID) + "/backupConfigs",
-		set: setClusters, scope: groupID}
+		set: setLegacyBackup, scope: groupID}
 	return listAll(ctx, c, cl, func(b *BackupConfig) string { return b.ClusterID })
 }

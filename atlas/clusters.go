@@ -30,6 +30,33 @@ type Cluster struct {
 	// SHARDED or GEOSHARDED.
 	StateName   string `json:"stateName"`
 	ClusterType string `json:"clusterType"`
+	// Paused clusters take no snapshots: Atlas stops their backups while they sleep.
+	Paused *bool `json:"paused"`
+	// The provider says a shared-tier (TENANT, M0) cluster, which cannot be backed up: under
+	// 2024-08-05 in each region's configuration, under v1.0 in providerSettings.
+	ReplicationSpecs []struct {
+		RegionConfigs []struct {
+			ProviderName string `json:"providerName"`
+		} `json:"regionConfigs"`
+	} `json:"replicationSpecs"`
+	ProviderSettings *struct {
+		ProviderName string `json:"providerName"`
+	} `json:"providerSettings"`
+}
+
+// Provider is the cloud provider the description names (AWS, GCP, AZURE, TENANT); empty when none.
+func (c *Cluster) Provider() string {
+	if c.ProviderSettings != nil && c.ProviderSettings.ProviderName != "" {
+		return c.ProviderSettings.ProviderName
+	}
+	for _, r := range c.ReplicationSpecs {
+		for _, rc := range r.RegionConfigs {
+			if rc.ProviderName != "" {
+				return rc.ProviderName
+			}
+		}
+	}
+	return ""
 }
 
 // DisplayName is the human name under either API's field.

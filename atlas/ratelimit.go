@@ -61,6 +61,10 @@ const (
 	setClusters     = "clusters"
 	setProjects     = "projects"
 	setOrgProjects  = "org_projects"
+	// setLegacyBackup is Atlas's deprecated legacy backup routes (snapshots), 1,200 per project;
+	// Cloud and Ops Manager's snapshot and backup configuration reads are booked there too, as
+	// their limits are not published.
+	setLegacyBackup = "legacy_backup"
 	// Flex clusters, their restore jobs and their snapshots are each a set of 1,200 of their own.
 	setFlexClusters    = "flex_clusters"
 	setFlexRestoreJobs = "flex_restore_jobs"
@@ -97,6 +101,7 @@ func NewLimiter(restoreJobs Limits) *Limiter {
 			setCloudBackups:    restoreJobs,
 			setFlexRestoreJobs: restoreJobs,
 			setFlexSnapshots:   restoreJobs,
+			setLegacyBackup:    restoreJobs,
 			setFlexClusters:    FlexClusterLimits,
 			setClusters:        ClusterLimits,
 			setProjects:        ProjectLimits,

@@ -82,6 +82,6 @@ func (c *Client) ListLegacySnapshots(ctx context.Context, groupID string, cluste
 	}
 	cl := call{accept: c.mediaType(), endpoint: route,
 		path: "/groups/" + url.PathEscape(groupID) + "/clusters/" + cluster.segment() + "/snapshots",
-		set:  setCloudBackups, scope: groupID}
+		set:  setLegacyBackup, scope: groupID}
 	return listAll(ctx, c, cl, func(s *LegacySnapshot) string { return s.ID })
 }

@@ -3,6 +3,7 @@ package collector
 import (
 	"context"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -160,7 +161,11 @@ func emitCluster(ch sink, d *descs, f *family, c *scrape.ClusterState) {
 		if family == config.APIAuto {
 			family = "" // not known yet
 		}
-		ch.sample(f, 1, g, name, family, labelValue(c.Backup.Type), labelValue(c.Backup.State))
+		paused := ""
+		if c.Backup.Paused != nil {
+			paused = strconv.FormatBool(*c.Backup.Paused)
+		}
+		ch.sample(f, 1, g, name, family, labelValue(c.Backup.Type), labelValue(c.Backup.State), paused, labelValue(c.Backup.Provider))
 	case d.backupEnabled:
 		flag(c.Backup.Enabled)
 	case d.backupPIT:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -38,18 +39,18 @@ func (e *Scraper) describeTargets(ctx context.Context, live *liveConfig, client 
 			}
 			d.mu.Lock()
 			if err == nil {
-				a.backup, a.found, a.err = b, true, nil
+				a.backup, a.found, a.err, a.readAt = b, true, nil, time.Now()
 			} else {
 				a.err = err // what was once read is kept through a failed read
 			}
 			d.mu.Unlock()
 			switch {
 			case err != nil && t.API == config.APIAuto:
-				failed[i] = true
+				failed[i] = true // the target cannot be read until its family is known: retry soon
 				e.logger.Error("Finding the restore-job family failed; set api: in the target to skip this",
 					"group_id", t.GroupID, "cluster_name", t.ClusterName, "err", err, "error_code", atlas.ErrorCode(err))
 			case err != nil:
-				failed[i] = true
+				// Its restore jobs are read all the same; the coverage is retried at the next pass.
 				e.logger.Warn("Reading the cluster's description failed; its backup coverage is unknown until it is read",
 					"group_id", t.GroupID, "cluster_name", t.ClusterName, "err", err, "error_code", atlas.ErrorCode(err))
 			case b.Off():
@@ -83,6 +84,10 @@ func describe(ctx context.Context, client *atlas.Client, t config.Target) (Backu
 		b := backupOf(c, client.IsV2())
 		if t.API == config.APIAuto && b.Family == "" && !b.Off() {
 			return b, errors.New("the cluster's description names no backup family")
+		}
+		if t.API == config.APILegacy && client.IsV2() && b.Off() {
+			// Under v2 backupEnabled is Cloud Backup: it cannot say whether legacy backup runs.
+			b.Enabled, b.PIT = nil, nil
 		}
 		return b, nil
 	case atlas.ErrorCode(err) == "CANNOT_USE_FLEX_CLUSTER_IN_CLUSTER_API" && !client.IsV2():
@@ -126,7 +131,7 @@ func (e *Scraper) describeManagerTargets(ctx context.Context, live *liveConfig, 
 						}
 					}
 					d.mu.Lock()
-					a.backup, a.found, a.err = managerBackupOf(configs[id]), true, nil
+					a.backup, a.found, a.err, a.readAt = managerBackupOf(configs[id]), true, nil, time.Now()
 					d.mu.Unlock()
 				}
 			}); perr != nil {

@@ -52,9 +52,10 @@ type described struct {
 	target config.Target
 
 	// Guarded by discovery.mu.
-	backup Backup // the last description read
-	found  bool   // a description has been read
-	err    error  // why the last pass could not read it
+	backup Backup    // the last description read
+	found  bool      // a description has been read
+	readAt time.Time // when it was read
+	err    error     // why the last pass could not read it
 }
 
 // Cluster is a cluster the exporter watches, configured or discovered, with what its description
@@ -145,7 +146,7 @@ func newDiscovery(targets []config.Target, interval time.Duration, prev *discove
 		a := &described{target: t}
 		if o, ok := oldDesc[targetKey(t.GroupID, t.ClusterName)]; ok {
 			prev.mu.Lock()
-			a.backup, a.found, a.err = o.backup, o.found, o.err
+			a.backup, a.found, a.readAt, a.err = o.backup, o.found, o.readAt, o.err
 			prev.mu.Unlock()
 		}
 		d.described = append(d.described, a)
@@ -356,6 +357,10 @@ func (live *liveConfig) expand() ([]Cluster, []Discovery) {
 		if a := desc[targetKey(t.GroupID, t.ClusterName)]; a != nil && a.found {
 			c.Backup = a.backup
 			c.Target.API = readFamily(t.API, a.backup)
+			if time.Since(a.readAt) > live.staleness {
+				// Reads have failed for too long to vouch for the coverage; the family stays.
+				c.Backup = Backup{Family: a.backup.Family}
+			}
 		}
 		static = append(static, c)
 	}

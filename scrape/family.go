@@ -12,8 +12,11 @@ type Backup struct {
 	Family string
 	// Enabled is whether backups are on; PIT whether continuous (point-in-time) backup is.
 	Enabled, PIT *bool
-	// State is Atlas's stateName (IDLE, DELETING, ...); Type its clusterType.
-	State, Type string
+	// State is Atlas's stateName (IDLE, DELETING, ...); Type its clusterType; Provider its cloud
+	// provider (TENANT for a shared-tier M0, which cannot be backed up).
+	State, Type, Provider string
+	// Paused is whether the cluster is paused: Atlas takes no snapshot of a paused cluster.
+	Paused *bool
 }
 
 // Off reports a cluster whose description says its backups are off.
@@ -22,10 +25,10 @@ func (b Backup) Off() bool { return b.Enabled != nil && !*b.Enabled }
 // backupOf is the one home of the family rule for a dedicated cluster's description, which
 // discovery's list and api: auto's single read both hold. Under v2 (2024-08-05) backupEnabled is
 // Cloud Backup and providerBackupEnabled is gone; under v1.0 providerBackupEnabled is Cloud Backup
-// and backupEnabled legacy backup. Continuous needs backup on as well: Atlas clears backupEnabled
-// when a cluster's deletion starts and leaves pitEnabled set.
+// and backupEnabled legacy backup. Continuous needs Cloud Backup on as well: Atlas clears
+// backupEnabled when a cluster's deletion starts and leaves pitEnabled set.
 func backupOf(c *atlas.Cluster, v2 bool) Backup {
-	b := Backup{State: c.StateName, Type: c.ClusterType}
+	b := Backup{State: c.StateName, Type: c.ClusterType, Provider: c.Provider(), Paused: c.Paused}
 	cloud, legacy := isTrue(c.ProviderBackupEnabled), isTrue(c.BackupEnabled)
 	if v2 {
 		cloud, legacy = isTrue(c.BackupEnabled), false
@@ -40,7 +43,7 @@ func backupOf(c *atlas.Cluster, v2 bool) Backup {
 		b.Enabled = ptr(cloud || legacy)
 	}
 	if c.PitEnabled != nil && b.Enabled != nil {
-		b.PIT = ptr(*b.Enabled && *c.PitEnabled)
+		b.PIT = ptr(cloud && *c.PitEnabled) // continuous cloud backup needs Cloud Backup
 	}
 	return b
 }
@@ -59,14 +62,16 @@ func flexBackupOf(f *atlas.FlexCluster) Backup {
 // the legacy family exists there.
 func managerBackup() Backup { return Backup{Family: config.APILegacy} }
 
-// managerBackupOf reads a Cloud or Ops Manager backup configuration: only STARTED means the
-// backups run; nil (no configuration listed) says nothing.
+// managerBackupOf reads a Cloud or Ops Manager backup configuration: STARTED runs the backups and
+// PROVISIONING is starting them; INACTIVE, STOPPED and TERMINATING are off; nil (no
+// configuration listed) says nothing.
 func managerBackupOf(b *atlas.BackupConfig) Backup {
 	switch {
 	case b == nil:
 		return managerBackup()
-	case b.StatusName == "STARTED":
-		return Backup{Family: config.APILegacy, Enabled: ptr(true)}
+	case b.StatusName == "STARTED", b.StatusName == "PROVISIONING":
+		// PROVISIONING is backup being turned on (an initial sync can take hours): wanted, not off.
+		return Backup{Family: config.APILegacy, Enabled: ptr(true), State: b.StatusName}
 	}
 	return Backup{Enabled: ptr(false), State: b.StatusName}
 }

@@ -83,6 +83,9 @@ type liveConfig struct {
 	stop context.CancelFunc
 	// redact hides the config's credentials in a recovered panic's value and stack.
 	redact func(string) string
+	// staleness bounds how long a description that can no longer be read still vouches for a
+	// cluster's coverage: the scraper's MaxStaleness.
+	staleness time.Duration
 }
 
 // New builds a scraper whose API self-metrics register on reg; it reads nothing until Apply.
@@ -193,6 +196,7 @@ func (e *Scraper) Apply(cfg *config.Config) error {
 		snapshots:   newSnapshots(snapshotInterval(cfg), prevSnaps),
 		collections: cfg.Jobs.CollectionRestores,
 		stop:        stop,
+		staleness:   e.opts.MaxStaleness,
 	}
 	old := e.live.Swap(live)
 	if old != nil {

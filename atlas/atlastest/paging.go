@@ -256,7 +256,11 @@ func describedCluster(c *cluster, groupID, contentType string) []byte {
 	}
 	d.Set("id", c.id).Set("name", c.name).Set("groupId", groupID).Set("stateName", cmpOr(b.State, "IDLE"))
 	if !c.flex {
-		d.Set("pitEnabled", b.PIT).Set("backupEnabled", b.Enabled)
+		d.Set("pitEnabled", b.PIT).Set("backupEnabled", b.Enabled).Set("paused", b.Paused)
+		if b.Provider != "" {
+			// The recorded descriptions' replication specs are left out; this keeps their shape.
+			d.Set("replicationSpecs", []any{map[string]any{"regionConfigs": []any{map[string]any{"providerName": b.Provider}}}})
+		}
 		if contentType != MediaTypeClusters {
 			d.Set("backupEnabled", b.Enabled && b.Legacy).Set("providerBackupEnabled", b.Enabled && !b.Legacy)
 		}

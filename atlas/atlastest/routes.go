@@ -129,6 +129,8 @@ func bucketSet(route string) string {
 		return "flex_restore_jobs"
 	case RouteFlexSnapshots:
 		return "flex_snapshots"
+	case RouteLegacySnapshots, RouteLegacySnapshotsByID:
+		return "legacy_backup"
 	}
 	return "cloud_backups"
 }

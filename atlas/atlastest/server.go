@@ -128,6 +128,9 @@ type Backup struct {
 	Legacy bool
 	// State is stateName (default IDLE); Type is clusterType (default REPLICASET).
 	State, Type string
+	// Paused pauses the cluster; Provider, when set, names its cloud provider (TENANT for M0).
+	Paused   bool
+	Provider string
 }
 
 // jobList keeps jobs in insertion order, stored as the bytes they are served as.

@@ -87,17 +87,17 @@ func build() *dashboard.DashboardBuilder {
 		WithVariable(labelVar("cluster_name", "Cluster", `label_values(mongodbatlas_cluster_info{group_id=~"$group_id"}, cluster_name)`)).
 		WithRow(dashboard.NewRowBuilder("Backup coverage and recovery point")).
 		WithPanel(stat.NewPanelBuilder().Title("Clusters without backup").Span(6).Height(4).
-			Description("Watched clusters whose backups are off, clusters being deleted aside (MongoDBAtlasBackupDisabled).").
-			WithTarget(query(`count(mongodbatlas_backup_enabled{`+sel+`} == 0 unless on (group_id, cluster_name) mongodbatlas_cluster_info{state="DELETING"}) or vector(0)`, "without backup"))).
+			Description("Watched clusters whose backups are off, clusters being deleted and free M0 clusters aside (MongoDBAtlasBackupDisabled); each counted once, however many exporters watch it.").
+			WithTarget(query(`count(count by (group_id, cluster_name) (mongodbatlas_backup_enabled{`+sel+`} == 0 unless on (group_id, cluster_name) mongodbatlas_cluster_info{state="DELETING"} unless on (group_id, cluster_name) mongodbatlas_cluster_info{provider="TENANT"})) or vector(0)`, "without backup"))).
 		WithPanel(stat.NewPanelBuilder().Title("Snapshots older than the rpo").Span(6).Height(4).
 			Description("Clusters whose newest completed snapshot is older than their rpo (MongoDBAtlasBackupSnapshotTooOld).").
-			WithTarget(query(`count(time() - mongodbatlas_backup_last_snapshot_timestamp_seconds{`+sel+`} > mongodbatlas_backup_rpo_seconds) or vector(0)`, "too old"))).
+			WithTarget(query(`count(count by (group_id, cluster_name) (time() - mongodbatlas_backup_last_snapshot_timestamp_seconds{`+sel+`} > mongodbatlas_backup_rpo_seconds)) or vector(0)`, "too old"))).
 		WithPanel(stat.NewPanelBuilder().Title("Continuous backup on").Span(6).Height(4).
 			Description("Clusters with continuous (point-in-time) backup, of those whose description says.").
-			WithTarget(query(`count(mongodbatlas_backup_pit_enabled{`+sel+`} == 1) or vector(0)`, "continuous"))).
+			WithTarget(query(`count(count by (group_id, cluster_name) (mongodbatlas_backup_pit_enabled{`+sel+`} == 1)) or vector(0)`, "continuous"))).
 		WithPanel(stat.NewPanelBuilder().Title("Snapshot reads failing").Span(6).Height(4).
 			Description("Clusters whose snapshot list the exporter could not read last time (MongoDBAtlasExporterSnapshotReadFailing).").
-			WithTarget(query(`count(mongodbatlas_backup_snapshot_read_success{`+sel+`} == 0) or vector(0)`, "failing"))).
+			WithTarget(query(`count(count by (group_id, cluster_name) (mongodbatlas_backup_snapshot_read_success{`+sel+`} == 0)) or vector(0)`, "failing"))).
 		WithPanel(table.NewPanelBuilder().Title("Clusters without backup").Span(8).Height(8).
 			Description("Every watched cluster whose description says its backups are off, with its state.").
 			WithTarget(instantTable(`mongodbatlas_cluster_info{` + sel + `} and on (group_id, cluster_name) mongodbatlas_backup_enabled == 0`)).

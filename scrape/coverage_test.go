@@ -304,3 +304,26 @@ func TestReloadKeepsOrDropsRecoveryPoints(t *testing.T) {
 		}
 	}
 }
+
+// A sharded cluster's snapshots are expected in the ordinary list, but no recording shows it:
+// when that list holds no completed snapshot, the sharded list is read too.
+func TestShardedSnapshotsFromTheirOwnList(t *testing.T) {
+	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
+	created := time.Date(2026, 12, 5, 18, 0, 0, 0, time.UTC)
+	sim.SetBackup(harness.GroupID, "Sharded", atlastest.Backup{Enabled: true, Type: "SHARDED", ShardedApart: true})
+	sim.PutSnapshot(harness.GroupID, "Sharded", snapshotAt(atlastest.FixtureSnapshotCompleted, 1, "createdAt", created).Set("type", "shardedCluster"))
+	sim.SetBackup(harness.GroupID, "Listed", atlastest.Backup{Enabled: true, Type: "SHARDED"})
+	sim.PutSnapshot(harness.GroupID, "Listed", snapshotAt(atlastest.FixtureSnapshotCompleted, 2, "createdAt", created).Set("type", "shardedCluster"))
+	h := harness.NewWith(t, sim, harness.Options{Root: atlastest.RootAtlasV2, Snapshots: model.Duration(time.Hour),
+		Targets: []config.Target{{GroupID: harness.GroupID, ClusterName: "Sharded", API: config.APIAuto}, {GroupID: harness.GroupID, ClusterName: "Listed", API: config.APIAuto}}})
+	fams := waitSnapshots(t, h, "Sharded", "Listed")
+	for _, c := range []string{"Sharded", "Listed"} {
+		if v := harness.MustValue(t, fams, "mongodbatlas_backup_last_snapshot_timestamp_seconds", harness.Target(c)); v != float64(created.Unix()) {
+			t.Errorf("%s: last snapshot %v, want %v", c, v, created.Unix())
+		}
+	}
+	// Only the cluster whose ordinary list held none cost the second read.
+	if n := h.Sim.Requests(atlastest.RouteShardedSnapshots); n != 1 {
+		t.Errorf("%d sharded-list reads, want 1", n)
+	}
+}

@@ -118,7 +118,7 @@ func (e *Scraper) readDueSnapshots(ctx context.Context, live *liveConfig) time.D
 	clusters, _ := live.expand()
 	now := time.Now()
 	next := s.interval
-	var due []config.Target
+	var due []Cluster
 	s.mu.Lock()
 	watched := make(map[string]bool, len(clusters))
 	for _, c := range clusters {
@@ -129,7 +129,7 @@ func (e *Scraper) readDueSnapshots(ctx context.Context, live *liveConfig) time.D
 		watched[key] = true
 		st := s.byCluster[key]
 		if st == nil || !st.Read {
-			due = append(due, c.Target)
+			due = append(due, c)
 			continue
 		}
 		every := s.interval
@@ -139,7 +139,7 @@ func (e *Scraper) readDueSnapshots(ctx context.Context, live *liveConfig) time.D
 		if left := st.At.Add(every).Sub(now); left > 0 {
 			next = min(next, left)
 		} else {
-			due = append(due, c.Target)
+			due = append(due, c)
 		}
 	}
 	for key := range s.byCluster {
@@ -154,21 +154,21 @@ func (e *Scraper) readDueSnapshots(ctx context.Context, live *liveConfig) time.D
 	client := live.client.Background().Within(atlas.NewBound(e.opts.Concurrency))
 	var g errgroup.Group
 	g.SetLimit(e.opts.Concurrency)
-	for _, t := range due {
+	for _, c := range due {
 		g.Go(func() error {
 			rctx, cancel := context.WithTimeout(ctx, snapshotReadTimeout)
 			defer cancel()
 			var last time.Time
 			var err error
 			// Not a net/http goroutine: a panic here fails this read, not the process.
-			if perr := recovery.Do(live.redact, func() { last, err = e.readSnapshots(rctx, live, client, t) }); perr != nil {
+			if perr := recovery.Do(live.redact, func() { last, err = e.readSnapshots(rctx, live, client, c) }); perr != nil {
 				e.logPanic(perr)
 				err = perr
 			}
 			if ctx.Err() != nil {
 				return nil // the config was replaced or the exporter is stopping
 			}
-			e.settleSnapshots(s, t, last, err)
+			e.settleSnapshots(s, c.Target, last, err)
 			return nil
 		})
 	}
@@ -206,14 +206,23 @@ func (e *Scraper) settleSnapshots(s *snapshots, t config.Target, last time.Time,
 }
 
 // readSnapshots reads one cluster's snapshot list in its family and returns its newest recovery point.
-func (e *Scraper) readSnapshots(ctx context.Context, live *liveConfig, client *atlas.Client, t config.Target) (time.Time, error) {
+func (e *Scraper) readSnapshots(ctx context.Context, live *liveConfig, client *atlas.Client, c Cluster) (time.Time, error) {
+	t := c.Target
 	switch t.API {
 	case config.APICloudBackup:
 		snaps, err := client.ListCloudBackupSnapshots(ctx, t.GroupID, t.ClusterName)
 		if err != nil {
 			return time.Time{}, fmt.Errorf("snapshots: %w", err)
 		}
-		return newestCloudBackupSnapshot(snaps), nil
+		newest := newestCloudBackupSnapshot(snaps)
+		if newest.IsZero() && (c.Backup.Type == "SHARDED" || c.Backup.Type == "GEOSHARDED") {
+			// Expected in the ordinary list, but unconfirmed: a sharded cluster's own list says.
+			if snaps, err = client.ListShardedSnapshots(ctx, t.GroupID, t.ClusterName); err != nil {
+				return time.Time{}, fmt.Errorf("sharded snapshots: %w", err)
+			}
+			newest = newestCloudBackupSnapshot(snaps)
+		}
+		return newest, nil
 	case config.APIFlex:
 		snaps, err := client.ListFlexSnapshots(ctx, t.GroupID, t.ClusterName)
 		if err != nil {

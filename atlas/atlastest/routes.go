@@ -67,6 +67,8 @@ func match(path string) request {
 			req.route, req.params = pick(byID, RouteLegacySnapshotsByID, RouteLegacySnapshots), []string{p[1], p[3]}
 		case len(p) == 6 && p[4] == "backup" && p[5] == "snapshots" && root != RootManager:
 			req.route, req.params = RouteCloudBackupSnapshots, []string{p[1], p[3]}
+		case len(p) == 7 && p[4] == "backup" && p[5] == "snapshots" && p[6] == "shardedClusters" && root != RootManager:
+			req.route, req.params = RouteShardedSnapshots, []string{p[1], p[3]}
 		case len(p) == 6 && p[4] == "restoreJobs":
 			req.route, req.params = pick(byID, RouteRestoreJobByID, RouteRestoreJob), []string{p[1], p[3], p[5]}
 		case len(p) == 6 && p[4] == "backup" && p[5] == "restoreJobs" && root != RootManager:
@@ -230,8 +232,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.listJobs(w, r, req, contentType, func(c *cluster) *jobList { return &c.collections })
 	case RouteFlexRestoreJob:
 		s.getJob(w, req, contentType, func(c *cluster) *jobList { return &c.flexJobs })
-	case RouteCloudBackupSnapshots, RouteFlexSnapshots, RouteLegacySnapshots, RouteLegacySnapshotsByID:
+	case RouteFlexSnapshots, RouteLegacySnapshots, RouteLegacySnapshotsByID:
 		s.listJobs(w, r, req, contentType, func(c *cluster) *jobList { return &c.snapshots })
+	case RouteCloudBackupSnapshots:
+		s.listJobs(w, r, req, contentType, func(c *cluster) *jobList {
+			return c.snapshotsWhere(func(sharded bool) bool { return !sharded || c.settings == nil || !c.settings.ShardedApart })
+		})
+	case RouteShardedSnapshots:
+		s.listJobs(w, r, req, contentType, func(c *cluster) *jobList { return c.snapshotsWhere(func(sharded bool) bool { return sharded }) })
 	case RouteClusters, RouteFlexClusters:
 		s.listClusters(w, r, req, contentType)
 	case RouteBackupConfigs:

@@ -1,6 +1,7 @@
 package atlastest
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -25,6 +26,7 @@ const (
 	RouteFlexRestoreJob         = "/groups/{group_id}/flexClusters/{cluster_name}/backup/restoreJobs/{job_id}"
 	RouteCloudBackupSnapshots   = "/groups/{group_id}/clusters/{cluster_name}/backup/snapshots"
 	RouteFlexSnapshots          = "/groups/{group_id}/flexClusters/{cluster_name}/backup/snapshots"
+	RouteShardedSnapshots       = "/groups/{group_id}/clusters/{cluster_name}/backup/snapshots/shardedClusters"
 	RouteLegacySnapshots        = "/groups/{group_id}/clusters/{cluster_name}/snapshots"
 	RouteLegacySnapshotsByID    = "/groups/{group_id}/clusters/{cluster_id}/snapshots"
 	RouteBackupConfigs          = "/groups/{group_id}/backupConfigs"
@@ -131,6 +133,9 @@ type Backup struct {
 	// Paused pauses the cluster; Provider, when set, names its cloud provider (TENANT for M0).
 	Paused   bool
 	Provider string
+	// ShardedApart lists sharded snapshots (type shardedCluster) only on the sharded route, not
+	// on the ordinary one: no recording shows which Atlas does.
+	ShardedApart bool
 }
 
 // jobList keeps jobs in insertion order, stored as the bytes they are served as.
@@ -251,6 +256,19 @@ func (s *Server) clusterLocked(groupID, clusterName string) *cluster {
 		g.clusters[clusterName] = c
 	}
 	return c
+}
+
+// snapshotsWhere is the cluster's snapshot list, kept to those whose type keep takes (sharded:
+// type shardedCluster). Call with s.mu held.
+func (c *cluster) snapshotsWhere(keep func(sharded bool) bool) *jobList {
+	out := &jobList{}
+	for _, id := range c.snapshots.order {
+		data := c.snapshots.jobs[id]
+		if keep(bytes.Contains(data, []byte(`"type":"shardedCluster"`))) {
+			out.put(id, data, false)
+		}
+	}
+	return out
 }
 
 // SetBackup sets what the cluster's description says of its backups, creating the cluster if needed.

@@ -11,7 +11,7 @@ const (
 	RouteCloudBackupSnapshots = "/groups/{group_id}/clusters/{cluster_name}/backup/snapshots"
 	// RouteShardedSnapshots lists a sharded cluster's snapshots apart.
 	RouteShardedSnapshots = "/groups/{group_id}/clusters/{cluster_name}/backup/snapshots/shardedClusters"
-	RouteFlexSnapshots        = "/groups/{group_id}/flexClusters/{cluster_name}/backup/snapshots"
+	RouteFlexSnapshots    = "/groups/{group_id}/flexClusters/{cluster_name}/backup/snapshots"
 	// RouteLegacySnapshots is Atlas's deprecated legacy backup list; Cloud and Ops Manager serve
 	// the same list under the cluster's ID.
 	RouteLegacySnapshots     = "/groups/{group_id}/clusters/{cluster_name}/snapshots"

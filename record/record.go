@@ -2,6 +2,7 @@ package record
 
 import (
 	"cmp"
+	"encoding/json"
 	"slices"
 	"time"
 
@@ -20,7 +21,7 @@ type Record struct {
 type Cluster struct {
 	GroupID              string     `json:"group_id"`
 	ClusterName          string     `json:"cluster_name"`
-	Family               string     `json:"family"`
+	Family               Family     `json:"family"`
 	BackupEnabled        *bool      `json:"backup_enabled"`
 	PITEnabled           *bool      `json:"pit_enabled"`
 	LastSnapshotAt       *time.Time `json:"last_snapshot_at"`
@@ -29,8 +30,8 @@ type Cluster struct {
 	RPOSeconds           *float64   `json:"rpo_seconds"`
 	Restores             []Restore  `json:"restores"`
 	// RestoresReadAt is when the cluster's restore jobs were last read completely: the record
-	// is complete up to then. Null for a cluster whose restore jobs are not read (backups off)
-	// or were never read.
+	// is complete up to then. For a cluster whose backups were turned off, whose jobs are no
+	// longer read, it dates the history shown; null when they were never read.
 	RestoresReadAt *time.Time `json:"restores_read_at"`
 
 	// LastSuccess is the newest successful restore, for the page's drill verdict; the JSON has
@@ -38,6 +39,18 @@ type Cluster struct {
 	LastSuccess scrape.Success `json:"-"`
 	// ReadFailed marks a cluster whose last read failed, so its restores are its last good read.
 	ReadFailed bool `json:"-"`
+}
+
+// Family is legacy, cloud_backup or flex; JSON null while it is not known (an api: auto target
+// whose description has not been read).
+type Family string
+
+// MarshalJSON writes the unknown family as null, not as a value outside the contract's three.
+func (f Family) MarshalJSON() ([]byte, error) {
+	if f == "" {
+		return []byte("null"), nil
+	}
+	return json.Marshal(string(f))
 }
 
 // Restore is one restore job of the cluster, restore or download, whatever its outcome.
@@ -69,7 +82,7 @@ func Build(r *scrape.Round, since, now time.Time, version string) Record {
 	for _, c := range r.Clusters {
 		t := c.Target
 		out := Cluster{
-			GroupID: t.GroupID, ClusterName: t.ClusterName, Family: c.Family,
+			GroupID: t.GroupID, ClusterName: t.ClusterName, Family: Family(c.Family),
 			BackupEnabled: c.Backup.Enabled, PITEnabled: c.Backup.PIT,
 			DrillIntervalSeconds: seconds(time.Duration(t.DrillInterval)),
 			RTOSeconds:           seconds(time.Duration(t.RTO)),
@@ -79,20 +92,26 @@ func Build(r *scrape.Round, since, now time.Time, version string) Record {
 		if !c.Snapshot.Last.IsZero() {
 			out.LastSnapshotAt = utc(c.Snapshot.Last)
 		}
+		rows, last := c.History, c.HistorySuccess
+		if !c.HistoryAt.IsZero() {
+			out.RestoresReadAt = utc(c.HistoryAt)
+		}
 		if tr := byTarget[t.GroupID+"/"+t.ClusterName]; tr != nil {
-			out.LastSuccess = tr.LastRestore
+			last = tr.LastRestore
 			out.ReadFailed = !tr.OK()
+			out.RestoresReadAt = nil
 			if !tr.LastSuccess.IsZero() {
 				out.RestoresReadAt = utc(tr.LastSuccess)
 			}
-			rows := tr.Restores
+			rows = tr.Restores
 			for _, j := range tr.Collections {
 				rows = append(rows, j.Restore())
 			}
-			for _, row := range rows {
-				if when := cmp.Or(row.Started, row.Finished); when.IsZero() || !when.Before(since) {
-					out.Restores = append(out.Restores, restoreOf(row))
-				}
+		}
+		out.LastSuccess = last
+		for _, row := range rows {
+			if when := cmp.Or(row.Started, row.Finished); when.IsZero() || !when.Before(since) {
+				out.Restores = append(out.Restores, restoreOf(row))
 			}
 		}
 		slices.SortStableFunc(out.Restores, func(a, b Restore) int { return -compareTimes(a.StartedAt, b.StartedAt) })

@@ -34,6 +34,12 @@ type ClusterState struct {
 	// Snapshot is what the background reads last learnt; its Read is false where they are off or
 	// have not ended yet, and for clusters whose snapshots are not read.
 	Snapshot Snapshot
+	// History is, for a cluster whose restore jobs are no longer read (its backups were turned
+	// off), the record rows of its last complete read, made at HistoryAt; its restores happened
+	// all the same, and an auditor wants them.
+	History        []Restore
+	HistoryAt      time.Time
+	HistorySuccess Success
 }
 
 // TargetResult is what one target yielded: every job that could be read, and why any could not.
@@ -103,10 +109,21 @@ func (e *Scraper) Scrape(ctx context.Context, key string, sel func(config.Target
 	}
 	targets := readTargets(clusters)
 	if sel == nil {
-		// What no longer is a target (left the config or discovery) is forgotten.
-		e.memory.retain(targets)
+		// What no longer is watched (left the config or discovery) is forgotten; a cluster whose
+		// backups were turned off keeps its last read, the history its record shows.
+		all := make([]config.Target, len(clusters))
+		for i, c := range clusters {
+			all[i] = c.Target
+		}
+		e.memory.retain(all)
 	}
 	states := live.clusterStates(clusters)
+	for i := range states {
+		if !states[i].readsJobs() {
+			last := e.memory.lastGood(targetKey(states[i].Target.GroupID, states[i].Target.ClusterName))
+			states[i].History, states[i].HistoryAt, states[i].HistorySuccess = last.restores, last.at, last.lastRestore
+		}
+	}
 	deadline, ok := ctx.Deadline()
 	if !ok {
 		deadline = time.Now().Add(maxRoundWithoutDeadline)

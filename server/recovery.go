@@ -62,7 +62,8 @@ func parseSince(v string, now time.Time) (time.Time, error) {
 	if v == "" {
 		return now.Add(-record.DefaultWindow), nil
 	}
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
+	// A "+" of an offset that was not escaped arrives as a space.
+	if t, err := time.Parse(time.RFC3339, strings.Replace(v, " ", "+", 1)); err == nil {
 		return t, nil
 	}
 	if d, err := model.ParseDuration(v); err == nil {

@@ -406,3 +406,60 @@ func TestRecoveryPageInABrowser(t *testing.T) {
 }
 
 func regexpFind(s, expr string) bool { return regexp.MustCompile(expr).MatchString(s) }
+
+// A cluster whose backups are turned off is no longer read for restore jobs, but its restores
+// happened all the same: the record keeps those of its last complete read, dated.
+func TestRecordKeepsTheHistoryOfAClusterTurnedOff(t *testing.T) {
+	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
+	sim.SetBackup(harness.GroupID, "Cloud", atlastest.Backup{Enabled: true})
+	failed := atlastest.LoadJob(atlastest.FixtureCloudAutomated).Set("id", "6b0a2c400000000000000031").Delete("finishedAt").Set("failed", true)
+	sim.PutCloudBackupJob(harness.GroupID, "Cloud", failed)
+	h := harness.NewWith(t, sim, harness.Options{Root: atlastest.RootAtlasV2, Discovery: model.Duration(50 * time.Millisecond),
+		Targets: []config.Target{{GroupID: harness.GroupID}}})
+	h.Scrape(t, 0)
+	sim.SetBackup(harness.GroupID, "Cloud", atlastest.Backup{Enabled: false})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if v, ok := harness.Value(h.Scrape(t, 0), "mongodbatlas_backup_enabled", harness.Target("Cloud")); ok && v == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the cluster's backups never read as off")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var rec struct {
+		Clusters []struct {
+			ClusterName    string           `json:"cluster_name"`
+			BackupEnabled  *bool            `json:"backup_enabled"`
+			RestoresReadAt *string          `json:"restores_read_at"`
+			Restores       []map[string]any `json:"restores"`
+		} `json:"clusters"`
+	}
+	if err := json.Unmarshal(mustGet(t, h, "/recovery.json?since="+recordSince), &rec); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range rec.Clusters {
+		if c.ClusterName != "Cloud" {
+			continue
+		}
+		if c.BackupEnabled == nil || *c.BackupEnabled || c.RestoresReadAt == nil {
+			t.Errorf("backup_enabled %v, restores_read_at %v: want false and the last read's time", c.BackupEnabled, c.RestoresReadAt)
+		}
+		if len(c.Restores) != 1 || c.Restores[0]["restore_job_id"] != failed.ID() || c.Restores[0]["outcome"] != "failed" {
+			t.Errorf("restores %v, want the failed restore of before", c.Restores)
+		}
+		return
+	}
+	t.Errorf("the cluster turned off is not in the record: %+v", rec)
+}
+
+// since= with an offset: a "+" that was not escaped arrives as a space and still reads.
+func TestRecoverySinceWithAnOffset(t *testing.T) {
+	h, _ := recordWorld(t)
+	a := mustGet(t, h, "/recovery.csv?since=2026-01-01T02:00:00+02:00")
+	b := mustGet(t, h, "/recovery.csv?since="+recordSince)
+	if string(a) != string(b) {
+		t.Errorf("since with +02:00 differs from the same instant in Z:\n%s\n---\n%s", a, b)
+	}
+}

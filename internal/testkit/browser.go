@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -38,7 +39,11 @@ func (b *Browser) run(t testing.TB, url string, flags ...string) []byte {
 	defer cancel()
 	args := append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
 		"--no-first-run", "--user-data-dir=" + b.dir}, flags...)
-	out, err := exec.CommandContext(ctx, b.path, append(args, url)...).Output()
+	cmd := exec.CommandContext(ctx, b.path, append(args, url)...)
+	// Chromium starts helper processes: its own process group goes as a whole at the deadline.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("chromium %v: %v", flags, err)
 	}

@@ -32,6 +32,9 @@ type life struct {
 	drill   string // the target's drill_interval, if any
 	rpo     string // the target's rpo, if any
 	rto     string // the target's rto, if any
+	// discovered puts the cluster alone in a project of its own, found by a group-only target,
+	// as most users configure it; its family then comes from its description.
+	discovered bool
 	step    time.Duration
 	phases  []phase
 	checks  []check
@@ -57,9 +60,19 @@ type check struct {
 
 const (
 	livesGroup = "6b0000000000000000000001"
+	// livesDiscovered is the project of the life whose cluster is discovered.
+	livesDiscovered = "6b0000000000000000000002"
 	hour       = time.Hour
 	day        = 24 * time.Hour
 )
+
+// group is the project a life's cluster is in.
+func (l life) group() string {
+	if l.discovered {
+		return livesDiscovered
+	}
+	return livesGroup
+}
 
 // lifeRoot is the API root a life's family is read under.
 func lifeRoot(l life) string {
@@ -249,8 +262,8 @@ func lives() []life {
 			{at: 3*day + 35*time.Minute}, {at: 4*day - 5*time.Minute},
 		},
 	}, {
-		name: "a cluster's backups are switched off for a day, then on again", cluster: "BackupOff",
-		api: "cloud_backup", step: 5 * time.Minute,
+		name: "a discovered cluster's backups are switched off for a day, then on again", cluster: "BackupOff",
+		discovered: true, step: 5 * time.Minute,
 		phases: []phase{
 			{until: day},
 			{until: 2 * day, backupOff: true},
@@ -305,12 +318,17 @@ func TestAlertsOverWholeLives(t *testing.T) {
 	// Flex is served under v2 only, where legacy is not: one exporter per API root.
 	targets := map[string]*strings.Builder{atlastest.RootAtlasV1: {}, atlastest.RootAtlasV2: {}}
 	for _, l := range ls {
+		b := targets[lifeRoot(l)]
+		if l.discovered {
+			sim.SetBackup(l.group(), l.cluster, atlastest.Backup{Enabled: true, PIT: true})
+			fmt.Fprintf(b, "  - {group_id: %s}\n", l.group())
+			continue
+		}
 		if l.api == "flex" {
 			sim.AddFlexCluster(livesGroup, l.cluster)
 		} else {
 			sim.AddCluster(livesGroup, l.cluster)
 		}
-		b := targets[lifeRoot(l)]
 		fmt.Fprintf(b, "  - {group_id: %s, cluster_name: %s", livesGroup, l.cluster)
 		// The clusters are empty when the exporter starts, which api: auto would read as "no
 		// backup": each life names its family.
@@ -365,22 +383,22 @@ func TestAlertsOverWholeLives(t *testing.T) {
 				continue
 			}
 			for _, id := range shown {
-				sim.DeleteJob(livesGroup, l.cluster, id)
+				sim.DeleteJob(l.group(), l.cluster, id)
 			}
 			shown = shown[:0]
-			sim.SetBackup(livesGroup, l.cluster, atlastest.Backup{Enabled: !ph.backupOff, PIT: true, Legacy: l.api == ""})
-			sim.DeleteSnapshots(livesGroup, l.cluster)
+			sim.SetBackup(l.group(), l.cluster, atlastest.Backup{Enabled: !ph.backupOff, PIT: true, Legacy: l.api == "" && !l.discovered})
+			sim.DeleteSnapshots(l.group(), l.cluster)
 			for _, snap := range ph.snapshots {
-				sim.PutSnapshot(livesGroup, l.cluster, snap)
+				sim.PutSnapshot(l.group(), l.cluster, snap)
 			}
 			for _, j := range ph.jobs {
 				switch l.api {
 				case "cloud_backup":
-					sim.PutCloudBackupJob(livesGroup, l.cluster, j)
+					sim.PutCloudBackupJob(l.group(), l.cluster, j)
 				case "flex":
-					sim.PutFlexJob(livesGroup, l.cluster, j)
+					sim.PutFlexJob(l.group(), l.cluster, j)
 				default:
-					sim.PutJob(livesGroup, l.cluster, j)
+					sim.PutJob(l.group(), l.cluster, j)
 				}
 				shown = append(shown, j.ID())
 			}

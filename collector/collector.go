@@ -93,6 +93,10 @@ func (m *Metrics) write(ch sink, r *scrape.Round) {
 			perTarget(ch, f, r, func(t *scrape.TargetResult) (float64, bool) {
 				return t.LastRestore.Took.Seconds(), !t.LastRestore.At.IsZero() && t.LastRestore.Took > 0
 			})
+		case d.collSuccess:
+			perTarget(ch, f, r, func(t *scrape.TargetResult) (float64, bool) {
+				return boolValue(t.CollectionsErr == nil), t.CollectionsRead && t.OK()
+			})
 		case d.rto:
 			perTarget(ch, f, r, func(t *scrape.TargetResult) (float64, bool) {
 				return time.Duration(t.Target.RTO).Seconds(), t.Target.RTO > 0

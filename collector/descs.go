@@ -38,6 +38,7 @@ type descs struct {
 	lastSnapshot, snapshotRead, rpo            *family
 	duration, collDuration                     *family
 	restoreSuccessDuration, rto                *family
+	collSuccess                                *family
 	// all is every family, in the order the text exposition writes them.
 	all []*family
 }
@@ -125,6 +126,9 @@ func newDescs() *descs {
 		collStatus: d("collection_restore_job_status",
 			"Collection restore job state: 1 for the current state, 0 for each other documented value.",
 			withLabels("status")),
+		collSuccess: d("collection_restore_scrape_success",
+			"With jobs.collection_restores: 1 when the cluster's collection restore jobs were read in this scrape, else 0; when 0 they are the last good read's. Their failure never touches the cluster's restore jobs or mongodbatlas_scrape_success.",
+			[]string{"group_id", "cluster_name"}),
 		collRestored: d("collection_restore_job_documents_restored",
 			"Documents a collection restore job has restored (restoredDocuments).",
 			jobLabels),

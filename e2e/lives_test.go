@@ -35,9 +35,9 @@ type life struct {
 	// discovered puts the cluster alone in a project of its own, found by a group-only target,
 	// as most users configure it; its family then comes from its description.
 	discovered bool
-	step    time.Duration
-	phases  []phase
-	checks  []check
+	step       time.Duration
+	phases     []phase
+	checks     []check
 }
 
 // phase lasts until its offset from the life's start; a gap is an exporter restart or missed
@@ -62,8 +62,8 @@ const (
 	livesGroup = "6b0000000000000000000001"
 	// livesDiscovered is the project of the life whose cluster is discovered.
 	livesDiscovered = "6b0000000000000000000002"
-	hour       = time.Hour
-	day        = 24 * time.Hour
+	hour            = time.Hour
+	day             = 24 * time.Hour
 )
 
 // group is the project a life's cluster is in.

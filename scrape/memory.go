@@ -30,8 +30,10 @@ type remembered struct {
 type lastRead struct {
 	jobs        []*Job
 	collections []*CollectionJob
-	at          time.Time
-	lastRestore Success
+	// collectionsAt is when the collections were read: they can fail apart from the jobs.
+	collectionsAt time.Time
+	at            time.Time
+	lastRestore   Success
 	// restores are the recovery record's rows: a few fields per job, never whole jobs.
 	restores []Restore
 }

@@ -58,8 +58,13 @@ type TargetResult struct {
 	// Restores are every restore the cluster's API lists, before any cap, reduced to what the
 	// recovery record says; collection restores included.
 	Restores []Restore
-	// Collections are the cluster's collection-level restore jobs, when jobs.collection_restores.
+	// Collections are the cluster's collection-level restore jobs, when jobs.collection_restores;
+	// read apart, they fail apart: CollectionsErr says why their read failed, and then they are
+	// the last good read's, while the restore jobs stay fresh.
 	Collections []*CollectionJob
+	// CollectionsRead reports that the target's collection restore jobs were to be read.
+	CollectionsRead bool
+	CollectionsErr  error
 	// expired marks a failed target whose last good values were too old to serve.
 	expired bool
 
@@ -229,6 +234,7 @@ func (e *Scraper) fetch(ctx context.Context, live *liveConfig, targets []config.
 			continue
 		}
 		if live.collections && tr.Target.API == config.APICloudBackup {
+			tr.CollectionsRead = true
 			tasks = append(tasks, task{t: tr, idx: collectionTask})
 		}
 		if len(tr.Target.RestoreJobIDs) == 0 {
@@ -325,7 +331,8 @@ func (e *Scraper) run(ctx context.Context, live *liveConfig, tk task) {
 	case collectionTask:
 		jobs, err := live.client.ListCollectionRestoreJobs(ctx, t.GroupID, t.ClusterName)
 		if err != nil {
-			tk.t.Fail(fmt.Errorf("collection restore jobs: %w", err))
+			// Its own signal: the cluster's restore jobs are read, and served, all the same.
+			tk.t.CollectionsErr = fmt.Errorf("collection restore jobs: %w", err)
 			return
 		}
 		views := make([]*CollectionJob, 0, len(jobs))
@@ -389,8 +396,17 @@ func (e *Scraper) settle(r *Round) {
 		key := targetKey(t.Target.GroupID, t.Target.ClusterName)
 		switch {
 		case t.OK():
-			e.memory.keep(key, lastRead{jobs: t.Jobs, collections: t.Collections, at: now, lastRestore: t.LastRestore, restores: t.Restores},
-				len(t.Target.RestoreJobIDs) > 0)
+			collectionsAt := now
+			if t.CollectionsErr != nil {
+				// The last good ones, marked by CollectionsErr, for MaxStaleness at most.
+				last := e.memory.lastGood(key)
+				t.Collections, collectionsAt = nil, time.Time{}
+				if now.Sub(last.collectionsAt) <= e.opts.MaxStaleness {
+					t.Collections, collectionsAt = last.collections, last.collectionsAt
+				}
+			}
+			e.memory.keep(key, lastRead{jobs: t.Jobs, collections: t.Collections, collectionsAt: collectionsAt, at: now,
+				lastRestore: t.LastRestore, restores: t.Restores}, len(t.Target.RestoreJobIDs) > 0)
 			t.LastSuccess = now
 		case slices.ContainsFunc(t.errs, func(err error) bool { return atlas.StatusCode(err) == 404 }):
 			e.memory.forget(key)
@@ -425,6 +441,11 @@ func (e *Scraper) serveLastGood(t *TargetResult, now time.Time) {
 // one; successes are logged at debug.
 func (e *Scraper) logFailures(r *Round) {
 	for _, t := range r.Targets {
+		if t.CollectionsErr != nil {
+			e.logger.Warn("Reading collection restore jobs failed; the cluster's restore jobs are unaffected",
+				"group_id", t.Target.GroupID, "cluster_name", t.Target.ClusterName, "err", t.CollectionsErr,
+				"error_code", atlas.ErrorCode(t.CollectionsErr))
+		}
 		if t.OK() {
 			e.logger.Debug("Read target", "group_id", t.Target.GroupID, "cluster_name", t.Target.ClusterName,
 				"restore_jobs", len(t.Jobs), "round_seconds", r.Duration.Seconds())

@@ -142,13 +142,19 @@ func (l *Limiter) take(ctx context.Context, set, scope string) error {
 		case <-t.C:
 		}
 	}
+	if b.rate.Allow() {
+		return nil // a token is there: no wait, whatever the deadline
+	}
 	if err := b.rate.Wait(ctx); err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return ctxErr
 		}
+		if deadline, ok := ctx.Deadline(); ok && !time.Now().Before(deadline) {
+			return context.DeadlineExceeded // the deadline passed: no budget was refused
+		}
 		// rate refuses a wait that would pass the deadline; say how long it would have been.
 		wait := time.Duration((1 - b.rate.Tokens()) / float64(b.rate.Limit()) * float64(time.Second))
-		return &BudgetError{Bucket: key, Wait: wait}
+		return &BudgetError{Bucket: key, Wait: max(wait, 0)}
 	}
 	return nil
 }

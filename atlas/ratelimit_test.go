@@ -175,3 +175,36 @@ func TestBackgroundReadsLeaveHalfTheBucketToScrapes(t *testing.T) {
 		t.Errorf("a Flex snapshot read was refused by the Cloud Backups budget: %v", err)
 	}
 }
+
+// At a deadline's edge, with tokens in the bucket, a request is paid for at once, and a request
+// past its deadline is a deadline error: never a budget refusal with a negative wait.
+func TestBudgetAtTheDeadlineEdge(t *testing.T) {
+	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
+	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+	o := keyOpts(running.URL)
+	refused := 0
+	o.ObserveBudget = func(string) { refused++ }
+	c := newClient(t, o)
+	// A deadline just passed whose context has not noticed yet, as on a loaded machine whose
+	// timers fire late: rate.Wait alone refuses even a full bucket.
+	_, err := c.GetRestoreJob(lateContext{Context: context.Background(), deadline: time.Now().Add(-time.Millisecond)},
+		groupID, cluster0, seedJobID)
+	var budget *atlas.BudgetError
+	if errors.As(err, &budget) {
+		t.Errorf("a full bucket refused a request at its deadline: %v", err)
+	}
+	if err != nil {
+		t.Errorf("a full bucket did not pay at once: %v", err)
+	}
+	if refused != 0 {
+		t.Errorf("%d budget refusals counted with the bucket full", refused)
+	}
+}
+
+// lateContext has a deadline that has passed but has not been told yet.
+type lateContext struct {
+	context.Context
+	deadline time.Time
+}
+
+func (c lateContext) Deadline() (time.Time, bool) { return c.deadline, true }

@@ -165,6 +165,9 @@ func (e *Scraper) runDiscovery(ctx context.Context, live *liveConfig) {
 	}
 	for {
 		ok := e.discoverOnce(ctx, live)
+		if ctx.Err() != nil {
+			return // cut short by a reload or by Close: not a pass that readiness may count
+		}
 		d.doneOnce.Do(func() { close(d.done) })
 		e.discoveredOnce.Store(true)
 		select {

@@ -1,12 +1,16 @@
 package scrape_test
 
 import (
-	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/harness"
+	"context"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/model"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/harness"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/scrape"
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
@@ -261,5 +265,43 @@ func TestOrganisationOfEveryFamily(t *testing.T) {
 	harness.MustValue(t, fams, "mongodbatlas_collection_restore_job_status", harness.WithStatus(in("Dedicated", "67a1b2c3d4e5f60718293a61"), "SUCCESSFUL"))
 	if v := harness.MustValue(t, fams, "mongodbatlas_up", nil); v != 1 {
 		t.Errorf("up = %v:\n%s", v, h.Logs)
+	}
+}
+
+// A reload during the first discovery pass does not make the exporter ready: readiness waits for a
+// pass that ran to its end, and the cut one did not.
+func TestReloadDuringTheFirstPassIsNotReady(t *testing.T) {
+	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
+	sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureQuery))
+	running, err := atlastest.Start(sim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(running.Close)
+	sim.SetLatency(200 * time.Millisecond)
+	cfg := &config.Config{Atlas: config.Atlas{BaseURL: running.URL, PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey},
+		Targets: []config.Target{{GroupID: harness.GroupID}}}
+	if err := cfg.Validate(nil); err != nil {
+		t.Fatal(err)
+	}
+	s := scrape.New(scrape.Options{}, prometheus.NewRegistry(), harness.DiscardLogger())
+	defer s.Close()
+	if err := s.Apply(cfg); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond) // the first pass is waiting for its answer
+	if err := s.Apply(cfg); err != nil {
+		t.Fatal(err)
+	}
+	if s.Discovered() {
+		t.Fatal("ready at once after a reload cut the first pass short")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.WaitDiscovered(ctx); err != nil {
+		t.Fatalf("the reloaded config's first pass: %v", err)
+	}
+	if known, _ := s.Known(); len(known) == 0 || !s.Discovered() {
+		t.Errorf("ready with %d clusters known", len(known))
 	}
 }

@@ -320,3 +320,26 @@ func TestTokenEndpoint429Recovers(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// Forgetting does not depend on /metrics: an exporter scraped only through /probe (the sharding
+// mode) forgets the clusters that left discovery too.
+func TestMemoryForgetsUnderProbeOnly(t *testing.T) {
+	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
+	sim.AddProject(harness.GroupID, "main", "")
+	sim.PutJob(harness.GroupID, "Gone", atlastest.LoadJob(atlastest.FixtureQuery))
+	h := harness.NewWith(t, sim, harness.Options{Targets: []config.Target{{GroupID: harness.GroupID}},
+		Discovery: model.Duration(time.Millisecond)})
+	h.ProbeTarget(t, 0)
+	if n := scrape.Remembered(h.Scraper); n != 2 {
+		t.Fatalf("%d targets remembered, want Cluster0 and Gone", n)
+	}
+	sim.DeleteCluster(harness.GroupID, "Gone")
+	deadline := time.Now().Add(5 * time.Second)
+	for scrape.Remembered(h.Scraper) != 1 && time.Now().Before(deadline) {
+		h.ProbeTarget(t, 0)
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := scrape.Remembered(h.Scraper); n != 1 {
+		t.Errorf("%d targets remembered after a cluster left discovery, under /probe only; want 1", n)
+	}
+}

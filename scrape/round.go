@@ -103,6 +103,14 @@ func (e *Scraper) Scrape(ctx context.Context, key string, sel func(config.Target
 		return &Round{}
 	}
 	clusters, discoveries := live.expand()
+	// What no longer is watched (left the config or discovery) is forgotten, whichever endpoint
+	// is scraped: a /probe-only exporter must not remember every cluster that ever was. A cluster
+	// whose backups were turned off keeps its last read, the history its record shows.
+	all := make([]config.Target, len(clusters))
+	for i, c := range clusters {
+		all[i] = c.Target
+	}
+	e.memory.retain(all)
 	if sel != nil {
 		var chosen []Cluster
 		for _, c := range clusters {
@@ -113,15 +121,6 @@ func (e *Scraper) Scrape(ctx context.Context, key string, sel func(config.Target
 		clusters = chosen
 	}
 	targets := readTargets(clusters)
-	if sel == nil {
-		// What no longer is watched (left the config or discovery) is forgotten; a cluster whose
-		// backups were turned off keeps its last read, the history its record shows.
-		all := make([]config.Target, len(clusters))
-		for i, c := range clusters {
-			all[i] = c.Target
-		}
-		e.memory.retain(all)
-	}
 	states := live.clusterStates(clusters)
 	for i := range states {
 		if !states[i].readsJobs() {

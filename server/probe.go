@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 )
@@ -15,7 +16,8 @@ import (
 func (h *Scrapes) Probe() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		groupID, cluster := q.Get("target"), q.Get("cluster_name")
+		// IDs are lower-case hex in the config (normalised at validation) and on Atlas.
+		groupID, cluster := strings.ToLower(q.Get("target")), q.Get("cluster_name")
 		switch {
 		case !config.IsObjectID(groupID):
 			http.Error(w, "target must be a 24-digit hex project (group) ID", http.StatusBadRequest)

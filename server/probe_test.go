@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/harness"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/prometheus/common/expfmt"
@@ -84,5 +85,13 @@ func TestProbeRefusesWhatIsNotConfigured(t *testing.T) {
 	}
 	if got := h.Sim.TotalRequests() + h.Sim.Stats().Challenges - before; got != 0 {
 		t.Errorf("refused probes reached the API %d times", got)
+	}
+}
+
+// A project ID in capitals names the same project: config IDs are lower-cased, and so is /probe's.
+func TestProbeTakesAProjectIDInCapitals(t *testing.T) {
+	h := probeHarness(t)
+	if code, body := h.Probe(t, "target="+strings.ToUpper(harness.GroupID)); code != http.StatusOK {
+		t.Errorf("probe with an upper-case project ID answered %d: %s", code, body)
 	}
 }

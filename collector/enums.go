@@ -52,16 +52,42 @@ func stateSet(documented []string, current string) (values []string, unknown boo
 	return append(append(make([]string, 0, len(documented)+1), documented...), current), true
 }
 
-// onceLogger logs each undocumented enum value once per process, not once per scrape.
+// onceLogger logs each undocumented enum value once per process, not once per scrape, and
+// remembers at most maxUnknownValues of them: an upstream that invents a value per job must not
+// grow memory or the log without bound. Past the bound it says so once, and logs no more.
 type onceLogger struct {
 	logger *slog.Logger
-	seen   sync.Map
+
+	mu   sync.Mutex
+	seen map[string]struct{}
+	full bool
 }
 
+// maxUnknownValues bounds the undocumented values remembered (about 100 bytes each).
+const maxUnknownValues = 1000
+
 func (o *onceLogger) unknown(field, value string, attrs ...any) {
-	if _, dup := o.seen.LoadOrStore(field+"\x00"+value, struct{}{}); dup {
-		return
+	key := field + "\x00" + value
+	o.mu.Lock()
+	_, dup := o.seen[key]
+	full := !dup && len(o.seen) >= maxUnknownValues
+	first := full && !o.full
+	switch {
+	case full:
+		o.full = true
+	case !dup:
+		if o.seen == nil {
+			o.seen = map[string]struct{}{}
+		}
+		o.seen[key] = struct{}{}
 	}
-	o.logger.Warn("Undocumented status value; exported as its own series",
-		append([]any{"field", field, "value", value}, attrs...)...)
+	o.mu.Unlock()
+	switch {
+	case first:
+		o.logger.Warn("Too many undocumented status values; further ones are exported but no longer logged",
+			"logged", maxUnknownValues)
+	case !dup && !full:
+		o.logger.Warn("Undocumented status value; exported as its own series",
+			append([]any{"field", field, "value", value}, attrs...)...)
+	}
 }

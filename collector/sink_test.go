@@ -2,6 +2,7 @@ package collector
 
 import (
 	"bytes"
+	"fmt"
 	"log/slog"
 	"sort"
 	"strings"
@@ -98,5 +99,26 @@ newline`
 	}
 	if !strings.Contains(viaSink.String(), `status="QUE\"UED\\ with\nnewline"`) {
 		t.Errorf("label value not escaped as the text format requires")
+	}
+}
+
+// An upstream that invents a new status per job costs bounded memory and log: each value is
+// logged once up to the bound, then one line says the rest go unlogged.
+func TestUndocumentedValuesAreLoggedWithinABound(t *testing.T) {
+	var logs bytes.Buffer
+	o := &onceLogger{logger: slog.New(slog.NewTextHandler(&logs, nil))}
+	for i := range maxUnknownValues + 500 {
+		v := fmt.Sprintf("INVENTED_%d", i)
+		o.unknown("statusName", v)
+		o.unknown("statusName", v) // a second scrape
+	}
+	if n := strings.Count(logs.String(), "Undocumented status value"); n != maxUnknownValues {
+		t.Errorf("%d values logged, want %d", n, maxUnknownValues)
+	}
+	if n := strings.Count(logs.String(), "Too many undocumented status values"); n != 1 {
+		t.Errorf("the bound is announced %d times, want once", n)
+	}
+	if len(o.seen) != maxUnknownValues {
+		t.Errorf("%d values remembered, want at most %d", len(o.seen), maxUnknownValues)
 	}
 }

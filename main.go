@@ -155,7 +155,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		mux.Handle("/", scrapes.Landing(server.LandingOptions{MetricsPath: *metricsPath, Demo: *demoMode}))
 	}
 
-	srv := &http.Server{Handler: recovery.Handler(mux, logger, scraper.Redact), ReadHeaderTimeout: 10 * time.Second}
+	srv := server.NewHTTPServer(recovery.Handler(mux, logger, scraper.Redact))
 	errc := make(chan error, 1)
 	go func() { errc <- web.ListenAndServe(srv, webConfig, logger) }()
 	select {

@@ -183,11 +183,28 @@ func (ts *tokenSource) fetch(ctx context.Context) (*oauth2.Token, error) {
 		return nil, fmt.Errorf("service account token: %s", ts.clean(err.Error()))
 	case tok.AccessToken == "" || tok.Type() != "Bearer":
 		return nil, errors.New("service account token: the answer carries no bearer token")
+	case !sendable(tok.AccessToken):
+		// It would fail every request it went on, until it expired: drop it, never cache it.
+		return nil, errors.New("service account token: the access token holds characters an HTTP header cannot carry")
 	}
 	if tok.Expiry.IsZero() {
 		tok.Expiry = time.Now().Add(time.Hour) // no expires_in: assume Atlas's usual hour
 	}
 	return tok, nil
+}
+
+// sendable reports a token that can go in an Authorization header: visible ASCII only (RFC 6750's
+// b64token is narrower still), bounded in length.
+func sendable(token string) bool {
+	if len(token) > 16<<10 {
+		return false
+	}
+	for i := 0; i < len(token); i++ {
+		if c := token[i]; c <= ' ' || c >= 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // refused types the endpoint's refusal, pausing token requests on a 429 as Retry-After asks.

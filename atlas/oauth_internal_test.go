@@ -35,3 +35,31 @@ func TestHugeExpiresInIsClamped(t *testing.T) {
 		t.Errorf("expiry %v", exp)
 	}
 }
+
+// A token that cannot go in a header (a newline, a space, a control byte) is refused at once and
+// never cached: the next request asks for a new one rather than failing every request for an hour.
+func TestUnsendableTokenIsNotCached(t *testing.T) {
+	var fetches atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		n := fetches.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		if n == 1 {
+			_, _ = w.Write([]byte(`{"access_token":"tok-1234\nInjected: yes","token_type":"Bearer","expires_in":3600}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"access_token":"tok-5678","token_type":"Bearer","expires_in":3600}`))
+	}))
+	defer srv.Close()
+	ts := newTokenSource(srv.URL, "id", func() (string, error) { return "secret", nil }, srv.Client(), 10, func(s string) string { return s })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if tok, err := ts.Token(ctx); err == nil {
+		t.Fatalf("a token with a newline was accepted: %q", tok)
+	}
+	if tok, err := ts.Token(ctx); err != nil || tok != "tok-5678" {
+		t.Errorf("the next request: %q, %v; want a fresh token", tok, err)
+	}
+	if n := fetches.Load(); n != 2 {
+		t.Errorf("%d token requests, want 2", n)
+	}
+}

@@ -3,6 +3,7 @@ package scrape
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -258,9 +259,17 @@ func (e *Scraper) discoverScope(ctx context.Context, live *liveConfig, client *a
 	var g errgroup.Group
 	g.SetLimit(e.opts.Concurrency)
 	for i, p := range projects {
-		if !t.Admits(p.Name, "") {
+		switch {
+		case !config.IsObjectID(p.ID):
+			e.refuseName(s.name, "project ID", p.ID)
+			continue
+		case p.Name == "" && t.ProjectInclude != "" && t.GroupID == "":
+			continue // a listed project without a name matches no include pattern
+		case !t.Admits(p.Name, ""):
 			continue
 		}
+		p.ID = strings.ToLower(p.ID)
+		projects[i].ID = p.ID
 		g.Go(func() error {
 			// Not a net/http goroutine: a panic here fails the project, not the process.
 			if perr := recovery.Do(live.redact, func() { found[i], failed[i] = e.discoverProject(ctx, live, client, t, p) }); perr != nil {
@@ -305,6 +314,10 @@ func (e *Scraper) discoverProject(ctx context.Context, live *liveConfig, client 
 	out := []Cluster{}
 	for i := range clusters {
 		c := &clusters[i]
+		if !config.IsClusterName(c.DisplayName()) {
+			e.refuseName("project/"+p.ID, "cluster name", c.DisplayName())
+			continue
+		}
 		if !t.Admits(p.Name, c.DisplayName()) {
 			continue
 		}
@@ -325,12 +338,31 @@ func (e *Scraper) discoverProject(ctx context.Context, live *liveConfig, client 
 			return nil, fmt.Errorf("discover Flex clusters of project %s: %w", p.ID, err)
 		}
 		for i := range flex {
+			if !config.IsClusterName(flex[i].Name) {
+				e.refuseName("project/"+p.ID, "Flex cluster name", flex[i].Name)
+				continue
+			}
 			if t.Admits(p.Name, flex[i].Name) {
 				out = append(out, Cluster{Target: inherit(t, p.ID, flex[i].Name, config.APIFlex), Backup: flexBackupOf(&flex[i])})
 			}
 		}
 	}
 	return out, nil
+}
+
+// refuseName logs a name or ID from upstream that could not be a real one (empty, too long,
+// control characters): it is left out, never a target, a label or a line on a page. The value is
+// quoted and cut, so the log line stays one bounded line.
+func (e *Scraper) refuseName(scope, what, value string) {
+	e.logger.Warn("Discovery left out a "+what+" that Atlas could not have given", "scope", scope, "value", clip(value))
+}
+
+// clip quotes a value from upstream for a log line, cut to 64 bytes.
+func clip(s string) string {
+	if len(s) > 64 {
+		return strconv.Quote(s[:64]) + "..."
+	}
+	return strconv.Quote(s)
 }
 
 // inherit is a discovered cluster's target: what the discovering target passes on to each.

@@ -308,3 +308,42 @@ func TestReloadDuringTheFirstPassIsNotReady(t *testing.T) {
 		t.Errorf("ready with %d clusters known", len(known))
 	}
 }
+
+// Names from upstream are checked like names from the config: an empty, a 10,000-character or an
+// ESC-bearing cluster name is left out visibly (a log line, quoted and cut) and never becomes a
+// target, a label or page text; a project without a name matches no include pattern.
+func TestDiscoveryRefusesNamesAtlasCouldNotHaveGiven(t *testing.T) {
+	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
+	sim.AddProject(harness.GroupID, "prod-main", orgID)
+	long := strings.Repeat("x", 10000)
+	for _, name := range []string{"", long, "red\x1b[31mcluster"} {
+		sim.AddCluster(harness.GroupID, name)
+	}
+	sim.AddProject(prodProj, "", orgID) // a project with no name
+	sim.PutJob(prodProj, "prod-db", atlastest.LoadJob(atlastest.FixtureQuery))
+	h := harness.NewWith(t, sim, harness.Options{Targets: []config.Target{{OrgID: orgID, ProjectInclude: "prod-.*"}}})
+	body, fams := h.ScrapeRaw(t, 0)
+	if strings.Contains(body, "\x1b") || strings.Contains(body, long[:200]) {
+		t.Error("a refused name reached /metrics")
+	}
+	for _, m := range fams["mongodbatlas_cluster_info"].GetMetric() {
+		for _, l := range m.GetLabel() {
+			if l.GetName() == "cluster_name" && l.GetValue() != harness.ClusterName {
+				t.Errorf("cluster %q is watched", l.GetValue())
+			}
+		}
+	}
+	if v := harness.MustValue(t, fams, "mongodbatlas_discovery_success", map[string]string{"scope": "org/" + orgID}); v != 1 {
+		t.Errorf("discovery_success %v: refusing a name is not a failed discovery", v)
+	}
+	logs := h.WaitLogs(t, "Discovery left out a cluster name", 3)
+	if n := strings.Count(logs, "Discovery left out a cluster name"); n < 3 {
+		t.Errorf("%d refusals logged, want the 3 names:\n%.2000s", n, logs)
+	}
+	if strings.Contains(logs, "\x1b") || strings.Contains(logs, long[:200]) {
+		t.Error("a refused name reached the log raw")
+	}
+	if _, ok := harness.Value(fams, "mongodbatlas_scrape_success", map[string]string{"group_id": prodProj, "cluster_name": "prod-db"}); ok {
+		t.Error("a project without a name matched project_include")
+	}
+}

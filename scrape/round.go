@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -149,12 +150,15 @@ func (e *Scraper) Scrape(ctx context.Context, key string, sel func(config.Target
 			e.logPanic(err)
 			r = failedRound(targets, err)
 		}
-		e.logFailures(r)
 		if sel == nil {
 			r.Discoveries = discoveries
 		}
 		r.Clusters = states
 		return r
+	}, func(r *Round) {
+		if err := recovery.Do(live.redact, func() { e.logFailures(r) }); err != nil {
+			e.logPanic(err)
+		}
 	})
 	select {
 	case <-sr.done:
@@ -436,45 +440,83 @@ func (e *Scraper) serveLastGood(t *TargetResult, now time.Time) {
 	t.Jobs, t.Collections, t.Stale, t.LastRestore, t.Restores = last.jobs, last.collections, true, last.lastRestore, last.restores
 }
 
-// logFailures writes one line per failed target per round, with Atlas's errorCode when there is
-// one; successes are logged at debug.
+// maxFailureLines bounds the lines a round logs about its targets: beyond them one summary line
+// counts the rest by cause, so twenty thousand failing targets cost twenty lines, not twenty
+// thousand.
+const maxFailureLines = 20
+
+// logFailures writes one line per failed target per round, for the first maxFailureLines, with
+// Atlas's errorCode when there is one, and a summary of the rest by cause; successes are logged
+// at debug. It runs after the round's waiters have their answer, so however long it takes, it
+// cannot cost a scrape its deadline.
 func (e *Scraper) logFailures(r *Round) {
+	lines, debugLines := 0, 0
+	more := map[string]int{}
 	for _, t := range r.Targets {
 		if t.CollectionsErr != nil {
-			e.logger.Warn("Reading collection restore jobs failed; the cluster's restore jobs are unaffected",
-				"group_id", t.Target.GroupID, "cluster_name", t.Target.ClusterName, "err", t.CollectionsErr,
-				"error_code", atlas.ErrorCode(t.CollectionsErr))
+			if lines < maxFailureLines {
+				lines++
+				e.logger.Warn("Reading collection restore jobs failed; the cluster's restore jobs are unaffected",
+					"group_id", t.Target.GroupID, "cluster_name", t.Target.ClusterName, "err", t.CollectionsErr,
+					"error_code", atlas.ErrorCode(t.CollectionsErr))
+			} else {
+				more["collection restores: "+cause(t.CollectionsErr)]++
+			}
 		}
 		if t.OK() {
-			e.logger.Debug("Read target", "group_id", t.Target.GroupID, "cluster_name", t.Target.ClusterName,
-				"restore_jobs", len(t.Jobs), "round_seconds", r.Duration.Seconds())
+			if debugLines < maxFailureLines {
+				debugLines++
+				e.logger.Debug("Read target", "group_id", t.Target.GroupID, "cluster_name", t.Target.ClusterName,
+					"restore_jobs", len(t.Jobs), "round_seconds", r.Duration.Seconds())
+			}
 			continue
 		}
-		first := t.errs[0]
-		attrs := []any{
-			"group_id", t.Target.GroupID,
-			"cluster_name", t.Target.ClusterName,
-			"failed_requests", len(t.errs),
-			"err", first,
+		if lines >= maxFailureLines {
+			more[cause(t.errs[0])]++
+			continue
 		}
-		if code := atlas.ErrorCode(first); code != "" {
-			attrs = append(attrs, "error_code", code)
-		}
-		if status := atlas.StatusCode(first); status != 0 {
-			attrs = append(attrs, "status", status)
-		}
-		switch {
-		case errors.Is(first, context.DeadlineExceeded):
-			attrs = append(attrs, "hint", "the Atlas API did not answer within the scrape deadline")
-		case errors.Is(first, atlas.ErrBudget):
-			attrs = append(attrs, "hint", "the rate-limit budget cannot cover this scrape; scrape less often or raise rate_limit")
-		}
-		switch {
-		case t.Stale:
-			attrs = append(attrs, "serving_last_good_from", t.LastSuccess.UTC().Format(time.RFC3339))
-		case t.expired:
-			attrs = append(attrs, "last_good_expired_at", t.LastSuccess.Add(e.opts.MaxStaleness).UTC().Format(time.RFC3339))
-		}
-		e.logger.Error("Scraping target failed", attrs...)
+		lines++
+		e.logFailure(t)
 	}
+	if len(more) > 0 {
+		n, causes := 0, make([]string, 0, len(more))
+		for c, k := range more {
+			n += k
+			causes = append(causes, fmt.Sprintf("%s: %d", c, k))
+		}
+		slices.Sort(causes)
+		e.logger.Error("More targets failed than are logged one by one", "more_failed", n, "causes", strings.Join(causes, ", "),
+			"targets", len(r.Targets))
+	}
+}
+
+// logFailure is one failed target's line: the first error, Atlas's errorCode and status, a hint,
+// and how old the values served instead are.
+func (e *Scraper) logFailure(t *TargetResult) {
+	first := t.errs[0]
+	attrs := []any{
+		"group_id", t.Target.GroupID,
+		"cluster_name", t.Target.ClusterName,
+		"failed_requests", len(t.errs),
+		"err", first,
+	}
+	if code := atlas.ErrorCode(first); code != "" {
+		attrs = append(attrs, "error_code", code)
+	}
+	if status := atlas.StatusCode(first); status != 0 {
+		attrs = append(attrs, "status", status)
+	}
+	switch {
+	case errors.Is(first, context.DeadlineExceeded):
+		attrs = append(attrs, "hint", "the Atlas API did not answer within the scrape deadline")
+	case errors.Is(first, atlas.ErrBudget):
+		attrs = append(attrs, "hint", "the rate-limit budget cannot cover this scrape; scrape less often or raise rate_limit")
+	}
+	switch {
+	case t.Stale:
+		attrs = append(attrs, "serving_last_good_from", t.LastSuccess.UTC().Format(time.RFC3339))
+	case t.expired:
+		attrs = append(attrs, "last_good_expired_at", t.LastSuccess.Add(e.opts.MaxStaleness).UTC().Format(time.RFC3339))
+	}
+	e.logger.Error("Scraping target failed", attrs...)
 }

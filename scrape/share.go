@@ -27,8 +27,9 @@ type sharedRound struct {
 func joinSlack(left time.Duration) time.Duration { return min(max(left/10, 0), time.Second) }
 
 // join returns the round in flight for key if it lasts until about deadline, or starts run as a
-// new one; run receives the round's deadline and must return.
-func (s *sharedRounds) join(key string, deadline time.Time, run func(deadline time.Time) *Round) *sharedRound {
+// new one; run receives the round's deadline and must return. after runs on the round once its
+// waiters have it: what it does (logging) costs no scrape its deadline.
+func (s *sharedRounds) join(key string, deadline time.Time, run func(deadline time.Time) *Round, after func(*Round)) *sharedRound {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if cur, ok := s.inflight[key]; ok && !cur.deadline.Before(deadline.Add(-joinSlack(time.Until(deadline)))) {
@@ -43,10 +44,11 @@ func (s *sharedRounds) join(key string, deadline time.Time, run func(deadline ti
 		sr.r = run(deadline)
 		close(sr.done)
 		s.mu.Lock()
-		defer s.mu.Unlock()
 		if s.inflight[key] == sr {
 			delete(s.inflight, key)
 		}
+		s.mu.Unlock()
+		after(sr.r)
 	}()
 	return sr
 }

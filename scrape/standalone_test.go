@@ -1,6 +1,8 @@
 package scrape_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,5 +69,40 @@ func TestFailingCollectionRestoresLeaveRestoreJobsFresh(t *testing.T) {
 				t.Error("the restore jobs disappeared with the stale collection jobs")
 			}
 		})
+	}
+}
+
+// Logging of many failures is bounded and summarised, and comes after the answer: sixty failing
+// targets cost twenty lines and a summary by cause, and the scrape reports each failure and its
+// duration whatever the log costs.
+func TestManyFailuresAreLoggedWithinABound(t *testing.T) {
+	var targets []config.Target
+	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
+	for i := range 60 {
+		name := fmt.Sprintf("C%02d", i)
+		sim.AddCluster(harness.GroupID, name)
+		targets = append(targets, config.Target{GroupID: harness.GroupID, ClusterName: name, API: config.APILegacy})
+	}
+	h := harness.NewWith(t, sim, harness.Options{Targets: targets})
+	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 500, Route: atlastest.RouteRestoreJobs})
+	fams := h.Scrape(t, 0)
+	failed := 0
+	for _, m := range fams["mongodbatlas_scrape_success"].GetMetric() {
+		if m.GetGauge().GetValue() == 0 {
+			failed++
+		}
+	}
+	if failed != 60 {
+		t.Errorf("%d targets reported failed, want 60", failed)
+	}
+	if v := harness.MustValue(t, fams, "mongodbatlas_scrape_duration_seconds", nil); v <= 0 {
+		t.Errorf("scrape_duration_seconds %v", v)
+	}
+	logs := h.WaitLogs(t, "More targets failed than are logged one by one", 1)
+	if n := strings.Count(logs, `msg="Scraping target failed"`); n != 20 {
+		t.Errorf("%d failure lines, want 20", n)
+	}
+	if !strings.Contains(logs, "more_failed=40") || !strings.Contains(logs, "UNEXPECTED_ERROR: 40") {
+		t.Errorf("the summary does not count the other 40 by cause:\n%.3000s", logs)
 	}
 }

@@ -33,7 +33,9 @@ func (e *Scraper) describeTargets(ctx context.Context, live *liveConfig, client 
 			var b Backup
 			var err error
 			// Not a net/http goroutine: a panic here would end the process.
-			if perr := recovery.Do(live.redact, func() { b, err = describe(ctx, client, t) }); perr != nil {
+			rctx, cancel := context.WithTimeout(ctx, e.opts.DiscoveryReadTimeout)
+			defer cancel()
+			if perr := recovery.Do(live.redact, func() { b, err = describe(rctx, client, t) }); perr != nil {
 				e.logPanic(perr)
 				err = perr
 			}
@@ -116,6 +118,8 @@ func (e *Scraper) describeManagerTargets(ctx context.Context, live *liveConfig, 
 		g.Go(func() error {
 			// Not a net/http goroutine: a panic here would end the process.
 			if perr := recovery.Do(live.redact, func() {
+				ctx, cancel := context.WithTimeout(ctx, e.opts.DiscoveryReadTimeout)
+				defer cancel()
 				configs := e.backupConfigs(ctx, client, groupID)
 				if configs == nil {
 					return

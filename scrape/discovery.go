@@ -84,7 +84,6 @@ type Discovery struct {
 // Timing of the loop. A pass has its own deadline; a failed one is retried sooner than the
 // interval, so a brief outage does not hide new clusters for the whole interval.
 const (
-	discoveryTimeout     = time.Minute
 	retryFailedDiscovery = time.Minute
 	// minDiscoveryGap keeps a tiny refresh_interval from turning the loop into a busy one.
 	minDiscoveryGap = 100 * time.Millisecond
@@ -190,10 +189,10 @@ func (e *Scraper) runDiscovery(ctx context.Context, live *liveConfig) {
 	}
 }
 
-// discoverOnce is one pass over every scope under its own deadline; it reports full success.
-func (e *Scraper) discoverOnce(loop context.Context, live *liveConfig) bool {
-	ctx, cancel := context.WithTimeout(loop, discoveryTimeout)
-	defer cancel()
+// discoverOnce is one pass over every scope; it reports full success. The pass has no deadline of
+// its own: each read has one (readTimeout), so the pass lasts as long as its work, however large
+// the organisation and slow the API, and only a reload or Close cuts it short.
+func (e *Scraper) discoverOnce(ctx context.Context, live *liveConfig) bool {
 	client := live.client.Within(atlas.NewBound(e.opts.Concurrency))
 	all := e.describeTargets(ctx, live, client)
 	for _, s := range live.discovery.scopes {
@@ -212,7 +211,7 @@ func (e *Scraper) discoverOnce(loop context.Context, live *liveConfig) bool {
 			n += len(cs)
 		}
 		live.discovery.mu.Unlock()
-		if loop.Err() != nil {
+		if ctx.Err() != nil {
 			return false // the config was replaced or the exporter is stopping: nothing to report
 		}
 		if err != nil {
@@ -242,13 +241,17 @@ func (e *Scraper) discoverScope(ctx context.Context, live *liveConfig, client *a
 	case t.GroupID != "":
 		projects = []atlas.Project{{ID: t.GroupID}}
 	case t.OrgID != "":
-		ps, err := client.ListOrgProjects(ctx, t.OrgID)
+		rctx, cancel := context.WithTimeout(ctx, e.opts.DiscoveryReadTimeout)
+		ps, err := client.ListOrgProjects(rctx, t.OrgID)
+		cancel()
 		if err != nil {
 			return fmt.Errorf("discover projects of organisation %s: %w", t.OrgID, err)
 		}
 		projects = ps
 	default:
-		ps, err := client.ListProjects(ctx)
+		rctx, cancel := context.WithTimeout(ctx, e.opts.DiscoveryReadTimeout)
+		ps, err := client.ListProjects(rctx)
+		cancel()
 		if err != nil {
 			return fmt.Errorf("discover projects: %w", err)
 		}
@@ -272,7 +275,9 @@ func (e *Scraper) discoverScope(ctx context.Context, live *liveConfig, client *a
 		projects[i].ID = p.ID
 		g.Go(func() error {
 			// Not a net/http goroutine: a panic here fails the project, not the process.
-			if perr := recovery.Do(live.redact, func() { found[i], failed[i] = e.discoverProject(ctx, live, client, t, p) }); perr != nil {
+			pctx, cancel := context.WithTimeout(ctx, e.opts.DiscoveryReadTimeout)
+			defer cancel()
+			if perr := recovery.Do(live.redact, func() { found[i], failed[i] = e.discoverProject(pctx, live, client, t, p) }); perr != nil {
 				e.logPanic(perr)
 				failed[i] = perr
 			}

@@ -2,6 +2,7 @@ package scrape_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -345,5 +346,33 @@ func TestDiscoveryRefusesNamesAtlasCouldNotHaveGiven(t *testing.T) {
 	}
 	if _, ok := harness.Value(fams, "mongodbatlas_scrape_success", map[string]string{"group_id": prodProj, "cluster_name": "prod-db"}); ok {
 		t.Error("a project without a name matched project_include")
+	}
+}
+
+// A pass that takes longer than any one read's deadline still completes: the pass's deadline
+// follows its work. Forty projects at 30 ms a request take several times the 100 ms each read
+// may take, and every one of their clusters is found.
+func TestDiscoveryOfALargeOrganisationCompletes(t *testing.T) {
+	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
+	for i := range 40 {
+		g := fmt.Sprintf("5d%022x", i)
+		sim.AddProject(g, fmt.Sprintf("prod-%d", i), orgID)
+		sim.PutJob(g, "db", atlastest.LoadJob(atlastest.FixtureQuery))
+	}
+	sim.SetLatency(30 * time.Millisecond)
+	start := time.Now()
+	h := harness.NewWith(t, sim, harness.Options{Targets: []config.Target{{OrgID: orgID, ProjectInclude: "prod-.*"}},
+		DiscoveryReadTimeout: 100 * time.Millisecond, Concurrency: 4})
+	if took := time.Since(start); took < 200*time.Millisecond {
+		t.Fatalf("the first pass took %v: shorter than the test means (several read deadlines)", took)
+	}
+	known, pending := h.Scraper.Known()
+	if pending || len(known) != 40 {
+		t.Errorf("%d clusters known (pending %v), want the 40 of the organisation", len(known), pending)
+	}
+	sim.SetLatency(0)
+	fams := h.Scrape(t, 0)
+	if v := harness.MustValue(t, fams, "mongodbatlas_discovery_success", map[string]string{"scope": "org/" + orgID}); v != 1 {
+		t.Errorf("discovery_success %v", v)
 	}
 }

@@ -29,9 +29,15 @@ type Options struct {
 	// MaxStaleness is how long a target's last good values are served while its reads fail
 	// (default DefaultMaxStaleness); after that its series go away and only its failure shows.
 	MaxStaleness time.Duration
+	// DiscoveryReadTimeout bounds each read of discovery (a project list, a project's clusters, a
+	// description), not the pass, which lasts as long as its work (default DefaultDiscoveryReadTimeout).
+	DiscoveryReadTimeout time.Duration
 	// Client lets tests and benchmarks tune the API client; BaseURL and credentials come from config.
 	Client atlas.Options
 }
+
+// DefaultDiscoveryReadTimeout is a minute: one project list of a large organisation is many pages.
+const DefaultDiscoveryReadTimeout = time.Minute
 
 // DefaultMaxStaleness bounds how old served values can be: an hour of failed reads is long enough
 // to ride out an outage, and short enough that a key revoked for good does not freeze the series.
@@ -95,6 +101,9 @@ func New(o Options, reg prometheus.Registerer, logger *slog.Logger) *Scraper {
 	}
 	if o.MaxStaleness <= 0 {
 		o.MaxStaleness = DefaultMaxStaleness
+	}
+	if o.DiscoveryReadTimeout <= 0 {
+		o.DiscoveryReadTimeout = DefaultDiscoveryReadTimeout
 	}
 	e := &Scraper{
 		opts:   o,

@@ -77,6 +77,8 @@ type Options struct {
 	Quiet bool
 	// MaxStaleness bounds how long last good values are served; zero means the default.
 	MaxStaleness time.Duration
+	// DiscoveryReadTimeout bounds each discovery read; zero means the default.
+	DiscoveryReadTimeout time.Duration
 	// Snapshots is snapshots.refresh_interval. Zero turns snapshot reads off, so that the tests
 	// of other reads count only their own requests; the tests of recovery points set it.
 	Snapshots model.Duration
@@ -112,10 +114,11 @@ func NewWith(t testing.TB, sim *atlastest.Server, o Options) *Harness {
 	}
 	reg := prometheus.NewRegistry()
 	exp := scrape.New(scrape.Options{
-		MaxStaleness: o.MaxStaleness,
-		Concurrency:  o.Concurrency,
-		UserAgent:    "collector-test",
-		Client:       atlas.Options{BackoffBase: time.Millisecond, BackoffMax: 10 * time.Millisecond, TokenRequestsPerMinute: 100, MaxBodyBytes: o.MaxBody, Transport: o.Transport, PageSize: o.PageSize},
+		MaxStaleness:         o.MaxStaleness,
+		DiscoveryReadTimeout: o.DiscoveryReadTimeout,
+		Concurrency:          o.Concurrency,
+		UserAgent:            "collector-test",
+		Client:               atlas.Options{BackoffBase: time.Millisecond, BackoffMax: 10 * time.Millisecond, TokenRequestsPerMinute: 100, MaxBodyBytes: o.MaxBody, Transport: o.Transport, PageSize: o.PageSize},
 	}, reg, logger)
 	t.Cleanup(exp.Close)
 	if o.Targets == nil {

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Options configures a Client; zero values take the defaults documented on each field.
@@ -30,6 +32,9 @@ type Options struct {
 	TokenURL     string
 	// TokenRequestsPerMinute bounds token requests (default and Atlas's limit: 10).
 	TokenRequestsPerMinute int
+	// TokenLimiter, if set, meters token requests instead (see NewTokenLimiter): share one across
+	// clients so that a reload storm cannot exceed Atlas's limit.
+	TokenLimiter *rate.Limiter
 	// TLSConfig replaces the default (TLS 1.2 or newer, system roots), e.g. for a private CA.
 	TLSConfig *tls.Config
 	// UserAgent identifies the exporter and its version.
@@ -122,7 +127,7 @@ func New(o Options) (*Client, error) {
 		o.PageSize = MaxPageSize
 	}
 	if o.TokenRequestsPerMinute <= 0 {
-		o.TokenRequestsPerMinute = 10
+		o.TokenRequestsPerMinute = defaultTokenRequestsPerMinute
 	}
 	if o.MaxConnsPerHost <= 0 {
 		o.MaxConnsPerHost = 8
@@ -156,7 +161,10 @@ func New(o Options) (*Client, error) {
 			Transport:     &userAgentTransport{next: &observingTransport{next: rt, observe: observe}, userAgent: o.UserAgent},
 			CheckRedirect: noRedirects, Timeout: cmp.Or(o.RequestTimeout, defaultAttemptTimeout),
 		}
-		c.tokens = newTokenSource(tokenURL, o.ClientID, o.ClientSecret, tokenHTTP, o.TokenRequestsPerMinute, c.clean)
+		if o.TokenLimiter == nil {
+			o.TokenLimiter = NewTokenLimiter(o.TokenRequestsPerMinute)
+		}
+		c.tokens = newTokenSource(tokenURL, o.ClientID, o.ClientSecret, tokenHTTP, o.TokenLimiter, c.clean)
 		rt = &bearerTransport{next: rt, tokens: c.tokens}
 	}
 	c.http = &http.Client{
@@ -170,8 +178,14 @@ func New(o Options) (*Client, error) {
 // carry credentials elsewhere.
 func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
-// Close releases idle connections; in-flight calls finish normally.
-func (c *Client) Close() { c.closeFn() }
+// Close releases idle connections and ends the token refreshes in flight; other calls in flight
+// finish normally.
+func (c *Client) Close() {
+	c.closeFn()
+	if c.tokens != nil {
+		c.tokens.close()
+	}
+}
 
 // call is one logical API read: where, how, and which rate-limit bucket pays for it.
 type call struct {

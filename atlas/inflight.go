@@ -37,6 +37,9 @@ func (c *Client) Background() *Client {
 	return &bg
 }
 
+// UsesLimiter reports whether the client pays from l: a client is reused only on the same budget.
+func (c *Client) UsesLimiter(l *Limiter) bool { return c.opts.Limiter == l }
+
 // pageWindow is how many pages of a list may be read at once: the bound's size, or one.
 func (c *Client) pageWindow() int {
 	if c.bound == nil {

@@ -66,6 +66,10 @@ type tokenSource struct {
 	limit  *rate.Limiter
 	clean  func(string) string
 	flight singleflight.Group
+	// life bounds every refresh: a refresh serves all its waiters, so no caller's context may end
+	// it, but closing the client does.
+	life context.Context
+	end  context.CancelFunc
 
 	mu          sync.Mutex
 	token       *oauth2.Token
@@ -74,14 +78,27 @@ type tokenSource struct {
 	issued []string
 }
 
+// defaultTokenRequestsPerMinute is Atlas's limit on its token endpoint.
+const defaultTokenRequestsPerMinute = 10
+
 // maxIssued bounds the tokens remembered for redaction: the current one and a few before it.
 const maxIssued = 4
 
-func newTokenSource(tokenURL, clientID string, secret func() (string, error), hc *http.Client, perMinute int, clean func(string) string) *tokenSource {
-	return &tokenSource{
-		tokenURL: tokenURL, clientID: clientID, secret: secret, http: hc, clean: clean,
-		limit: rate.NewLimiter(rate.Every(time.Minute/time.Duration(perMinute)), perMinute),
+func newTokenSource(tokenURL, clientID string, secret func() (string, error), hc *http.Client, limit *rate.Limiter, clean func(string) string) *tokenSource {
+	life, end := context.WithCancel(context.Background())
+	return &tokenSource{tokenURL: tokenURL, clientID: clientID, secret: secret, http: hc, clean: clean, limit: limit, life: life, end: end}
+}
+
+// close ends every refresh in flight, for a client that is closed.
+func (ts *tokenSource) close() { ts.end() }
+
+// NewTokenLimiter allows perMinute token requests in any minute (zero: Atlas's limit, 10). Share
+// one across the clients of successive configs, so that no reload storm can exceed it.
+func NewTokenLimiter(perMinute int) *rate.Limiter {
+	if perMinute <= 0 {
+		perMinute = defaultTokenRequestsPerMinute
 	}
+	return rate.NewLimiter(rate.Every(time.Minute/time.Duration(perMinute)), perMinute)
 }
 
 // Token returns a valid access token, fetching one if the cached token is missing or near expiry.
@@ -94,8 +111,8 @@ func (ts *tokenSource) Token(ctx context.Context) (string, error) {
 	}
 	ch := ts.flight.DoChan("token", func() (any, error) {
 		// The refresh serves everyone waiting: one caller hanging up must not cancel it, but it
-		// keeps the deadline that started it.
-		rctx := context.WithoutCancel(ctx)
+		// keeps the deadline that started it, and ends with the client.
+		rctx := ts.life
 		if d, ok := ctx.Deadline(); ok {
 			var cancel context.CancelFunc
 			rctx, cancel = context.WithDeadline(rctx, d)

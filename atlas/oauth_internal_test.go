@@ -19,7 +19,7 @@ func TestHugeExpiresInIsClamped(t *testing.T) {
 		_, _ = w.Write([]byte(`{"access_token":"tok-123456","token_type":"Bearer","expires_in":99999999999999999}`))
 	}))
 	defer srv.Close()
-	ts := newTokenSource(srv.URL, "id", func() (string, error) { return "secret", nil }, srv.Client(), 10, func(s string) string { return s })
+	ts := newTokenSource(srv.URL, "id", func() (string, error) { return "secret", nil }, srv.Client(), NewTokenLimiter(10), func(s string) string { return s })
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	for range 3 {
@@ -50,7 +50,7 @@ func TestUnsendableTokenIsNotCached(t *testing.T) {
 		_, _ = w.Write([]byte(`{"access_token":"tok-5678","token_type":"Bearer","expires_in":3600}`))
 	}))
 	defer srv.Close()
-	ts := newTokenSource(srv.URL, "id", func() (string, error) { return "secret", nil }, srv.Client(), 10, func(s string) string { return s })
+	ts := newTokenSource(srv.URL, "id", func() (string, error) { return "secret", nil }, srv.Client(), NewTokenLimiter(10), func(s string) string { return s })
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if tok, err := ts.Token(ctx); err == nil {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -76,28 +77,48 @@ func secretSource(field string, inline Secret, file, env, envName string) (*keyS
 }
 
 // buildTLS turns ca_file and min_tls_version into client TLS settings; TLS 1.2 is the floor.
-func (a Atlas) buildTLS() (*tls.Config, error) {
+func (a Atlas) buildTLS() (*tls.Config, [32]byte, error) {
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	var caSum [32]byte
 	switch a.MinTLSVersion {
 	case "", "TLS12":
 	case "TLS13":
 		cfg.MinVersion = tls.VersionTLS13
 	default:
-		return nil, fmt.Errorf("atlas.min_tls_version: %q is not TLS12 or TLS13", clip(a.MinTLSVersion))
+		return nil, caSum, fmt.Errorf("atlas.min_tls_version: %q is not TLS12 or TLS13", clip(a.MinTLSVersion))
 	}
 	if a.CAFile != "" {
 		pem, err := os.ReadFile(a.CAFile)
 		if err != nil {
-			return nil, fmt.Errorf("atlas.ca_file: %w", err)
+			return nil, caSum, fmt.Errorf("atlas.ca_file: %w", err)
 		}
+		caSum = sha256.Sum256(pem)
 		pool, err := x509.SystemCertPool()
 		if err != nil || pool == nil {
 			pool = x509.NewCertPool()
 		}
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("atlas.ca_file: %s holds no PEM certificate", a.CAFile)
+			return nil, caSum, fmt.Errorf("atlas.ca_file: %s holds no PEM certificate", a.CAFile)
 		}
 		cfg.RootCAs = pool
 	}
-	return cfg, nil
+	return cfg, caSum, nil
+}
+
+// ClientIdentity sums everything an API client is built from: the root, the credentials (their
+// values or files), the token endpoint and the TLS settings with the CA bundle's content. Two
+// configs with the same identity can share one client, its connections and its token, so a
+// reload that changes nothing of it costs no token request.
+func (c *Config) ClientIdentity() [32]byte {
+	a := c.Atlas
+	h := sha256.New()
+	for _, f := range []string{a.BaseURL, a.PublicKey, string(a.PrivateKey), a.PrivateKeyFile, a.ClientID, string(a.ClientSecret),
+		a.ClientSecretFile, a.TokenURL, a.CAFile, a.MinTLSVersion} {
+		h.Write([]byte(f))
+		h.Write([]byte{0})
+	}
+	h.Write(c.caSum[:])
+	var sum [32]byte
+	copy(sum[:], h.Sum(nil))
+	return sum
 }

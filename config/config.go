@@ -56,6 +56,8 @@ type Config struct {
 	key       *keySource
 	secret    *keySource
 	tlsConfig *tls.Config
+	// caSum is the CA bundle's digest, part of the client's identity.
+	caSum [32]byte
 	// warnings are what Validate found doubtful but not wrong.
 	warnings []string
 }
@@ -316,11 +318,11 @@ func (c *Config) Validate(getenv func(string) string) error {
 		}
 	}
 	errs = append(errs, c.credentials(getenv)...)
-	tlsConfig, err := c.Atlas.buildTLS()
+	tlsConfig, caSum, err := c.Atlas.buildTLS()
 	if err != nil {
 		errs = append(errs, err)
 	}
-	c.tlsConfig = tlsConfig
+	c.tlsConfig, c.caSum = tlsConfig, caSum
 	errs = append(errs, c.defaults()...)
 	if len(c.Targets) == 0 {
 		errs = append(errs, errors.New("targets: at least one target is required"))

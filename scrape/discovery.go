@@ -28,6 +28,8 @@ type discovery struct {
 	described []*described
 	// passed is signalled after each pass, for the snapshot reads of what it found.
 	passed chan struct{}
+	// loopStop ends the discovery loop; set when the loop starts, under Scraper.applyMu.
+	loopStop context.CancelFunc
 
 	mu sync.Mutex
 	// done closes after the first pass, for whoever wants to wait for it (tests, probes).
@@ -155,6 +157,33 @@ func newDiscovery(targets []config.Target, interval time.Duration, prev *discove
 		d.doneOnce.Do(func() { close(d.done) })
 	}
 	return d
+}
+
+// stopLoop ends the discovery loop, if one was started.
+func (d *discovery) stopLoop() {
+	if d.loopStop != nil {
+		d.loopStop()
+	}
+}
+
+// same reports a discovery of the same scopes, described targets and interval as o: a reload that
+// changes none of them keeps the discovery, its pass in flight and its result.
+func (d *discovery) same(o *discovery) bool {
+	if d.interval != o.interval || len(d.scopes) != len(o.scopes) || len(d.described) != len(o.described) {
+		return false
+	}
+	for i := range d.scopes {
+		if scopeKey(d.scopes[i].target) != scopeKey(o.scopes[i].target) {
+			return false
+		}
+	}
+	for i := range d.described {
+		a, b := d.described[i].target, o.described[i].target
+		if targetKey(a.GroupID, a.ClusterName) != targetKey(b.GroupID, b.ClusterName) || a.API != b.API || a.ClusterID != b.ClusterID {
+			return false
+		}
+	}
+	return true
 }
 
 // runDiscovery discovers until ctx ends: at once, then every interval, or sooner after a failure.

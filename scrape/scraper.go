@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/time/rate"
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
@@ -59,6 +60,8 @@ type Scraper struct {
 	memory         *memory
 	odd            *oddFields
 	limiter        *atlas.Limiter
+	// tokens meters token requests across every client the scraper builds, reloads included.
+	tokens *rate.Limiter
 
 	apiRequests    *prometheus.CounterVec
 	rateLimited    *prometheus.CounterVec
@@ -85,8 +88,11 @@ type liveConfig struct {
 	snapshots *snapshots
 	// collections reads Cloud Backup clusters' collection restore jobs too.
 	collections bool
-	// stop ends this config's discovery loop when a reload replaces it.
+	// stop ends this config's snapshot loop when a reload replaces it; the discovery loop is the
+	// discovery's own, kept through a reload that changes neither it nor the client.
 	stop context.CancelFunc
+	// identity is what the client was built from (config.ClientIdentity).
+	identity [32]byte
 	// redact hides the config's credentials in a recovered panic's value and stack.
 	redact func(string) string
 	// staleness bounds how long a description that can no longer be read still vouches for a
@@ -107,6 +113,7 @@ func New(o Options, reg prometheus.Registerer, logger *slog.Logger) *Scraper {
 	}
 	e := &Scraper{
 		opts:   o,
+		tokens: atlas.NewTokenLimiter(o.Client.TokenRequestsPerMinute),
 		logger: logger,
 		memory: &memory{},
 		odd:    &oddFields{logger: logger},
@@ -176,43 +183,72 @@ func (e *Scraper) Apply(cfg *config.Config) error {
 	co.ObserveBudget = func(endpoint string) { e.budgetRefused.WithLabelValues(endpoint).Inc() }
 	co.ObserveDeferred = func(endpoint string) { e.deferred.WithLabelValues(endpoint).Inc() }
 	limits := atlas.Limits{Capacity: cfg.RateLimit.Capacity, Refill: cfg.RateLimit.Refill, Period: time.Duration(cfg.RateLimit.Period)}
+	e.applyMu.Lock()
+	defer e.applyMu.Unlock()
 	if e.limiter == nil || limits != e.limits {
 		e.limiter, e.limits = atlas.NewLimiter(limits), limits
 	}
 	if co.Limiter == nil {
 		co.Limiter = e.limiter
 	}
-	client, err := atlas.New(co)
-	if err != nil {
-		return fmt.Errorf("atlas client: %w", err)
+	if co.TokenLimiter == nil {
+		co.TokenLimiter = e.tokens
+	}
+	old := e.live.Load()
+	// A reload costs what changed: a client built from the same identity, on the same budget,
+	// keeps its connections, its Digest session and its token.
+	identity := cfg.ClientIdentity()
+	client, ids := (*atlas.Client)(nil), &clusterIDs{}
+	if old != nil && old.identity == identity && old.client.UsesLimiter(co.Limiter) {
+		client, ids = old.client, old.ids
+	} else {
+		var err error
+		if client, err = atlas.New(co); err != nil {
+			return fmt.Errorf("atlas client: %w", err)
+		}
 	}
 	// Whatever made Atlas answer 429 (another tool, a scrape interval) may be what the reload fixed.
 	e.limiter.Unpause()
-	e.applyMu.Lock()
-	defer e.applyMu.Unlock()
-	var prev *discovery
 	var prevSnaps *snapshots
-	if old := e.live.Load(); old != nil {
-		prev, prevSnaps = old.discovery, old.snapshots
+	interval := time.Duration(cfg.Discovery.RefreshInterval)
+	d := newDiscovery(cfg.Targets, interval, nil)
+	keepDiscovery := old != nil && old.client == client && old.discovery.same(d)
+	switch {
+	case keepDiscovery:
+		d = old.discovery // its pass in flight goes on, and its result is kept
+	case old != nil:
+		d = newDiscovery(cfg.Targets, interval, old.discovery)
+	}
+	if old != nil {
+		prevSnaps = old.snapshots
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	live := &liveConfig{
-		targets: cfg.Targets, client: client, redact: client.Redact,
-		byID: cfg.Atlas.AddressesClustersByID(), ids: &clusterIDs{},
+		targets: cfg.Targets, client: client, redact: client.Redact, identity: identity,
+		byID: cfg.Atlas.AddressesClustersByID(), ids: ids,
 		caps:        Caps{MaxAge: time.Duration(*cfg.Jobs.MaxAge), MaxPerCluster: *cfg.Jobs.MaxPerCluster},
 		v2:          cfg.Atlas.IsV2(),
-		discovery:   newDiscovery(cfg.Targets, time.Duration(cfg.Discovery.RefreshInterval), prev),
+		discovery:   d,
 		snapshots:   newSnapshots(snapshotInterval(cfg), prevSnaps),
 		collections: cfg.Jobs.CollectionRestores,
 		stop:        stop,
 		staleness:   e.opts.MaxStaleness,
 	}
-	old := e.live.Swap(live)
+	e.live.Store(live)
 	if old != nil {
 		old.stop()
-		old.client.Close()
+		if !keepDiscovery {
+			old.discovery.stopLoop()
+		}
+		if old.client != client {
+			old.client.Close()
+		}
 	}
-	e.wg.Go(func() { e.runDiscovery(ctx, live) })
+	if !keepDiscovery {
+		dctx, dstop := context.WithCancel(context.Background())
+		d.loopStop = dstop
+		e.wg.Go(func() { e.runDiscovery(dctx, live) })
+	}
 	e.wg.Go(func() { e.runSnapshots(ctx, live) })
 	return nil
 }
@@ -234,11 +270,12 @@ func (e *Scraper) Redact(s string) string {
 	return s
 }
 
-// Close stops discovery and releases the live client's idle connections.
+// Close stops discovery and the snapshot reads, and releases the live client's idle connections.
 func (e *Scraper) Close() {
 	e.applyMu.Lock()
 	if l := e.live.Load(); l != nil {
 		l.stop()
+		l.discovery.stopLoop()
 		l.client.Close()
 	}
 	e.applyMu.Unlock()

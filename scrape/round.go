@@ -341,7 +341,7 @@ func (e *Scraper) run(ctx context.Context, live *liveConfig, tk task) {
 		views := make([]*CollectionJob, 0, len(jobs))
 		for i := range jobs {
 			v := FromCollectionRestore(&jobs[i])
-			v.ErrorMessage = live.redact(v.ErrorMessage)
+			v.ErrorMessage = live.client.Clean(v.ErrorMessage) // free text: one bounded line, redacted
 			e.odd.noteCollection(t, v)
 			views = append(views, v)
 		}

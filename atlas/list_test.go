@@ -159,3 +159,33 @@ func TestAFailedPageFailsTheWholeList(t *testing.T) {
 		t.Errorf("%d jobs returned from a list with a failed page", len(jobs))
 	}
 }
+
+// A list whose every page is page 1 with a next link, or whose next links outrun its totalCount,
+// ends with a clear error after about totalCount / page size requests, not at the page cap.
+func TestListsThatNeverEnd(t *testing.T) {
+	t.Run("every page is page 1", func(t *testing.T) {
+		e := newEnv(t, func(o *atlas.Options) { o.PageSize = 10 })
+		putJobs(e, 29)
+		e.sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultSamePage})
+		_, err := e.client.ListRestoreJobs(ctxWithTimeout(t, 10*time.Second), groupID, cluster0)
+		if err == nil || !strings.Contains(err.Error(), "does not end") {
+			t.Errorf("err = %v, want a list that does not end", err)
+		}
+		// The three pages totalCount implies, and one that proves the repetition.
+		if n := e.sim.Requests(atlastest.RouteRestoreJobs); n > 4 {
+			t.Errorf("%d requests for a list that repeats its first page, want at most 4", n)
+		}
+	})
+	t.Run("next links past the count", func(t *testing.T) {
+		e := newEnv(t, func(o *atlas.Options) { o.PageSize = 10 })
+		putJobs(e, 199)
+		e.sim.SetTotalCount(func(int) (int, bool) { return 20, true })
+		_, err := e.client.ListRestoreJobs(ctxWithTimeout(t, 10*time.Second), groupID, cluster0)
+		if err == nil || !strings.Contains(err.Error(), "does not end") {
+			t.Errorf("err = %v, want a list that does not end", err)
+		}
+		if n := e.sim.Requests(atlastest.RouteRestoreJobs); n > 6 {
+			t.Errorf("%d requests for a list that claims 20 items in pages of 10, want at most 6", n)
+		}
+	})
+}

@@ -14,8 +14,9 @@ import (
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/recovery"
 )
 
-// maxPages stops a list whose links never end; 2,000 pages of 500 is a million items.
-const maxPages = 2000
+// maxPages stops a list whose links never end: 200 pages of 500 is 100,000 items, more than any
+// cluster's restore jobs or snapshots and any organisation's projects, and a bound on memory.
+const maxPages = 200
 
 // page is one page of any Atlas list endpoint.
 type page[T any] struct {
@@ -52,19 +53,11 @@ func listAll[T any](ctx context.Context, c *Client, cl call, id func(*T) string)
 		}
 		pages = append(pages, more...)
 	}
-	for n := len(pages) + 1; !pages[len(pages)-1].last(); n++ {
-		if n > maxPages {
-			return nil, fmt.Errorf("atlas api: GET %s: more than %d pages", cl.endpoint, maxPages)
-		}
-		p, err := getPage[T](ctx, c, cl, n)
-		if err != nil {
-			return nil, err
-		}
-		pages = append(pages, p)
-	}
 	var items []T
 	seen := make(map[string]struct{})
-	for _, p := range pages {
+	// add keeps a page's new items and reports how many there were.
+	add := func(p *page[T]) int {
+		n := 0
 		for i := range p.Results {
 			key := id(&p.Results[i])
 			if _, dup := seen[key]; dup {
@@ -72,9 +65,41 @@ func listAll[T any](ctx context.Context, c *Client, cl call, id func(*T) string)
 			}
 			seen[key] = struct{}{}
 			items = append(items, p.Results[i])
+			n++
 		}
+		return n
+	}
+	for _, p := range pages {
+		add(p)
+	}
+	// totalCount is an estimate on some endpoints: a list may run past it, but not past twice it.
+	limit := maxPages
+	if first.TotalCount != nil {
+		limit = min(limit, 2*((*first.TotalCount+c.opts.PageSize-1)/c.opts.PageSize)+2)
+	}
+	for n := len(pages) + 1; !pages[len(pages)-1].last(); n++ {
+		if n > limit {
+			return nil, fmt.Errorf("atlas api: GET %s: the list does not end after %d pages (totalCount %s)", cl.endpoint, limit, count(first.TotalCount))
+		}
+		p, err := getPage[T](ctx, c, cl, n)
+		if err != nil {
+			return nil, err
+		}
+		pages = append(pages, p)
+		if add(p) == 0 && len(p.Results) > 0 {
+			// Every item was seen before: a list serving one page over and over would never end.
+			return nil, fmt.Errorf("atlas api: GET %s: page %d repeats earlier pages; the list does not end", cl.endpoint, n)
+		}
+		pages[len(pages)-2] = nil // its items are kept; the page itself is not needed any more
 	}
 	return items, nil
+}
+
+func count(n *int) string {
+	if n == nil {
+		return "not sent"
+	}
+	return strconv.Itoa(*n)
 }
 
 // concurrentPages reads pages 2 to through, keeping at most the client's bound in flight, and

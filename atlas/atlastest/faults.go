@@ -31,6 +31,9 @@ const (
 	FaultHang
 	// FaultWrongContentType answers 200 with an HTML page, as a captive proxy does.
 	FaultWrongContentType
+	// FaultSamePage answers every page of a list as its first page, next link included: a list
+	// that never ends, as a broken proxy or cache would serve it.
+	FaultSamePage
 	// FaultEcho answers Status (500 by default) with an error whose text echoes what the request
 	// carried: its Authorization header, its URL and, at the token endpoint, the client secret in
 	// error_description. A careless proxy or a debugging build of an API does this.

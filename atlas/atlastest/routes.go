@@ -171,7 +171,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.stats.Requests[req.route]++
 	s.mu.Unlock()
-	if f := s.takeFault(req.route, r.URL.Path); f != nil {
+	if f := s.takeFault(req.route, r.URL.Path); f != nil && f.Kind == FaultSamePage {
+		q := r.URL.Query()
+		q.Set("pageNum", "1")
+		r.URL.RawQuery = q.Encode()
+	} else if f != nil {
 		f.apply(s, w, r)
 		return
 	}

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -83,6 +84,8 @@ type Client struct {
 	tokens *tokenSource
 	// background, set by Background, pays only from the spare part of each bucket.
 	background bool
+	// warm is set once an authenticated answer came: shared by every copy of the client.
+	warm *atomic.Bool
 }
 
 // MaxPageSize is the largest itemsPerPage Atlas accepts.
@@ -149,7 +152,7 @@ func New(o Options) (*Client, error) {
 			o.Observe(endpoint, code)
 		}
 	}
-	c := &Client{base: base, opts: o, closeFn: closeFn}
+	c := &Client{base: base, opts: o, closeFn: closeFn, warm: &atomic.Bool{}}
 	if apiKey {
 		rt = newDigestTransport(rt, o.PublicKey, o.PrivateKey)
 	} else {
@@ -292,6 +295,9 @@ func (c *Client) attempt(ctx context.Context, cl call, rawURL string, out any) e
 	}
 	defer resp.Body.Close()
 	c.observe(endpoint, strconv.Itoa(resp.StatusCode))
+	if resp.StatusCode != http.StatusUnauthorized {
+		c.warm.Store(true) // authenticated: the next attempts make one round trip each
+	}
 	if v := resp.Header.Get("RateLimit-Remaining"); v != "" && c.opts.ObserveRemaining != nil {
 		if f, err := strconv.ParseFloat(v, 64); err == nil {
 			c.opts.ObserveRemaining(cl.set, f)
@@ -328,7 +334,10 @@ const defaultAttemptTimeout = 20 * time.Second
 // minDerivedAttempt keeps a derived attempt long enough to connect and answer at all.
 const minDerivedAttempt = time.Second
 
-// attemptTimeout is RequestTimeout, or half the caller's time left (at least a second).
+// attemptTimeout is RequestTimeout, or half the caller's time left (at least a second), so that a
+// hung attempt leaves room for a retry. A client that has had no answer yet gets two thirds: its
+// first attempt carries a Digest challenge (or a token request) before the request itself, two
+// round trips where the retry, warm by then, makes one.
 func (c *Client) attemptTimeout(ctx context.Context) time.Duration {
 	if c.opts.RequestTimeout > 0 {
 		return c.opts.RequestTimeout
@@ -336,6 +345,9 @@ func (c *Client) attemptTimeout(ctx context.Context) time.Duration {
 	deadline, ok := ctx.Deadline()
 	if !ok {
 		return defaultAttemptTimeout
+	}
+	if !c.warm.Load() {
+		return max(time.Until(deadline)*2/3, minDerivedAttempt)
 	}
 	return max(time.Until(deadline)/2, minDerivedAttempt)
 }

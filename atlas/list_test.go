@@ -189,3 +189,14 @@ func TestListsThatNeverEnd(t *testing.T) {
 		}
 	})
 }
+
+// A cold client's first request carries the Digest challenge: two round trips. It gets all the
+// time left, not half: with 1.2 s a round trip and 4.6 s to go, half the time (2.3 s) is short of
+// the 2.4 s the challenge and the request take, and every retry would be shorter still.
+func TestColdClientGetsTheTimeForItsChallenge(t *testing.T) {
+	e := newEnv(t)
+	e.sim.SetLatency(1200 * time.Millisecond)
+	if _, err := e.client.GetRestoreJob(ctxWithTimeout(t, 4600*time.Millisecond), groupID, cluster0, seedJobID); err != nil {
+		t.Fatalf("the cold client's first read failed: %v", err)
+	}
+}

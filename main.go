@@ -25,6 +25,7 @@ import (
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/collector"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/demo"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/memlimit"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/recovery"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/scrape"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/server"
@@ -108,6 +109,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	logger.Info("Starting "+exporterName, "version", version.Info())
 	logger.Info("Build context", "build_context", version.BuildContext())
+	if limit, err := memlimit.Set(os.Getenv); err != nil {
+		logger.Warn("Reading the container's memory limit failed; GOMEMLIMIT is not set", "err", err)
+	} else if limit > 0 {
+		logger.Info("Go memory limit set from the container's", "bytes", limit, "share", memlimit.Share)
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(

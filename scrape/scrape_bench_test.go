@@ -140,7 +140,7 @@ var benchSizes = []struct{ jobs, clusters int }{
 // (round trips ÷ concurrency × latency), and the ratio to that bound of the whole scrape and of
 // its API phase alone (until the answer's headers, which wait for the last read).
 func BenchmarkColdScrape(b *testing.B) {
-	for _, sz := range benchSizes {
+	for _, sz := range append(benchSizes, struct{ jobs, clusters int }{100000, 100}) {
 		b.Run(fmt.Sprintf("jobs=%d/clusters=%d", sz.jobs, sz.clusters), func(b *testing.B) {
 			w := newBenchWorld(b, sz.jobs, sz.clusters, false)
 			var trips int
@@ -269,9 +269,16 @@ func BenchmarkSnapshotReads(b *testing.B) {
 }
 
 // BenchmarkPeakRSS runs the real exporter binary as its own process against the simulator, scrapes
-// 10,000 jobs over 100 clusters, and reports that process's peak resident set (VmHWM).
+// 10,000 and 100,000 jobs over 100 clusters, uncapped, and reports that process's peak resident
+// set (VmHWM).
 func BenchmarkPeakRSS(b *testing.B) {
-	w := newBenchWorld(b, 10000, 100, false)
+	for _, jobs := range []int{10000, 100000} {
+		b.Run(fmt.Sprintf("jobs=%d", jobs), func(b *testing.B) { peakRSS(b, jobs) })
+	}
+}
+
+func peakRSS(b *testing.B, jobs int) {
+	w := newBenchWorld(b, jobs, 100, false)
 	w.sim.SetLatency(0)
 	dir := b.TempDir()
 	bin := filepath.Join(dir, "exporter")
@@ -323,8 +330,8 @@ func BenchmarkPeakRSS(b *testing.B) {
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if !strings.Contains(string(body), "mongodbatlas_up 1") || strings.Count(string(body), "mongodbatlas_restore_job_info{") != 10000 {
-			b.Fatalf("scrape did not export the 10,000 jobs:\n%.1000s", body)
+		if !strings.Contains(string(body), "mongodbatlas_up 1") || strings.Count(string(body), "mongodbatlas_restore_job_info{") != jobs {
+			b.Fatalf("scrape did not export the %d jobs:\n%.1000s", jobs, body)
 		}
 	}
 	b.StopTimer()
@@ -347,4 +354,90 @@ func peakRSSMB(b *testing.B, pid int) float64 {
 	}
 	b.Fatal("no VmHWM in /proc status")
 	return 0
+}
+
+// BenchmarkOrganisation runs the real exporter binary against an organisation of 3,000 projects
+// and 20,000 clusters (one restore job each) on a simulator that answers at once, and reports how
+// long the first discovery pass took (until /-/ready), how long the first full scrape took under a
+// 60 s deadline, and the process's peak resident set. Snapshot reads are off: their cost has a
+// benchmark of its own.
+func BenchmarkOrganisation(b *testing.B) {
+	const projects, clusters = 3000, 20000
+	const org = "5b77777887d9d61443b41699"
+	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
+	running, err := atlastest.Start(sim)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(running.Close)
+	job := atlastest.LoadJob(atlastest.FixtureQuery).Set("created", time.Now().UTC().Format(time.RFC3339))
+	for p := range projects {
+		sim.AddProject(fmt.Sprintf("5c%022x", p), fmt.Sprintf("project-%d", p), org)
+	}
+	for c := range clusters {
+		sim.PutJob(fmt.Sprintf("5c%022x", c%projects), fmt.Sprintf("Cluster%d", c), job.Clone().Set("id", fmt.Sprintf("6b%022x", c)))
+	}
+	dir := b.TempDir()
+	bin := filepath.Join(dir, "exporter")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Dir = ".."
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	cfg := fmt.Sprintf("atlas: {base_url: %q, public_key: %s, private_key: %s}\nsnapshots: {refresh_interval: 0s}\ntargets:\n  - {org_id: %s}\n",
+		running.URL, harness.PublicKey, harness.PrivateKey, org)
+	cfgPath := filepath.Join(dir, "config.yml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	var discover, scrapeTime time.Duration
+	var rss float64
+	for range b.N {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			b.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		cmd := exec.Command(bin, "--config.file="+cfgPath, "--web.listen-address="+addr, "--log.level=warn")
+		start := time.Now()
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		for {
+			resp, err := http.Get("http://" + addr + "/-/ready")
+			if err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					break
+				}
+			}
+			if time.Since(start) > 5*time.Minute {
+				_ = cmd.Process.Kill()
+				b.Fatal("the organisation was not discovered in five minutes")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		discover += time.Since(start)
+		req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/metrics", nil)
+		req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", "60")
+		t0 := time.Now()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		scrapeTime += time.Since(t0)
+		if !strings.Contains(string(body), "\nmongodbatlas_up 1\n") || strings.Count(string(body), "mongodbatlas_restore_job_info{") != clusters {
+			b.Fatalf("the scrape did not read all %d clusters:\n%.2000s", clusters, body)
+		}
+		rss = max(rss, peakRSSMB(b, cmd.Process.Pid))
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	}
+	n := float64(b.N)
+	b.ReportMetric(discover.Seconds()/n, "discovery-s")
+	b.ReportMetric(scrapeTime.Seconds()/n, "scrape-s")
+	b.ReportMetric(rss, "peak-RSS-MB")
 }

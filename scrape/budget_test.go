@@ -269,25 +269,37 @@ func TestLastGoodValuesExpire(t *testing.T) {
 	}
 }
 
-// What leaves discovery is forgotten; only pinned targets remember terminal jobs.
+// What leaves discovery is forgotten, whichever endpoint is scraped: an exporter scraped only
+// through /probe (the sharding mode) forgets too. Only pinned targets remember terminal jobs.
 func TestMemoryForgetsClustersThatLeft(t *testing.T) {
-	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
-	sim.AddProject(harness.GroupID, "main", "")
-	sim.PutJob(harness.GroupID, "Gone", atlastest.LoadJob(atlastest.FixtureQuery))
-	h := harness.NewWith(t, sim, harness.Options{Targets: []config.Target{{GroupID: harness.GroupID}},
-		Discovery: model.Duration(time.Millisecond)})
-	h.Scrape(t, 0)
-	if n := scrape.Remembered(h.Scraper); n != 2 {
-		t.Fatalf("%d targets remembered, want Cluster0 and Gone", n)
-	}
-	sim.DeleteCluster(harness.GroupID, "Gone")
-	deadline := time.Now().Add(5 * time.Second)
-	for scrape.Remembered(h.Scraper) != 1 && time.Now().Before(deadline) {
-		h.Scrape(t, 0)
-		time.Sleep(5 * time.Millisecond)
-	}
-	if n := scrape.Remembered(h.Scraper); n != 1 {
-		t.Errorf("%d targets remembered after a cluster left discovery, want 1", n)
+	for _, mode := range []string{"metrics", "probe"} {
+		t.Run(mode, func(t *testing.T) {
+			sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
+			sim.AddProject(harness.GroupID, "main", "")
+			sim.PutJob(harness.GroupID, "Gone", atlastest.LoadJob(atlastest.FixtureQuery))
+			h := harness.NewWith(t, sim, harness.Options{Targets: []config.Target{{GroupID: harness.GroupID}},
+				Discovery: model.Duration(time.Millisecond)})
+			read := func() {
+				if mode == "probe" {
+					h.ProbeTarget(t, 0)
+				} else {
+					h.Scrape(t, 0)
+				}
+			}
+			read()
+			if n := scrape.Remembered(h.Scraper); n != 2 {
+				t.Fatalf("%d targets remembered, want Cluster0 and Gone", n)
+			}
+			sim.DeleteCluster(harness.GroupID, "Gone")
+			deadline := time.Now().Add(5 * time.Second)
+			for scrape.Remembered(h.Scraper) != 1 && time.Now().Before(deadline) {
+				read()
+				time.Sleep(5 * time.Millisecond)
+			}
+			if n := scrape.Remembered(h.Scraper); n != 1 {
+				t.Errorf("%d targets remembered after a cluster left discovery, want 1", n)
+			}
+		})
 	}
 }
 
@@ -318,28 +330,5 @@ func TestTokenEndpoint429Recovers(t *testing.T) {
 			t.Fatalf("no recovery after the token endpoint's pause:\n%s", h.Logs)
 		}
 		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// Forgetting does not depend on /metrics: an exporter scraped only through /probe (the sharding
-// mode) forgets the clusters that left discovery too.
-func TestMemoryForgetsUnderProbeOnly(t *testing.T) {
-	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
-	sim.AddProject(harness.GroupID, "main", "")
-	sim.PutJob(harness.GroupID, "Gone", atlastest.LoadJob(atlastest.FixtureQuery))
-	h := harness.NewWith(t, sim, harness.Options{Targets: []config.Target{{GroupID: harness.GroupID}},
-		Discovery: model.Duration(time.Millisecond)})
-	h.ProbeTarget(t, 0)
-	if n := scrape.Remembered(h.Scraper); n != 2 {
-		t.Fatalf("%d targets remembered, want Cluster0 and Gone", n)
-	}
-	sim.DeleteCluster(harness.GroupID, "Gone")
-	deadline := time.Now().Add(5 * time.Second)
-	for scrape.Remembered(h.Scraper) != 1 && time.Now().Before(deadline) {
-		h.ProbeTarget(t, 0)
-		time.Sleep(5 * time.Millisecond)
-	}
-	if n := scrape.Remembered(h.Scraper); n != 1 {
-		t.Errorf("%d targets remembered after a cluster left discovery, under /probe only; want 1", n)
 	}
 }

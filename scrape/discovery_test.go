@@ -7,11 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/model"
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/harness"
-	"github.com/atlasrestore/mongodbatlas_restore_exporter/scrape"
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
@@ -274,19 +272,8 @@ func TestOrganisationOfEveryFamily(t *testing.T) {
 func TestReloadDuringTheFirstPassIsNotReady(t *testing.T) {
 	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
 	sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureQuery))
-	running, err := atlastest.Start(sim)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(running.Close)
+	s, cfg := unwaited(t, sim, config.Target{GroupID: harness.GroupID})
 	sim.SetLatency(200 * time.Millisecond)
-	cfg := &config.Config{Atlas: config.Atlas{BaseURL: running.URL, PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey},
-		Targets: []config.Target{{GroupID: harness.GroupID}}}
-	if err := cfg.Validate(nil); err != nil {
-		t.Fatal(err)
-	}
-	s := scrape.New(scrape.Options{}, prometheus.NewRegistry(), harness.DiscardLogger())
-	defer s.Close()
 	if err := s.Apply(cfg); err != nil {
 		t.Fatal(err)
 	}

@@ -75,19 +75,8 @@ func TestReloadStormKeepsTheDiscoveryPass(t *testing.T) {
 	for i := range 8 {
 		sim.PutJob(harness.GroupID, fmt.Sprintf("C%d", i), atlastest.LoadJob(atlastest.FixtureQuery))
 	}
-	running, err := atlastest.Start(sim)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(running.Close)
+	s, cfg := unwaited(t, sim, config.Target{GroupID: harness.GroupID})
 	sim.SetLatency(60 * time.Millisecond)
-	cfg := &config.Config{Atlas: config.Atlas{BaseURL: running.URL, PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey},
-		Targets: []config.Target{{GroupID: harness.GroupID}}}
-	if err := cfg.Validate(nil); err != nil {
-		t.Fatal(err)
-	}
-	s := scrape.New(scrape.Options{}, prometheus.NewRegistry(), harness.DiscardLogger())
-	defer s.Close()
 	deadline := time.Now().Add(10 * time.Second)
 	for !s.Discovered() {
 		if time.Now().After(deadline) {
@@ -102,4 +91,24 @@ func TestReloadStormKeepsTheDiscoveryPass(t *testing.T) {
 	if known, _ := s.Known(); len(known) != 8 {
 		t.Errorf("%d clusters known, want the project's 8", len(known))
 	}
+}
+
+// unwaited serves sim on loopback and returns a scraper with no config yet and a config of the
+// simulator's API key for targets: for the tests of what happens before discovery's first pass
+// ends, which the harness waits for.
+func unwaited(t *testing.T, sim *atlastest.Server, targets ...config.Target) (*scrape.Scraper, *config.Config) {
+	t.Helper()
+	running, err := atlastest.Start(sim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(running.Close)
+	cfg := &config.Config{Atlas: config.Atlas{BaseURL: running.URL, PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey},
+		Targets: targets}
+	if err := cfg.Validate(nil); err != nil {
+		t.Fatal(err)
+	}
+	s := scrape.New(scrape.Options{}, prometheus.NewRegistry(), harness.DiscardLogger())
+	t.Cleanup(s.Close)
+	return s, cfg
 }

@@ -281,12 +281,6 @@ func peakRSS(b *testing.B, jobs int) {
 	w := newBenchWorld(b, jobs, 100, false)
 	w.sim.SetLatency(0)
 	dir := b.TempDir()
-	bin := filepath.Join(dir, "exporter")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Dir = ".."
-	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
 	var cfg strings.Builder
 	fmt.Fprintf(&cfg, "jobs: {max_age: 0s, max_per_cluster: 0}\natlas: {base_url: %q, public_key: %s, private_key: %s}\ntargets:\n",
 		w.cfg.Atlas.BaseURL, harness.PublicKey, harness.PrivateKey)
@@ -297,31 +291,9 @@ func peakRSS(b *testing.B, jobs int) {
 	if err := os.WriteFile(cfgPath, []byte(cfg.String()), 0o600); err != nil {
 		b.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	cmd := exec.Command(bin, "--config.file="+cfgPath, "--web.listen-address="+addr, "--log.level=warn")
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
+	addr, cmd, _ := startBinary(b, buildBinary(b, dir), cfgPath, 30*time.Second)
 	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
 	url := "http://" + addr + "/metrics"
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if resp, err := http.Get("http://" + addr + "/-/ready"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			b.Fatal("exporter did not start")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 	b.ResetTimer()
 	for range b.N + 2 {
 		resp, err := http.Get(url)
@@ -336,6 +308,49 @@ func peakRSS(b *testing.B, jobs int) {
 	}
 	b.StopTimer()
 	b.ReportMetric(peakRSSMB(b, cmd.Process.Pid), "peak-RSS-MB")
+}
+
+// buildBinary builds the exporter into dir, as a release would be built.
+func buildBinary(b *testing.B, dir string) string {
+	b.Helper()
+	bin := filepath.Join(dir, "exporter")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Dir = ".."
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// startBinary starts the exporter binary on a free loopback port with the config at cfgPath, and
+// returns once it is ready (at most within limit), with how long that took.
+func startBinary(b *testing.B, bin, cfgPath string, limit time.Duration) (addr string, cmd *exec.Cmd, ready time.Duration) {
+	b.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	addr = ln.Addr().String()
+	ln.Close()
+	cmd = exec.Command(bin, "--config.file="+cfgPath, "--web.listen-address="+addr, "--log.level=warn")
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	for {
+		if resp, err := http.Get("http://" + addr + "/-/ready"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return addr, cmd, time.Since(start)
+			}
+		}
+		if time.Since(start) > limit {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			b.Fatalf("the exporter was not ready within %v", limit)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func peakRSSMB(b *testing.B, pid int) float64 {
@@ -378,12 +393,7 @@ func BenchmarkOrganisation(b *testing.B) {
 		sim.PutJob(fmt.Sprintf("5c%022x", c%projects), fmt.Sprintf("Cluster%d", c), job.Clone().Set("id", fmt.Sprintf("6b%022x", c)))
 	}
 	dir := b.TempDir()
-	bin := filepath.Join(dir, "exporter")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Dir = ".."
-	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(b, dir)
 	cfg := fmt.Sprintf("atlas: {base_url: %q, public_key: %s, private_key: %s}\nsnapshots: {refresh_interval: 0s}\ntargets:\n  - {org_id: %s}\n",
 		running.URL, harness.PublicKey, harness.PrivateKey, org)
 	cfgPath := filepath.Join(dir, "config.yml")
@@ -393,32 +403,8 @@ func BenchmarkOrganisation(b *testing.B) {
 	var discover, scrapeTime time.Duration
 	var rss float64
 	for range b.N {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			b.Fatal(err)
-		}
-		addr := ln.Addr().String()
-		ln.Close()
-		cmd := exec.Command(bin, "--config.file="+cfgPath, "--web.listen-address="+addr, "--log.level=warn")
-		start := time.Now()
-		if err := cmd.Start(); err != nil {
-			b.Fatal(err)
-		}
-		for {
-			resp, err := http.Get("http://" + addr + "/-/ready")
-			if err == nil {
-				resp.Body.Close()
-				if resp.StatusCode == http.StatusOK {
-					break
-				}
-			}
-			if time.Since(start) > 5*time.Minute {
-				_ = cmd.Process.Kill()
-				b.Fatal("the organisation was not discovered in five minutes")
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		discover += time.Since(start)
+		addr, cmd, ready := startBinary(b, bin, cfgPath, 5*time.Minute)
+		discover += ready
 		req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/metrics", nil)
 		req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", "60")
 		t0 := time.Now()

@@ -245,37 +245,46 @@ func (e *Scraper) readSnapshots(ctx context.Context, live *liveConfig, client *a
 	return newestLegacySnapshot(snaps), nil
 }
 
-// newestCloudBackupSnapshot is the greatest createdAt of a completed snapshot, whatever the
-// list's order: createdAt is absent until a snapshot completes, and the list has no documented order.
-func newestCloudBackupSnapshot(snaps []atlas.CloudBackupSnapshot) time.Time {
-	var newest time.Time
+// newest is the greatest recovery point among snaps: at gives a snapshot's, nil where it is not
+// complete or not dated. The lists have no documented order, so every item is looked at.
+func newest[T any](snaps []T, at func(*T) *atlas.Time) time.Time {
+	var out time.Time
 	for i := range snaps {
-		if snaps[i].Status == "completed" && isTime(snaps[i].CreatedAt) && snaps[i].CreatedAt.After(newest) {
-			newest = snaps[i].CreatedAt.Time
+		if t := at(&snaps[i]); isTime(t) && t.After(out) {
+			out = t.Time
 		}
 	}
-	return newest
+	return out
+}
+
+// newestCloudBackupSnapshot is the greatest createdAt of a completed snapshot: createdAt is absent
+// until a snapshot completes.
+func newestCloudBackupSnapshot(snaps []atlas.CloudBackupSnapshot) time.Time {
+	return newest(snaps, func(s *atlas.CloudBackupSnapshot) *atlas.Time {
+		if s.Status != "completed" {
+			return nil
+		}
+		return s.CreatedAt
+	})
 }
 
 // newestFlexSnapshot is the greatest finishTime of a COMPLETED Flex snapshot: Flex snapshots
 // have no createdAt, and failed ones keep their finishTime.
 func newestFlexSnapshot(snaps []atlas.FlexSnapshot) time.Time {
-	var newest time.Time
-	for i := range snaps {
-		if snaps[i].Status == "COMPLETED" && isTime(snaps[i].FinishTime) && snaps[i].FinishTime.After(newest) {
-			newest = snaps[i].FinishTime.Time
+	return newest(snaps, func(s *atlas.FlexSnapshot) *atlas.Time {
+		if s.Status != "COMPLETED" {
+			return nil
 		}
-	}
-	return newest
+		return s.FinishTime
+	})
 }
 
 // newestLegacySnapshot is the greatest created.date of a complete legacy snapshot.
 func newestLegacySnapshot(snaps []atlas.LegacySnapshot) time.Time {
-	var newest time.Time
-	for i := range snaps {
-		if snaps[i].Complete && snaps[i].Created != nil && isTime(&snaps[i].Created.Date) && snaps[i].Created.Date.After(newest) {
-			newest = snaps[i].Created.Date.Time
+	return newest(snaps, func(s *atlas.LegacySnapshot) *atlas.Time {
+		if !s.Complete || s.Created == nil {
+			return nil
 		}
-	}
-	return newest
+		return &s.Created.Date
+	})
 }

@@ -81,8 +81,8 @@ helm:
 	cd deploy && $(GO) tool helm lint --strict $(CHART) -f $(CHART)/ci-values.yaml
 	cd deploy && $(GO) tool helm template r $(CHART) -f $(CHART)/ci-values.yaml --namespace monitoring >/dev/null
 
-## generate: rebuild the dashboard and the PrometheusRule from their sources, and copy the
-## tested rule files into the chart.
+## generate: rebuild the dashboard, the PrometheusRule and the chart's values schema from their
+## sources, and copy the tested rule files into the chart.
 generate:
 	cd deploy && $(GO) generate ./...
 	cp deploy/prometheus/alerts.yml deploy/prometheus/rules.yml deploy/$(CHART)/files/

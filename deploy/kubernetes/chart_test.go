@@ -2,8 +2,12 @@ package main
 
 import (
 	"bytes"
+	"encoding/pem"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -213,5 +217,88 @@ func TestChartServiceAccountConfig(t *testing.T) {
 	cfg, err := config.Parse([]byte(strings.ReplaceAll(cfgYAML, mounted, secret)), ".", nil)
 	if err != nil || !cfg.UsesServiceAccount() {
 		t.Errorf("chart's service-account config: %v", err)
+	}
+}
+
+// The chart takes every config the exporter takes, at the same paths under config: each file of
+// examples/, config.example.yml, and the organisation, project-only and all-projects shapes render,
+// and the rendered config.yml passes the exporter's own validation.
+func TestChartTakesEveryExampleConfig(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("..", "..", "examples", "*.yml"))
+	files = append(files, filepath.Join("..", "..", "config.example.yml"))
+	if len(files) < 5 {
+		t.Fatalf("found %d example configs", len(files))
+	}
+	shapes := map[string]string{
+		"organisation": "atlas: {public_key: p}\ntargets: [{org_id: 5b77777887d9d61443b41699, project_include: 'prod-.*', rpo: 1d, rto: 2h}]\nsnapshots: {refresh_interval: 15m}\n",
+		"project-only": "atlas: {public_key: p}\ntargets: [{group_id: 5a66666887d9d61443b41645, drill_interval: 30d}]\ndiscovery: {refresh_interval: 10m}\n",
+		"all-projects": "atlas: {public_key: p}\ntargets: [{all_projects: true, cluster_exclude: 'scratch-.*'}]\n",
+	}
+	dir := t.TempDir()
+	for name, doc := range shapes {
+		f := filepath.Join(dir, name+".yml")
+		if err := os.WriteFile(f, []byte(doc), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			raw, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var cfg map[string]any
+			if err := yaml.Unmarshal(raw, &cfg); err != nil {
+				t.Fatal(err)
+			}
+			vals, err := yaml.Marshal(map[string]any{"existingSecret": "atlas-key", "config": cfg})
+			if err != nil {
+				t.Fatal(err)
+			}
+			valuesFile := filepath.Join(t.TempDir(), "values.yaml")
+			if err := os.WriteFile(valuesFile, vals, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			out, err := renderChart(t, valuesFile)
+			if err != nil {
+				t.Fatalf("helm refused it: %v", err)
+			}
+			for name, doc := range out {
+				if !strings.HasSuffix(name, "configmap.yaml") {
+					continue
+				}
+				var cm corev1.ConfigMap
+				if err := yaml.UnmarshalStrict([]byte(doc), &cm); err != nil {
+					t.Fatal(err)
+				}
+				checkRenderedConfig(t, cm.Data["config.yml"])
+			}
+		})
+	}
+}
+
+// checkRenderedConfig runs the exporter's validation on a rendered config.yml, with the mounted
+// secret and any CA bundle it names in place.
+func checkRenderedConfig(t *testing.T, cfg string) {
+	t.Helper()
+	const mounted = "/etc/mongodbatlas_restore_exporter/secret/private-key"
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "secret")
+	if err := os.WriteFile(secret, []byte("s"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg = strings.ReplaceAll(cfg, mounted, secret)
+	if m := regexp.MustCompile(`ca_file: (\S+)`).FindStringSubmatch(cfg); m != nil {
+		srv := httptest.NewTLSServer(http.NotFoundHandler())
+		srv.Close()
+		ca := filepath.Join(dir, "ca.pem")
+		if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cfg = strings.ReplaceAll(cfg, m[1], ca)
+	}
+	if _, err := config.Parse([]byte(cfg), dir, nil); err != nil {
+		t.Errorf("the rendered config.yml fails the exporter's validation: %v\n%s", err, cfg)
 	}
 }

@@ -60,7 +60,7 @@ func (c Cluster) Judge(now time.Time) Verdicts {
 	case last.At.IsZero():
 		v.RecoveryTime = Verdict{Text: "no successful restore to time"}
 	case last.Took <= 0:
-		v.RecoveryTime = Verdict{Text: "the last restore's duration is unknown (legacy jobs give no finish time)"}
+		v.RecoveryTime = Verdict{Text: "the last restore's duration is unknown (legacy jobs and Cloud Backup downloads give no finish time)"}
 	case c.RTOSeconds == nil:
 		v.RecoveryTime = Verdict{Text: "last restore took " + human(last.Took) + "; no rto"}
 	default:

@@ -83,6 +83,14 @@ func (t *TargetResult) Fail(err error) {
 // OK reports a target read completely in this round.
 func (t *TargetResult) OK() bool { return len(t.errs) == 0 }
 
+// Err is why the target could not be read completely (the first failure), nil when it was.
+func (t *TargetResult) Err() error {
+	if len(t.errs) == 0 {
+		return nil
+	}
+	return t.errs[0]
+}
+
 // clusterStates pairs each cluster with what is known of its recovery point.
 func (live *liveConfig) clusterStates(clusters []Cluster) []ClusterState {
 	states := make([]ClusterState, len(clusters))
@@ -420,7 +428,7 @@ func (e *Scraper) settle(r *Round) {
 		if !t.OK() {
 			first = t.errs[0]
 		}
-		e.memory.record(key, outcome{read: now, ok: t.OK(), cause: cause(first)})
+		e.memory.record(key, outcome{read: now, ok: t.OK(), cause: Cause(first)})
 	}
 }
 
@@ -460,7 +468,7 @@ func (e *Scraper) logFailures(r *Round) {
 					"group_id", t.Target.GroupID, "cluster_name", t.Target.ClusterName, "err", t.CollectionsErr,
 					"error_code", atlas.ErrorCode(t.CollectionsErr))
 			} else {
-				more["collection restores: "+cause(t.CollectionsErr)]++
+				more["collection restores: "+Cause(t.CollectionsErr)]++
 			}
 		}
 		if t.OK() {
@@ -472,7 +480,7 @@ func (e *Scraper) logFailures(r *Round) {
 			continue
 		}
 		if lines >= maxFailureLines {
-			more[cause(t.errs[0])]++
+			more[Cause(t.errs[0])]++
 			continue
 		}
 		lines++

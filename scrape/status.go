@@ -32,8 +32,8 @@ type outcome struct {
 	cause string
 }
 
-// cause names a failure in a word or a code, for a table cell.
-func cause(err error) string {
+// Cause names a failure in a word or a code, for a table cell.
+func Cause(err error) string {
 	switch {
 	case err == nil:
 		return ""

@@ -18,21 +18,27 @@ type LandingOptions struct {
 	Demo bool
 }
 
-// Landing serves the page at /: the version, whether this is the demo, every target with its
-// family and how its last read went, discovery's state, how many series a scrape makes, a
-// /probe form, and links only to what this process serves. It reads memory, never the API.
+// Landing serves the page at /, an operator's first screen: what is wrong (broken and killed
+// jobs, failed and unfetched expired deliveries, targets that cannot be read and why, clusters
+// that are not recoverable as their objectives ask), then every target with its family, its jobs
+// by state and how its last read went, discovery's state, a /probe form, and links only to what
+// this process serves. It shows the last scrape's round when it is recent, and reads one itself
+// when nobody has scraped for a minute.
 func (h *Scrapes) Landing(o LandingOptions) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/" {
 			http.NotFound(w, r)
 			return
 		}
+		last, readNow := h.recentRound(r.Context())
 		page := landingPage{
 			Version: version.Info(), Demo: o.Demo, MetricsPath: o.MetricsPath,
 			Series: h.series.Load(), Discoveries: h.scraper.Discoveries(),
+			ReadAt: last.at, ReadNow: readNow, view: viewOf(last.r, time.Now()),
 		}
 		for _, t := range h.scraper.Targets() {
-			page.Targets = append(page.Targets, landingTarget{TargetStatus: t, Family: family(t.Target)})
+			lt := landingTarget{TargetStatus: t, Family: family(t.Target), States: page.States[t.Target.GroupID+"/"+t.Target.ClusterName]}
+			page.Targets = append(page.Targets, lt)
 			if page.ProbeExample == "" {
 				page.ProbeExample = t.Target.GroupID
 			}
@@ -52,11 +58,18 @@ type landingPage struct {
 	Targets      []landingTarget
 	Discoveries  []scrape.Discovery
 	ProbeExample string
+	// ReadAt is when the round shown was read; ReadNow that this page read it, nobody having
+	// scraped for a minute.
+	ReadAt  time.Time
+	ReadNow bool
+	view
 }
 
 type landingTarget struct {
 	scrape.TargetStatus
 	Family string
+	// States counts the target's exported jobs by status.
+	States string
 }
 
 // family names a target's restore-job API as the config does.
@@ -69,6 +82,7 @@ func family(t config.Target) string {
 
 // landingTemplate is parsed once; a template error is a bug, found by the tests at start.
 var landingTemplate = template.Must(template.New("landing").Funcs(template.FuncMap{
+	"mark": verdictClass,
 	"when": func(t time.Time) string {
 		if t.IsZero() {
 			return "never"
@@ -86,6 +100,9 @@ table { border-collapse: collapse; margin: 1em 0; }
 th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; }
 .demo { background: #fff3cd; border: 1px solid #e0c36a; padding: 0.6em; }
 .failed { color: #a00; font-weight: bold; }
+td.ok { background: #e3f4e1; }
+td.bad { background: #fbe1e1; }
+td.unknown { background: #eee; }
 input[type=text] { width: 26ch; }
 </style>
 </head>
@@ -99,11 +116,32 @@ input[type=text] { width: 26ch; }
 <li><a href="/-/healthy">Health</a></li>
 <li><a href="/-/ready">Readiness</a></li>
 </ul>
+<p class="read">{{if .ReadNow}}Nobody had scraped this exporter for a minute, so this page read the API itself, {{when .ReadAt}}.{{else}}Read by the last scrape, {{when .ReadAt}}.{{end}}
+Every scrape of <a href="{{.MetricsPath}}">{{.MetricsPath}}</a> reads the API again; this page shows the last one's result.</p>
+<h2>What needs attention</h2>
+{{if or .Problems .Failures}}
+{{if .Problems}}<table class="problems">
+<tr><th>project (group_id)</th><th>cluster</th><th>restore job</th><th>family</th><th>problem</th><th>since</th></tr>
+{{range .Problems}}<tr class="problem" data-restore="{{.JobID}}"><td>{{.GroupID}}</td><td>{{.ClusterName}}</td><td>{{.JobID}}</td><td>{{.Family}}</td><td class="failed">{{.What}}</td><td>{{when .Since}}</td></tr>
+{{end}}</table>{{end}}
+{{if .Failures}}<table class="failures">
+<tr><th>project (group_id)</th><th>cluster</th><th>cause</th><th>reason</th></tr>
+{{range .Failures}}<tr class="failure" data-target="{{.GroupID}}/{{.ClusterName}}"><td>{{.GroupID}}</td><td>{{.ClusterName}}</td><td class="failed">{{.Cause}}</td><td>{{.Reason}}</td></tr>
+{{end}}</table>{{end}}
+{{else}}<p>No broken or killed restore job, no failed or unfetched expired delivery, no target that cannot be read.</p>{{end}}
+<h2>Recoverability</h2>
+{{if .Coverage}}<table class="coverage">
+<tr><th>project (group_id)</th><th>cluster</th><th>protected</th><th>recovery point</th><th>last drill</th><th>recovery time</th></tr>
+{{range .Coverage}}<tr data-cluster="{{.GroupID}}/{{.ClusterName}}"><td>{{.GroupID}}</td><td>{{.ClusterName}}</td>
+<td class="{{mark .Verdicts.Protected}}">{{.Verdicts.Protected.Text}}</td><td class="{{mark .Verdicts.RecoveryPoint}}">{{.Verdicts.RecoveryPoint.Text}}</td>
+<td class="{{mark .Verdicts.Drill}}">{{.Verdicts.Drill.Text}}</td><td class="{{mark .Verdicts.RecoveryTime}}">{{.Verdicts.RecoveryTime.Text}}</td></tr>
+{{end}}</table>
+<p>The whole record, every restore of the last 400 days with its outcome and duration: <a href="/recovery">/recovery</a>.</p>{{else}}<p>No cluster is watched yet.</p>{{end}}
 <h2>Targets</h2>
 {{if .Targets}}<table>
-<tr><th>project (group_id)</th><th>cluster</th><th>family</th><th>last read</th><th>result</th><th>last success</th><th>jobs</th></tr>
+<tr><th>project (group_id)</th><th>cluster</th><th>family</th><th>last read</th><th>result</th><th>last success</th><th>jobs</th><th>by state</th></tr>
 {{range .Targets}}<tr><td>{{.Target.GroupID}}</td><td>{{.Target.ClusterName}}</td><td>{{.Family}}</td><td>{{when .Read}}</td>
-<td>{{if .Read.IsZero}}not read yet{{else if .OK}}ok{{else}}<span class="failed">failed: {{.Cause}}</span>{{end}}</td><td>{{when .LastSuccess}}</td><td>{{.Jobs}}</td></tr>
+<td>{{if .Read.IsZero}}not read yet{{else if .OK}}ok{{else}}<span class="failed">failed: {{.Cause}}</span>{{end}}</td><td>{{when .LastSuccess}}</td><td>{{.Jobs}}</td><td>{{.States}}</td></tr>
 {{end}}</table>{{else}}<p>No cluster target yet{{if .Discoveries}}: discovery has not found any{{end}}.</p>{{end}}
 {{if .Discoveries}}<h2>Discovery</h2>
 <table>

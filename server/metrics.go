@@ -50,6 +50,8 @@ type Scrapes struct {
 	logger  *slog.Logger
 	// series is how many target series the last /metrics answer held, for the landing page.
 	series atomic.Int64
+	// last is the last round over every target, which the landing page shows.
+	last lastRound
 }
 
 // NewScrapes wires the endpoints to what reads the API and what writes the metrics.
@@ -64,7 +66,9 @@ func (h *Scrapes) Metrics(self prometheus.Gatherer) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), scrapeTimeout(r.Header, h.opts.DefaultTimeout, h.opts.TimeoutOffset))
 		defer cancel()
-		h.series.Store(int64(h.serveText(w, r, h.scraper.Scrape(ctx, "all", nil), self)))
+		round := h.scraper.Scrape(ctx, "all", nil)
+		h.remember(round)
+		h.series.Store(int64(h.serveText(w, r, round, self)))
 	})
 }
 

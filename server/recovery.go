@@ -35,7 +35,9 @@ func (h *Scrapes) Recovery() http.Handler {
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), scrapeTimeout(r.Header, h.opts.DefaultTimeout, h.opts.TimeoutOffset))
 		defer cancel()
-		rec := record.Build(h.scraper.Scrape(ctx, "all", nil), since, now, version.Version)
+		round := h.scraper.Scrape(ctx, "all", nil)
+		h.remember(round)
+		rec := record.Build(round, since, now, version.Version)
 		switch format {
 		case ".json":
 			w.Header().Set("Content-Type", "application/json")
@@ -110,6 +112,17 @@ func recoveryPage(rec record.Record, since string, now time.Time) recoveryView {
 	return v
 }
 
+// verdictClass is a verdict as a CSS class and a data attribute: ok, bad or unknown.
+func verdictClass(x record.Verdict) string {
+	switch {
+	case x.OK == nil:
+		return "unknown"
+	case *x.OK:
+		return "ok"
+	}
+	return "bad"
+}
+
 // recoveryTemplate is parsed once; a template error is a bug, found by the tests at start.
 var recoveryTemplate = template.Must(template.New("recovery").Funcs(template.FuncMap{
 	"at": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") },
@@ -125,15 +138,7 @@ var recoveryTemplate = template.Must(template.New("recovery").Funcs(template.Fun
 		}
 		return model.Duration(time.Duration(*s * float64(time.Second))).String()
 	},
-	"mark": func(x record.Verdict) string {
-		switch {
-		case x.OK == nil:
-			return "unknown"
-		case *x.OK:
-			return "ok"
-		}
-		return "bad"
-	},
+	"mark": verdictClass,
 	"sign": func(x record.Verdict) string {
 		switch {
 		case x.OK == nil:

@@ -92,13 +92,17 @@ func newTokenSource(tokenURL, clientID string, secret func() (string, error), hc
 // close ends every refresh in flight, for a client that is closed.
 func (ts *tokenSource) close() { ts.end() }
 
-// NewTokenLimiter allows perMinute token requests in any minute (zero: Atlas's limit, 10). Share
-// one across the clients of successive configs, so that no reload storm can exceed it.
+// NewTokenLimiter allows at most perMinute token requests in any minute (zero: Atlas's limit,
+// 10): a burst of half of them, refilled at the other half a minute, since a bucket lets through
+// its burst and its refill within one window. Share one across the clients of successive
+// configs, so that no reload storm can exceed it.
 func NewTokenLimiter(perMinute int) *rate.Limiter {
 	if perMinute <= 0 {
 		perMinute = defaultTokenRequestsPerMinute
 	}
-	return rate.NewLimiter(rate.Every(time.Minute/time.Duration(perMinute)), perMinute)
+	burst := max(perMinute/2, 1)
+	refill := max(perMinute-burst, 1)
+	return rate.NewLimiter(rate.Every(time.Minute/time.Duration(refill)), burst)
 }
 
 // Token returns a valid access token, fetching one if the cached token is missing or near expiry.

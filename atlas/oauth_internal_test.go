@@ -63,3 +63,31 @@ func TestUnsendableTokenIsNotCached(t *testing.T) {
 		t.Errorf("%d token requests, want 2", n)
 	}
 }
+
+// The token limiter lets through at most its number in any minute, however the requests fall:
+// a bucket passes its burst and its refill within one window, so both together make the limit.
+func TestTokenLimiterHoldsInAnyMinute(t *testing.T) {
+	for _, perMinute := range []int{10, 3, 1} {
+		l := NewTokenLimiter(perMinute)
+		start := time.Now()
+		var allowed []time.Time
+		for ms := 0; ms < 5*60*1000; ms += 100 {
+			at := start.Add(time.Duration(ms) * time.Millisecond)
+			if l.AllowN(at, 1) {
+				allowed = append(allowed, at)
+			}
+		}
+		limit := max(perMinute, 2) // one a minute cannot be both a burst and a refill
+		for i := range allowed {
+			n := 0
+			for _, a := range allowed[i:] {
+				if a.Sub(allowed[i]) < time.Minute {
+					n++
+				}
+			}
+			if n > limit {
+				t.Fatalf("%d a minute: %d requests within a minute from %v", perMinute, n, allowed[i].Sub(start))
+			}
+		}
+	}
+}

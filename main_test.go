@@ -3,11 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/pem"
 	"fmt"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -366,38 +364,15 @@ func TestExamplesPassConfigCheck(t *testing.T) {
 	}
 	keys(reflect.TypeOf(config.Config{}), "")
 
-	dir := t.TempDir()
-	ca := httptest.NewTLSServer(http.NotFoundHandler())
-	ca.Close()
-	files := map[string]string{
-		"/etc/mongodbatlas/private-key":    "example-key\n",
-		"/etc/mongodbatlas/client-secret":  "example-secret\n",
-		"/etc/mongodbatlas/private-ca.pem": string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Certificate().Raw})),
-	}
 	examples, _ := filepath.Glob(filepath.Join("examples", "*.yml"))
 	if len(examples) < 4 {
 		t.Fatalf("examples/ holds %d files, want one per situation", len(examples))
 	}
+	// As shipped: the key files they name are the placeholders beside them.
 	for _, p := range append([]string{"config.example.yml"}, examples...) {
 		t.Run(p, func(t *testing.T) {
-			data, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			text := string(data)
-			for from, content := range files {
-				to := filepath.Join(dir, filepath.Base(from))
-				if err := os.WriteFile(to, []byte(content), 0o600); err != nil {
-					t.Fatal(err)
-				}
-				text = strings.ReplaceAll(text, from, to)
-			}
-			cfgPath := filepath.Join(dir, filepath.Base(p))
-			if err := os.WriteFile(cfgPath, []byte(text), 0o600); err != nil {
-				t.Fatal(err)
-			}
 			var out, errOut bytes.Buffer
-			if code := run(context.Background(), []string{"--config.check", "--config.file=" + cfgPath}, &out, &errOut); code != 0 || errOut.Len() > 0 {
+			if code := run(context.Background(), []string{"--config.check", "--config.file=" + p}, &out, &errOut); code != 0 || errOut.Len() > 0 {
 				t.Errorf("--config.check: exit %d, stderr %q", code, errOut.String())
 			}
 		})

@@ -2,16 +2,19 @@ package config
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -274,15 +277,18 @@ func Parse(data []byte, dir string, getenv func(string) string) (*Config, error)
 		if errors.Is(err, io.EOF) {
 			return nil, errors.New("the file is empty")
 		}
-		return nil, fmt.Errorf("decode: %w", err)
+		return nil, syntaxError(data, err)
 	}
-	if errs := checkKeys(&doc); len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
+	keyErrs, lines := checkKeys(&doc)
+	// The unknown keys are reported above; the rest of the file is still decoded and validated,
+	// so that one run finds every problem.
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
+	dec.KnownFields(len(keyErrs) == 0)
 	var cfg Config
 	if err := dec.Decode(&cfg); err != nil {
+		if len(keyErrs) > 0 {
+			return nil, errors.Join(keyErrs...) // the checked keys already say what is wrong
+		}
 		return nil, fmt.Errorf("decode: %w", err)
 	}
 	for _, f := range []*string{&cfg.Atlas.PrivateKeyFile, &cfg.Atlas.ClientSecretFile, &cfg.Atlas.CAFile} {
@@ -290,10 +296,69 @@ func Parse(data []byte, dir string, getenv func(string) string) (*Config, error)
 			*f = filepath.Join(dir, *f)
 		}
 	}
+	errs := keyErrs
 	if err := cfg.Validate(getenv); err != nil {
-		return nil, err
+		errs = append(errs, located(err, lines)...)
+	}
+	if len(errs) > 0 {
+		// In the order of the file: errors without a line (a setting left out) come last.
+		slices.SortStableFunc(errs, func(a, b error) int { return cmp.Compare(lineOf(a), lineOf(b)) })
+		return nil, errors.Join(errs...)
 	}
 	return &cfg, nil
+}
+
+func lineOf(err error) int {
+	var fe *fieldError
+	if errors.As(err, &fe) {
+		return fe.line
+	}
+	return math.MaxInt
+}
+
+// syntaxError is a YAML syntax error with its line, and a hint where yaml.v3's words would
+// puzzle: it reports a tab by the line before, and an indentation mistake by where the mapping
+// began.
+func syntaxError(data []byte, err error) error {
+	for i, line := range strings.Split(string(data), "\n") {
+		indent := line[:len(line)-len(strings.TrimLeft(line, " \t"))]
+		if strings.Contains(indent, "\t") {
+			return &fieldError{line: i + 1, msg: "a tab in the indentation: YAML indents with spaces only"}
+		}
+	}
+	return fmt.Errorf("decode: %w (check the indentation there and just above: the keys of one mapping start in one column, and the items of a list with \"- \" in one column)", err)
+}
+
+// located gives each validation error the line of the value it names (its message starts with
+// the config path: targets[1].api: ...), the closest enclosing one when that value is not in the
+// file (a required key left out).
+func located(err error, lines map[string]int) []error {
+	var all []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		all = j.Unwrap()
+	} else {
+		all = []error{err}
+	}
+	out := make([]error, 0, len(all))
+	for _, e := range all {
+		path, _, _ := strings.Cut(e.Error(), ":")
+		for p := path; p != ""; p = parentPath(p) {
+			if line, ok := lines[p]; ok {
+				e = &fieldError{line: line, msg: e.Error()}
+				break
+			}
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// parentPath is a config path one step up: targets[1].api, then targets[1], then targets.
+func parentPath(p string) string {
+	if i := strings.LastIndexAny(p, ".["); i > 0 {
+		return p[:i]
+	}
+	return ""
 }
 
 // Validate fills defaults and credentials from the environment and reports every problem at once.
@@ -456,7 +521,11 @@ func (t Target) check(i int, baseURL string, seen map[string]int) []error {
 			errs = append(errs, fmt.Errorf("%s.api: Flex clusters are served only under Atlas v2; use base_url https://cloud.mongodb.com/api/atlas/v2", where))
 		}
 	default:
-		errs = append(errs, fmt.Errorf("%s.api: %q is not auto, legacy, cloud_backup or flex", where, clip(t.API)))
+		msg := fmt.Sprintf("%s.api: %q is not auto, legacy, cloud_backup or flex", where, clip(t.API))
+		if s := nearestValue(t.API, APIAuto, APILegacy, APICloudBackup, APIFlex); s != "" {
+			msg += "; did you mean " + s + "?"
+		}
+		errs = append(errs, errors.New(msg))
 	}
 	ids := map[string]bool{}
 	for j, id := range t.RestoreJobIDs {

@@ -147,22 +147,15 @@ func TestExampleConfigLoads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keyFile := filepath.Join(t.TempDir(), "private-key")
-	if err := os.WriteFile(keyFile, []byte("example-key\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	const documented = "/etc/mongodbatlas/private-key"
-	if !bytes.Contains(data, []byte(documented)) {
-		t.Fatalf("example no longer uses %s; update this test", documented)
-	}
-	cfg, err := config.Parse(bytes.ReplaceAll(data, []byte(documented), []byte(keyFile)), ".", noEnv)
+	// As shipped, relative to its own folder, with the placeholder key beside the examples.
+	cfg, err := config.Parse(data, "..", noEnv)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(cfg.Targets) != 3 || len(cfg.Targets[1].RestoreJobIDs) != 1 || !cfg.Targets[2].IsCloudBackup() {
 		t.Errorf("targets = %+v", cfg.Targets)
 	}
-	if key, _ := cfg.PrivateKey(); key != "example-key" {
+	if key, _ := cfg.PrivateKey(); key != "placeholder-replace-with-your-private-key" {
 		t.Errorf("key not trimmed: %q", key)
 	}
 }
@@ -373,5 +366,59 @@ targets:
 		if !strings.Contains(err.Error()+"\n", want) {
 			t.Errorf("error lacks %q:\n%s", want, err)
 		}
+	}
+}
+
+// One --config.check finds every problem, each with its line and, where it can, the fix.
+func TestEveryProblemWithItsLine(t *testing.T) {
+	doc := `atlas:
+  public_key: p
+  private_key_file: /nonexistent/private-key
+targets:
+  - group_id: 5a66666887d9d61443b4164
+    cluster_name: C
+    api: cloudbackup
+    clustername: x
+`
+	_, err := config.Parse([]byte(doc), ".", nil)
+	if err == nil {
+		t.Fatal("a config with four mistakes was accepted")
+	}
+	msg := err.Error()
+	for _, want := range []string{
+		"line 3: atlas.private_key_file",
+		"line 5: targets[0].group_id",
+		`line 7: targets[0].api: "cloudbackup" is not auto, legacy, cloud_backup or flex; did you mean cloud_backup?`,
+		"line 8: targets[0].clustername: unknown key; did you mean cluster_name?",
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("lacks %q:\n%s", want, msg)
+		}
+	}
+	if n := strings.Count(msg, "\n") + 1; n != 4 {
+		t.Errorf("%d messages, want 4:\n%s", n, msg)
+	}
+}
+
+// YAML syntax errors point at the right line with a hint: a tab, a mis-indented key, an atlas
+// key that is not under atlas:.
+func TestSyntaxErrorsSayWhereAndWhy(t *testing.T) {
+	cases := []struct{ name, doc, want string }{
+		{"a tab", "atlas:\n  public_key: p\n  private_key: k\ntargets:\n  - group_id: 5a66666887d9d61443b41645\n\tcluster_name: C\n",
+			"line 6: a tab in the indentation"},
+		{"atlas keys not indented", "atlas:\npublic_key: p\nprivate_key: k\ntargets: [{group_id: 5a66666887d9d61443b41645, cluster_name: C}]\n",
+			"line 2: public_key: unknown key; it belongs under atlas:"},
+		{"a target key outside a target", "atlas: {public_key: p, private_key: k}\ncluster_name: C\ntargets: [{group_id: 5a66666887d9d61443b41645, cluster_name: C}]\n",
+			"line 2: cluster_name: unknown key; it belongs in a target"},
+		{"a mis-indented key", "atlas:\n  public_key: p\n  private_key: k\ntargets:\n  - group_id: 5a66666887d9d61443b41645\n   cluster_name: C\n",
+			"check the indentation"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := config.Parse([]byte(c.doc), ".", nil)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("err = %v, want %q", err, c.want)
+			}
+		})
 	}
 }

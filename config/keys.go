@@ -13,20 +13,37 @@ import (
 // unknown key and every malformed duration is reported at once, by its config path
 // (targets[2].cluster_name) and line, with the nearest valid key for a misspelt one, rather than
 // as yaml.v3's first complaint about a Go type.
-func checkKeys(doc *yaml.Node) []error {
+func checkKeys(doc *yaml.Node) (errs []error, lines map[string]int) {
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
 		doc = doc.Content[0]
 	}
-	var errs []error
-	walkKeys(doc, reflect.TypeOf(Config{}), "", &errs)
-	return errs
+	lines = map[string]int{}
+	walkKeys(doc, reflect.TypeOf(Config{}), "", &errs, lines)
+	return errs, lines
+}
+
+// misplaced says where a key found at the top belongs, when it belongs one level down: an atlas
+// key not indented under atlas:, a target key outside a target.
+func misplaced(key string) string {
+	if _, ok := yamlFields(reflect.TypeOf(Atlas{}))[key]; ok {
+		return "; it belongs under atlas: (indent it by two spaces below an atlas: line)"
+	}
+	if _, ok := yamlFields(reflect.TypeOf(Target{}))[key]; ok {
+		return "; it belongs in a target, under targets: as - " + key + ": ..."
+	}
+	return ""
 }
 
 var durationType = reflect.TypeOf(model.Duration(0))
 
-func walkKeys(n *yaml.Node, t reflect.Type, path string, errs *[]error) {
+// walkKeys checks n against t at path, and notes the line of every path it meets in lines, so
+// that validation errors, which name paths, can name lines too.
+func walkKeys(n *yaml.Node, t reflect.Type, path string, errs *[]error, lines map[string]int) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
+	}
+	if path != "" {
+		lines[path] = n.Line
 	}
 	switch {
 	case t == durationType:
@@ -43,17 +60,19 @@ func walkKeys(n *yaml.Node, t reflect.Type, path string, errs *[]error) {
 			ft, ok := fields[key.Value]
 			if !ok {
 				msg := fmt.Sprintf("%s: unknown key", join(path, clip(key.Value)))
-				if s := nearest(key.Value, fields); s != "" {
+				if m := misplaced(key.Value); path == "" && m != "" {
+					msg += m
+				} else if s := nearest(key.Value, fields); s != "" {
 					msg += fmt.Sprintf("; did you mean %s?", s)
 				}
 				*errs = append(*errs, &fieldError{line: key.Line, msg: msg})
 				continue
 			}
-			walkKeys(val, ft, join(path, key.Value), errs)
+			walkKeys(val, ft, join(path, key.Value), errs, lines)
 		}
 	case t.Kind() == reflect.Slice && n.Kind == yaml.SequenceNode:
 		for i, item := range n.Content {
-			walkKeys(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i), errs)
+			walkKeys(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i), errs, lines)
 		}
 	}
 }
@@ -79,13 +98,26 @@ func yamlFields(t reflect.Type) map[string]reflect.Type {
 	return out
 }
 
+// nearestValue suggests the valid value closest to a misspelt one (cloudbackup: cloud_backup).
+func nearestValue(v string, valid ...string) string {
+	fields := make(map[string]reflect.Type, len(valid))
+	for _, x := range valid {
+		fields[x] = nil
+	}
+	return nearest(v, fields)
+}
+
 // nearest suggests the valid key closest to a misspelt one, if it is close enough to be a typo:
 // at most a third of its letters differ.
 func nearest(key string, fields map[string]reflect.Type) string {
 	best, bestDist := "", len(key)/3+1
 	norm := strings.ToLower(strings.ReplaceAll(key, "-", "_"))
+	bare := strings.ReplaceAll(norm, "_", "")
 	for name := range fields {
 		d := editDistance(norm, name)
+		if bare == strings.ReplaceAll(name, "_", "") {
+			d = 0 // only the underscores differ: cloudbackup for cloud_backup
+		}
 		if d == 0 {
 			d = 1 // only case or dashes differ: still a different key
 		}

@@ -44,7 +44,10 @@ func main() {
 
 // run is main without os.Exit, so deferred cleanups run and tests can drive the whole binary.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	app := kingpin.New(exporterName, "Prometheus exporter for MongoDB Atlas backup restore jobs.")
+	app := kingpin.New(exporterName, "Prometheus exporter for the recoverability of MongoDB Atlas, Cloud Manager and Ops Manager "+
+		"clusters: backup coverage, recovery points and restore jobs. Credentials come from the config file or, where it "+
+		"leaves them out, from the environment: "+config.EnvPublicKey+", "+config.EnvPrivateKey+" (an API key) or "+
+		config.EnvClientID+", "+config.EnvClientSecret+" (a service account); never from a flag.")
 	app.UsageWriter(stdout)
 	app.ErrorWriter(stderr)
 	var (
@@ -59,6 +62,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		requestTimeout = app.Flag("atlas.request-timeout", "Timeout of one Atlas API request attempt; 0 derives it from the scrape deadline (half the time left, so a hung attempt leaves room to retry). The scrape deadline bounds the total.").Default("0s").Duration()
 		webConfig      = kingpinflag.AddFlags(app, defaultPort)
 	)
+	// The toolkit's help names port 9100, node_exporter's; this exporter listens on 10216.
+	app.GetFlag("web.listen-address").Help("Addresses on which to expose metrics and web interface. Repeatable for multiple addresses. " +
+		"Examples: `:10216` or `[::1]:10216` for http, `vsock://:10216` for vsock.")
 	logConfig := &promslog.Config{Writer: stderr}
 	flag.AddFlags(app, logConfig)
 	if version.Version == "" {

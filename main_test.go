@@ -146,6 +146,24 @@ func TestVersionAndHelp(t *testing.T) {
 	}
 }
 
+// --help gives this exporter's port in its examples and names the environment variables that
+// carry credentials.
+func TestHelpNamesThePortAndTheEnvironment(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"--help"}, &out, &errOut); code != 0 {
+		t.Fatalf("--help exited %d", code)
+	}
+	help := out.String()
+	for _, want := range []string{"`:10216`", "MONGODB_ATLAS_PUBLIC_API_KEY", "MONGODB_ATLAS_PRIVATE_API_KEY", "MONGODB_ATLAS_CLIENT_ID", "MONGODB_ATLAS_CLIENT_SECRET"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("--help lacks %s", want)
+		}
+	}
+	if strings.Contains(help, "9100") {
+		t.Error("--help still gives node_exporter's port 9100 as an example")
+	}
+}
+
 func TestBadFlagsExit2(t *testing.T) {
 	var out, errOut bytes.Buffer
 	if code := run(context.Background(), []string{"--no-such-flag"}, &out, &errOut); code != 2 {

@@ -52,8 +52,8 @@ type Options struct {
 	BackoffBase, BackoffMax time.Duration
 	// PageSize is itemsPerPage for list calls (default and Atlas's maximum: 500).
 	PageSize int
-	// MaxConnsPerHost sizes the idle connection pool (default 8).
-	MaxConnsPerHost int
+	// MaxIdleConnsPerHost is how many idle connections to the API are kept for reuse (default 8).
+	MaxIdleConnsPerHost int
 	// Observe, if set, is told about every attempt: the route template and the status code, or "error".
 	Observe func(endpoint, code string)
 	// ObserveRemaining, if set, is told each RateLimit-Remaining header Atlas sends, with the
@@ -132,8 +132,8 @@ func New(o Options) (*Client, error) {
 	if o.TokenRequestsPerMinute <= 0 {
 		o.TokenRequestsPerMinute = defaultTokenRequestsPerMinute
 	}
-	if o.MaxConnsPerHost <= 0 {
-		o.MaxConnsPerHost = 8
+	if o.MaxIdleConnsPerHost <= 0 {
+		o.MaxIdleConnsPerHost = 8
 	}
 	if o.Limiter == nil {
 		o.Limiter = NewLimiter(Limits{})
@@ -144,7 +144,7 @@ func New(o Options) (*Client, error) {
 	rt := o.Transport
 	closeFn := func() {}
 	if rt == nil {
-		t := newBaseTransport(o.MaxConnsPerHost, o.TLSConfig)
+		t := newBaseTransport(o.MaxIdleConnsPerHost, o.TLSConfig)
 		rt, closeFn = t, t.CloseIdleConnections
 	}
 	observe := func(endpoint, code string) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -309,5 +310,36 @@ func TestAttemptTimeoutIsDerivedFromTheDeadline(t *testing.T) {
 	c := newClient(t, o)
 	if _, err := c.GetRestoreJob(ctxWithTimeout(t, 3*time.Second), groupID, cluster0, seedJobID); err != nil {
 		t.Fatalf("a hung first attempt left no room to retry: %v", err)
+	}
+}
+
+// A certificate that does not verify, or a plain HTTP server where HTTPS was asked for, is not
+// retried: repeating cannot mend it, and each attempt would cost a budget token.
+func TestPermanentTransportErrorsAreNotRetried(t *testing.T) {
+	tlsSrv := httptest.NewTLSServer(http.NotFoundHandler()) // its certificate is trusted by nobody here
+	defer tlsSrv.Close()
+	plain := httptest.NewServer(http.NotFoundHandler())
+	defer plain.Close()
+	for name, base := range map[string]string{
+		"unknown authority":      tlsSrv.URL + "/api/atlas/v1.0",
+		"HTTP answer over HTTPS": strings.Replace(plain.URL, "http://", "https://", 1) + "/api/atlas/v1.0",
+	} {
+		t.Run(name, func(t *testing.T) {
+			attempts := 0
+			c, err := atlas.New(atlas.Options{BaseURL: base, PublicKey: "p", PrivateKey: func() (string, error) { return "k", nil },
+				BackoffBase: time.Millisecond, BackoffMax: time.Millisecond,
+				Observe: func(string, string) { attempts++ }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			_, err = c.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, seedJobID)
+			if err == nil {
+				t.Fatal("the request succeeded")
+			}
+			if attempts != 1 || strings.Contains(err.Error(), "gave up after") {
+				t.Errorf("%d attempts (%v), want 1", attempts, err)
+			}
+		})
 	}
 }

@@ -1,6 +1,8 @@
 package atlas
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"math/rand/v2"
 	"net/http"
@@ -21,7 +23,27 @@ func retryable(err error) bool {
 		return false
 	}
 	var connErr *connectionError
-	return errors.As(err, &connErr)
+	return errors.As(err, &connErr) && !permanent(err)
+}
+
+// permanent reports a transport failure that repeating cannot mend, as go-retryablehttp judges
+// them: a certificate that does not verify (a wrong ca_file, a wrong host), a TLS server answered
+// by a plain HTTP one, a scheme Go does not speak. Each retry would cost a budget token for the
+// same refusal.
+func permanent(err error) bool {
+	var unknownAuthority x509.UnknownAuthorityError
+	var invalid x509.CertificateInvalidError
+	var hostname x509.HostnameError
+	var verify *tls.CertificateVerificationError
+	var header tls.RecordHeaderError
+	switch {
+	case errors.As(err, &unknownAuthority), errors.As(err, &invalid), errors.As(err, &hostname), errors.As(err, &verify):
+		return true
+	case errors.As(err, &header):
+		return true // "server gave HTTP response to HTTPS client"
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "unsupported protocol scheme") || strings.Contains(msg, "http: server gave HTTP response to HTTPS client")
 }
 
 // connectionError marks a transport failure (refused, reset, broken body) as opposed to a bad answer.

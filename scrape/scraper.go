@@ -170,8 +170,8 @@ func (e *Scraper) Apply(cfg *config.Config) error {
 	if co.RequestTimeout == 0 {
 		co.RequestTimeout = e.opts.RequestTimeout
 	}
-	if co.MaxConnsPerHost == 0 {
-		co.MaxConnsPerHost = e.opts.Concurrency
+	if co.MaxIdleConnsPerHost == 0 {
+		co.MaxIdleConnsPerHost = e.opts.Concurrency
 	}
 	co.Observe = func(endpoint, code string) {
 		e.apiRequests.WithLabelValues(endpoint, code).Inc()

@@ -112,3 +112,45 @@ func unwaited(t *testing.T, sim *atlastest.Server, targets ...config.Target) (*s
 	t.Cleanup(s.Close)
 	return s, cfg
 }
+
+// Close is final: it ends a round in flight (here one waiting on an API that answers after a
+// minute) at once and waits for it, and a reload racing the shutdown starts nothing.
+func TestCloseEndsRoundsInFlight(t *testing.T) {
+	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
+	sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureQuery))
+	s, cfg := unwaited(t, sim, config.Target{GroupID: harness.GroupID, ClusterName: harness.ClusterName, API: config.APILegacy})
+	if err := s.Apply(cfg); err != nil {
+		t.Fatal(err)
+	}
+	sim.SetLatency(time.Minute)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		s.Scrape(ctx, "all", nil)
+	}()
+	for deadline := time.Now().Add(5 * time.Second); sim.MaxInFlight() == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the scrape never reached the API")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	start := time.Now()
+	s.Close()
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("Close took %v: it waited out the round instead of ending it", took)
+	}
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Error("the scrape did not end with Close")
+	}
+	if err := s.Apply(cfg); err == nil {
+		t.Error("Apply after Close was accepted")
+	}
+	r := s.Scrape(context.Background(), "all", nil)
+	if len(r.Targets) == 1 && r.Targets[0].OK() {
+		t.Error("a scrape after Close read the API")
+	}
+}

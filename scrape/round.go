@@ -143,9 +143,9 @@ func (e *Scraper) Scrape(ctx context.Context, key string, sel func(config.Target
 	}
 	sr := e.rounds.join(key, deadline, func(deadline time.Time) *Round {
 		// The round outlives a caller that hangs up, for the sake of those that joined it, but
-		// ends a little before its deadline, so its starter receives the round's own errors
-		// rather than only its own timeout.
-		rctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline.Add(-roundMargin(time.Until(deadline))))
+		// not the Scraper, and ends a little before its deadline, so its starter receives the
+		// round's own errors rather than only its own timeout.
+		rctx, cancel := context.WithDeadline(e.life, deadline.Add(-roundMargin(time.Until(deadline))))
 		defer cancel()
 		// The round runs in its own goroutine, where a panic would end the process; it fails
 		// the round's targets instead, which then serve their last good values.

@@ -51,9 +51,14 @@ type Scraper struct {
 	logger *slog.Logger
 
 	live atomic.Pointer[liveConfig]
-	// applyMu orders Apply and Close; wg counts the discovery loops they start and stop.
+	// applyMu orders Apply and Close; wg counts every goroutine the Scraper starts (discovery and
+	// snapshot loops, shared rounds), which Close waits for.
 	applyMu sync.Mutex
 	wg      sync.WaitGroup
+	// life ends with Close, and every round with it; closed refuses an Apply after Close.
+	life   context.Context
+	end    context.CancelFunc
+	closed bool
 	// discoveredOnce is set once any config's first discovery pass has ended.
 	discoveredOnce atomic.Bool
 	rounds         sharedRounds
@@ -111,7 +116,10 @@ func New(o Options, reg prometheus.Registerer, logger *slog.Logger) *Scraper {
 	if o.DiscoveryReadTimeout <= 0 {
 		o.DiscoveryReadTimeout = DefaultDiscoveryReadTimeout
 	}
+	life, end := context.WithCancel(context.Background())
 	e := &Scraper{
+		life:   life,
+		end:    end,
 		opts:   o,
 		tokens: atlas.NewTokenLimiter(o.Client.TokenRequestsPerMinute),
 		logger: logger,
@@ -146,6 +154,7 @@ func New(o Options, reg prometheus.Registerer, logger *slog.Logger) *Scraper {
 		Help:      "The last RateLimit-Remaining header Atlas sent for a bucket set (cloud_backups, clusters, projects, org_projects); absent until Atlas sends one.",
 	}, []string{"bucket"})
 	reg.MustRegister(e.apiRequests, e.rateLimited, e.budgetRefused, e.deferred, e.limitRemaining)
+	e.rounds.wg = &e.wg
 	return e
 }
 
@@ -185,6 +194,9 @@ func (e *Scraper) Apply(cfg *config.Config) error {
 	limits := atlas.Limits{Capacity: cfg.RateLimit.Capacity, Refill: cfg.RateLimit.Refill, Period: time.Duration(cfg.RateLimit.Period)}
 	e.applyMu.Lock()
 	defer e.applyMu.Unlock()
+	if e.closed {
+		return errors.New("the scraper is closed") // a reload that raced the shutdown
+	}
 	if e.limiter == nil || limits != e.limits {
 		e.limiter, e.limits = atlas.NewLimiter(limits), limits
 	}
@@ -270,9 +282,13 @@ func (e *Scraper) Redact(s string) string {
 	return s
 }
 
-// Close stops discovery and the snapshot reads, and releases the live client's idle connections.
+// Close is final: it ends the rounds in flight, stops discovery and the snapshot reads, releases
+// the live client's idle connections, and waits for every goroutine it owns.
 func (e *Scraper) Close() {
 	e.applyMu.Lock()
+	e.closed = true
+	e.end()
+	e.rounds.close()
 	if l := e.live.Load(); l != nil {
 		l.stop()
 		l.discovery.stopLoop()

@@ -11,8 +11,20 @@ import (
 // one that does, which later scrapes join. A scrape with a short deadline therefore neither
 // shortens nor fails a longer one, and each waiter answers at its own deadline.
 type sharedRounds struct {
+	// wg counts the rounds' goroutines, for their owner (the Scraper) to wait for on Close.
+	wg *sync.WaitGroup
+
 	mu       sync.Mutex
 	inflight map[string]*sharedRound
+	// closed is set by close: no goroutine starts after it, so the owner's Wait is final.
+	closed bool
+}
+
+// close stops new rounds from starting goroutines; a scrape after it runs its round itself.
+func (s *sharedRounds) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
 }
 
 // sharedRound is one round in flight; r is set before done closes.
@@ -36,11 +48,17 @@ func (s *sharedRounds) join(key string, deadline time.Time, run func(deadline ti
 		return cur
 	}
 	sr := &sharedRound{deadline: deadline, done: make(chan struct{})}
+	if s.closed {
+		// The owner is closing: its reads end at once, in this goroutine.
+		sr.r = run(deadline)
+		close(sr.done)
+		return sr
+	}
 	if s.inflight == nil {
 		s.inflight = map[string]*sharedRound{}
 	}
 	s.inflight[key] = sr
-	go func() {
+	s.wg.Go(func() {
 		sr.r = run(deadline)
 		close(sr.done)
 		s.mu.Lock()
@@ -49,6 +67,6 @@ func (s *sharedRounds) join(key string, deadline time.Time, run func(deadline ti
 		}
 		s.mu.Unlock()
 		after(sr.r)
-	}()
+	})
 	return sr
 }

@@ -51,7 +51,7 @@ type Scrapes struct {
 	// series is how many target series the last /metrics answer held, for the landing page.
 	series atomic.Int64
 	// last is the last round over every target, which the landing page shows.
-	last lastRound
+	last atomic.Pointer[recent]
 }
 
 // NewScrapes wires the endpoints to what reads the API and what writes the metrics.

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"sync/atomic"
 	"time"
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/scrape"
@@ -33,6 +32,3 @@ func (h *Scrapes) recentRound(ctx context.Context) (*recent, bool) {
 	h.remember(h.scraper.Scrape(ctx, "all", nil))
 	return h.last.Load(), true
 }
-
-// lastRound holds the recent round; see recent.
-type lastRound = atomic.Pointer[recent]

@@ -327,3 +327,24 @@ func TestShardedSnapshotsFromTheirOwnList(t *testing.T) {
 		t.Errorf("%d sharded-list reads, want 1", n)
 	}
 }
+
+// The log of failing snapshot reads is bounded: thirty clusters whose lists all fail cost twenty
+// lines and a summary by cause, not thirty.
+func TestSnapshotFailuresAreLoggedWithinABound(t *testing.T) {
+	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
+	var targets []config.Target
+	for i := range 30 {
+		name := fmt.Sprintf("C%02d", i)
+		sim.SetBackup(harness.GroupID, name, atlastest.Backup{Enabled: true})
+		targets = append(targets, config.Target{GroupID: harness.GroupID, ClusterName: name, API: config.APICloudBackup})
+	}
+	sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 500, Route: atlastest.RouteCloudBackupSnapshots})
+	h := harness.NewWith(t, sim, harness.Options{Root: atlastest.RootAtlasV2, Snapshots: model.Duration(time.Hour), Targets: targets})
+	logs := h.WaitLogs(t, "More snapshot reads failed than are logged one by one", 1)
+	if n := strings.Count(logs, "Reading the cluster's snapshots failed"); n != 20 {
+		t.Errorf("%d snapshot failure lines, want 20", n)
+	}
+	if !strings.Contains(logs, "more_failed=10") || !strings.Contains(logs, "UNEXPECTED_ERROR: 10") {
+		t.Errorf("the summary does not count the other 10 by cause:\n%.3000s", logs)
+	}
+}

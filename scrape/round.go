@@ -487,15 +487,23 @@ func (e *Scraper) logFailures(r *Round) {
 		e.logFailure(t)
 	}
 	if len(more) > 0 {
-		n, causes := 0, make([]string, 0, len(more))
-		for c, k := range more {
+		n := 0
+		for _, k := range more {
 			n += k
-			causes = append(causes, fmt.Sprintf("%s: %d", c, k))
 		}
-		slices.Sort(causes)
-		e.logger.Error("More targets failed than are logged one by one", "more_failed", n, "causes", strings.Join(causes, ", "),
+		e.logger.Error("More targets failed than are logged one by one", "more_failed", n, "causes", countsByCause(more),
 			"targets", len(r.Targets))
 	}
+}
+
+// countsByCause writes counts by cause in one bounded, ordered line: "HTTP 500: 30, ...".
+func countsByCause(more map[string]int) string {
+	causes := make([]string, 0, len(more))
+	for c, k := range more {
+		causes = append(causes, fmt.Sprintf("%s: %d", c, k))
+	}
+	slices.Sort(causes)
+	return strings.Join(causes, ", ")
 }
 
 // logFailure is one failed target's line: the first error, Atlas's errorCode and status, a hint,

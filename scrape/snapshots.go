@@ -152,9 +152,10 @@ func (e *Scraper) readDueSnapshots(ctx context.Context, live *liveConfig) time.D
 		return next
 	}
 	client := live.client.Background().Within(atlas.NewBound(e.opts.Concurrency))
+	failures := make([]error, len(due))
 	var g errgroup.Group
 	g.SetLimit(e.opts.Concurrency)
-	for _, c := range due {
+	for i, c := range due {
 		g.Go(func() error {
 			rctx, cancel := context.WithTimeout(ctx, snapshotReadTimeout)
 			defer cancel()
@@ -168,24 +169,44 @@ func (e *Scraper) readDueSnapshots(ctx context.Context, live *liveConfig) time.D
 			if ctx.Err() != nil {
 				return nil // the config was replaced or the exporter is stopping
 			}
-			e.settleSnapshots(s, c.Target, last, err)
+			s.settle(c.Target, last, err)
+			failures[i] = err
 			return nil
 		})
 	}
-	_ = g.Wait() // the goroutines report through settleSnapshots
-	if ctx.Err() == nil && len(due) > 0 {
-		next = min(next, retryFailedSnapshots)
-		if s.interval < next {
-			next = s.interval
-		}
-	}
-	return next
+	_ = g.Wait() // the goroutines report through settle and failures
+	e.logSnapshotFailures(due, failures)
+	return 0 // the loop looks again at once: the reads just made set when each is next due
 }
 
-// settleSnapshots records a read: its newest snapshot, or why it failed, keeping the last one known.
-func (e *Scraper) settleSnapshots(s *snapshots, t config.Target, last time.Time, err error) {
+// logSnapshotFailures writes one line per failed snapshot read of a pass, for the first
+// maxFailureLines, and a summary of the rest by cause: every cluster of a large organisation
+// failing at once (a revoked key) costs twenty lines a minute, not one per cluster.
+func (e *Scraper) logSnapshotFailures(due []Cluster, failures []error) {
+	more, n := map[string]int{}, 0
+	for i, err := range failures {
+		if err == nil {
+			continue
+		}
+		if n++; n <= maxFailureLines {
+			t := due[i].Target
+			e.logger.Warn("Reading the cluster's snapshots failed; its restore jobs are unaffected",
+				"group_id", t.GroupID, "cluster_name", t.ClusterName, "err", err, "error_code", atlas.ErrorCode(err))
+			continue
+		}
+		more[Cause(err)]++
+	}
+	if len(more) > 0 {
+		e.logger.Warn("More snapshot reads failed than are logged one by one", "more_failed", n-maxFailureLines,
+			"causes", countsByCause(more))
+	}
+}
+
+// settle records a read: its newest snapshot, or why it failed, keeping the last one known.
+func (s *snapshots) settle(t config.Target, last time.Time, err error) {
 	key := snapshotKey(t)
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	st := s.byCluster[key]
 	if st == nil {
 		st = &Snapshot{}
@@ -194,14 +215,6 @@ func (e *Scraper) settleSnapshots(s *snapshots, t config.Target, last time.Time,
 	st.Read, st.At, st.OK, st.Err = true, time.Now(), err == nil, err
 	if err == nil {
 		st.Last = last
-	}
-	s.mu.Unlock()
-	if err != nil {
-		attrs := []any{"group_id", t.GroupID, "cluster_name", t.ClusterName, "err", err}
-		if code := atlas.ErrorCode(err); code != "" {
-			attrs = append(attrs, "error_code", code)
-		}
-		e.logger.Warn("Reading the cluster's snapshots failed; its restore jobs are unaffected", attrs...)
 	}
 }
 

@@ -83,8 +83,9 @@ type Discovery struct {
 	LastSuccess time.Time
 }
 
-// Timing of the loop. A pass has its own deadline; a failed one is retried sooner than the
-// interval, so a brief outage does not hide new clusters for the whole interval.
+// Timing of the loop. Each read of a pass has its own deadline (Options.DiscoveryReadTimeout);
+// a failed pass is retried sooner than the interval, so a brief outage does not hide new
+// clusters for the whole interval.
 const (
 	retryFailedDiscovery = time.Minute
 	// minDiscoveryGap keeps a tiny refresh_interval from turning the loop into a busy one.
@@ -290,10 +291,12 @@ func (e *Scraper) discoverScope(ctx context.Context, live *liveConfig, client *a
 	failed := make([]error, len(projects))
 	var g errgroup.Group
 	g.SetLimit(e.opts.Concurrency)
+	var refused []string
+	defer func() { e.refuseNames(s.name, "project ID", refused) }()
 	for i, p := range projects {
 		switch {
 		case !config.IsObjectID(p.ID):
-			e.refuseName(s.name, "project ID", p.ID)
+			refused = append(refused, p.ID)
 			continue
 		case p.Name == "" && t.ProjectInclude != "" && t.GroupID == "":
 			continue // a listed project without a name matches no include pattern
@@ -346,10 +349,12 @@ func (e *Scraper) discoverProject(ctx context.Context, live *liveConfig, client 
 		configs = e.backupConfigs(ctx, client, p.ID)
 	}
 	out := []Cluster{}
+	var refused []string
+	defer func() { e.refuseNames("project/"+p.ID, "cluster name", refused) }()
 	for i := range clusters {
 		c := &clusters[i]
 		if !config.IsClusterName(c.DisplayName()) {
-			e.refuseName("project/"+p.ID, "cluster name", c.DisplayName())
+			refused = append(refused, c.DisplayName())
 			continue
 		}
 		if !t.Admits(p.Name, c.DisplayName()) {
@@ -373,7 +378,7 @@ func (e *Scraper) discoverProject(ctx context.Context, live *liveConfig, client 
 		}
 		for i := range flex {
 			if !config.IsClusterName(flex[i].Name) {
-				e.refuseName("project/"+p.ID, "Flex cluster name", flex[i].Name)
+				refused = append(refused, flex[i].Name)
 				continue
 			}
 			if t.Admits(p.Name, flex[i].Name) {
@@ -384,11 +389,20 @@ func (e *Scraper) discoverProject(ctx context.Context, live *liveConfig, client 
 	return out, nil
 }
 
-// refuseName logs a name or ID from upstream that could not be a real one (empty, too long,
-// control characters): it is left out, never a target, a label or a line on a page. The value is
-// quoted and cut, so the log line stays one bounded line.
-func (e *Scraper) refuseName(scope, what, value string) {
-	e.logger.Warn("Discovery left out a "+what+" that Atlas could not have given", "scope", scope, "value", clip(value))
+// refuseNames logs the names or IDs from upstream that could not be real ones (empty, too long,
+// control characters): they are left out, never a target, a label or a line on a page. One line
+// per project and pass, the first few values quoted and cut, and how many, so an upstream that
+// invents thousands costs one line.
+func (e *Scraper) refuseNames(scope, what string, values []string) {
+	if len(values) == 0 {
+		return
+	}
+	quoted := make([]string, 0, 3)
+	for _, v := range values[:min(len(values), 3)] {
+		quoted = append(quoted, clip(v))
+	}
+	e.logger.Warn("Discovery left out a "+what+" that Atlas could not have given", "scope", scope, "left_out", len(values),
+		"values", strings.Join(quoted, ", "))
 }
 
 // clip quotes a value from upstream for a log line, cut to 64 bytes.

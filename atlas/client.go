@@ -303,29 +303,71 @@ func (c *Client) attempt(ctx context.Context, cl call, rawURL string, out any) e
 			c.opts.ObserveRemaining(cl.set, f)
 		}
 	}
+	if resp.StatusCode == http.StatusOK {
+		if !isJSON(resp.Header.Get("Content-Type")) {
+			return fmt.Errorf("atlas api: GET %s: unexpected content type %q", endpoint, c.clean(resp.Header.Get("Content-Type")))
+		}
+		return c.decodeBody(endpoint, resp.Body, out)
+	}
 	body, err := readCapped(resp.Body, c.opts.MaxBodyBytes)
-	if err != nil && resp.StatusCode != http.StatusOK && !errors.Is(err, ErrBodyTooLarge) {
+	if errors.Is(err, ErrBodyTooLarge) {
+		return fmt.Errorf("atlas api: GET %s: %w (%d bytes)", endpoint, err, c.opts.MaxBodyBytes)
+	}
+	if err != nil {
 		// The status is the answer; an error body that cannot be read (the Digest transport
 		// drains a 401 it could not answer) only loses the errorCode.
 		return c.newAPIError(cl, resp, nil)
 	}
-	if err != nil {
-		if errors.Is(err, ErrBodyTooLarge) {
-			return fmt.Errorf("atlas api: GET %s: %w (%d bytes)", endpoint, err, c.opts.MaxBodyBytes)
-		}
-		return &connectionError{fmt.Errorf("atlas api: GET %s: read body: %w", endpoint, err)}
-	}
-	if resp.StatusCode != http.StatusOK {
-		return c.newAPIError(cl, resp, body)
-	}
-	if !isJSON(resp.Header.Get("Content-Type")) {
-		return fmt.Errorf("atlas api: GET %s: unexpected content type %q", endpoint, c.clean(resp.Header.Get("Content-Type")))
-	}
-	if err := Decode(body, out); err != nil {
+	return c.newAPIError(cl, resp, body)
+}
+
+// decodeBody decodes a 200's body as it arrives, so a 500-job page is never held whole beside
+// its decoded jobs: with the client's bound of pages in flight that is most of a large scrape's
+// transient memory. A body that stops arriving is a connection's failure, retried; one that
+// arrives whole and is not the JSON expected is the API's, not retried.
+func (c *Client) decodeBody(endpoint string, body io.Reader, out any) error {
+	r := &cappedReader{r: body, left: c.opts.MaxBodyBytes}
+	err := DecodeReader(r, out)
+	switch {
+	case errors.Is(r.err, ErrBodyTooLarge):
+		return fmt.Errorf("atlas api: GET %s: %w (%d bytes)", endpoint, ErrBodyTooLarge, c.opts.MaxBodyBytes)
+	case r.err != nil:
+		return &connectionError{fmt.Errorf("atlas api: GET %s: read body: %w", endpoint, r.err)}
+	case err != nil:
 		// The decoder can quote the body, so its message passes the redactor as any upstream text.
 		return fmt.Errorf("atlas api: GET %s: decode response: %w", endpoint, c.redacted(err))
 	}
 	return nil
+}
+
+// cappedReader fails with ErrBodyTooLarge past left bytes, rather than truncating, and keeps the
+// first failure of the underlying reader (io.EOF aside) for decodeBody to tell apart.
+type cappedReader struct {
+	r    io.Reader
+	left int64
+	err  error
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	if c.left <= 0 {
+		// One byte more tells a body of exactly the cap from a longer one.
+		var one [1]byte
+		if n, _ := io.ReadFull(c.r, one[:]); n > 0 {
+			c.err = ErrBodyTooLarge
+			return 0, c.err
+		}
+		return 0, io.EOF
+	}
+	p = p[:min(int64(len(p)), c.left)]
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	if err != nil && err != io.EOF {
+		c.err = err
+	}
+	return n, err
 }
 
 // defaultAttemptTimeout caps an attempt whose caller set no deadline and no RequestTimeout.

@@ -103,7 +103,7 @@ func Build(r *scrape.Round, since, now time.Time, version string) Record {
 			if !tr.LastSuccess.IsZero() {
 				out.RestoresReadAt = utc(tr.LastSuccess)
 			}
-			rows = tr.Restores
+			rows = tr.Restores()
 			for _, j := range tr.Collections {
 				rows = append(rows, j.Restore())
 			}

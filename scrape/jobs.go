@@ -1,6 +1,7 @@
 package scrape
 
 import (
+	"slices"
 	"strconv"
 	"time"
 
@@ -29,6 +30,22 @@ type Job struct {
 	// their series are left out and the rest of the job is exported.
 	Odd []string
 }
+
+// same reports a view that says exactly what o says, field by field, so that one can stand for
+// the other.
+func (j *Job) same(o *Job) bool {
+	return j.ID == o.ID && j.ClusterID == o.ClusterID && j.SnapshotID == o.SnapshotID && j.BatchID == o.BatchID &&
+		j.DeliveryMethod == o.DeliveryMethod && j.PointInTime == o.PointInTime &&
+		j.Status == o.Status && j.DeliveryStatus == o.DeliveryStatus &&
+		j.TargetGroupID == o.TargetGroupID && j.TargetClusterName == o.TargetClusterName &&
+		j.Created.Equal(o.Created) && j.Finished.Equal(o.Finished) && j.Snapshot.Equal(o.Snapshot) &&
+		j.Expiry.Equal(o.Expiry) && j.Started.Equal(o.Started) &&
+		samePtr(j.ValiditySeconds, o.ValiditySeconds) && samePtr(j.MaxDownloads, o.MaxDownloads) &&
+		samePtr(j.Downloaded, o.Downloaded) && samePtr(j.Encryption, o.Encryption) && samePtr(j.Components, o.Components) &&
+		slices.Equal(j.Odd, o.Odd)
+}
+
+func samePtr[T comparable](a, b *T) bool { return a == b || (a != nil && b != nil && *a == *b) }
 
 // timeOf takes a timestamp field, zero when absent, noting it in odd when it held something
 // other than a time; every family's mapping reads its times through it.

@@ -34,9 +34,12 @@ type lastRead struct {
 	collectionsAt time.Time
 	at            time.Time
 	lastRestore   Success
-	// restores are the recovery record's rows: a few fields per job, never whole jobs.
-	restores []Restore
+	// dropped are the record rows of listed jobs a cap left out of jobs.
+	dropped []Restore
 }
+
+// rows are the recovery record's rows of the read: its jobs' and those a cap left out.
+func (l lastRead) rows() []Restore { return append(restoresOf(l.jobs), l.dropped...) }
 
 func (m *memory) get(key string) *remembered {
 	m.mu.Lock()
@@ -143,6 +146,27 @@ func (m *memory) forget(key string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	delete(m.targets, key)
+}
+
+// shareUnchanged replaces each view equal to one of the last read's by that one, so that a read
+// of an unchanged list holds no second copy of it: between scrapes memory holds one view per job,
+// and a scrape adds only what changed.
+func shareUnchanged(views, last []*Job) []*Job {
+	if len(last) == 0 {
+		return views
+	}
+	byID := make(map[string]*Job, len(last))
+	for _, j := range last {
+		if j != nil {
+			byID[j.ID] = j
+		}
+	}
+	for i, v := range views {
+		if old := byID[v.ID]; old != nil && v.same(old) {
+			views[i] = old
+		}
+	}
+	return views
 }
 
 // terminal reports a job that can no longer change, which the exporter keeps and stops re-reading.

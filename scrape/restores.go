@@ -69,6 +69,30 @@ func (j *Job) kind() string {
 	return "download"
 }
 
+// Restores are the recovery record's rows of every restore the cluster's API lists, before any
+// cap: derived from the jobs kept, plus the rows of those a cap left out. Collection restores are
+// the record's to add.
+func (t *TargetResult) Restores() []Restore { return append(restoresOf(t.Jobs), t.Dropped...) }
+
+// droppedRows are the rows of the jobs listed that kept, a cap's choice among them, left out; a
+// cap that keeps every job costs nothing.
+func droppedRows(listed, kept []*Job) []Restore {
+	if len(kept) == len(listed) {
+		return nil
+	}
+	in := make(map[*Job]bool, len(kept))
+	for _, j := range kept {
+		in[j] = true
+	}
+	var out []*Job
+	for _, j := range listed {
+		if !in[j] {
+			out = append(out, j)
+		}
+	}
+	return restoresOf(out)
+}
+
 // restoresOf reduces every job listed to its record row.
 func restoresOf(jobs []*Job) []Restore {
 	out := make([]Restore, 0, len(jobs))

@@ -56,9 +56,9 @@ type TargetResult struct {
 	LastSuccess time.Time
 	// LastRestore is the newest successful restore among all the jobs read.
 	LastRestore Success
-	// Restores are every restore the cluster's API lists, before any cap, reduced to what the
-	// recovery record says; collection restores included.
-	Restores []Restore
+	// Dropped are the record rows of the jobs listed that a cap left out of Jobs: the record
+	// counts every restore the API lists, and the rest of its rows are derived from Jobs.
+	Dropped []Restore
 	// Collections are the cluster's collection-level restore jobs, when jobs.collection_restores;
 	// read apart, they fail apart: CollectionsErr says why their read failed, and then they are
 	// the last good read's, while the restore jobs stay fresh.
@@ -134,7 +134,7 @@ func (e *Scraper) Scrape(ctx context.Context, key string, sel func(config.Target
 	for i := range states {
 		if !states[i].readsJobs() {
 			last := e.memory.lastGood(targetKey(states[i].Target.GroupID, states[i].Target.ClusterName))
-			states[i].History, states[i].HistoryAt, states[i].HistorySuccess = last.restores, last.at, last.lastRestore
+			states[i].History, states[i].HistoryAt, states[i].HistorySuccess = last.rows(), last.at, last.lastRestore
 		}
 	}
 	deadline, ok := ctx.Deadline()
@@ -259,7 +259,6 @@ func (e *Scraper) fetch(ctx context.Context, live *liveConfig, targets []config.
 		if len(tr.Target.RestoreJobIDs) > 0 {
 			// A pinned target's drill and record count its own jobs, however they were read.
 			tr.LastRestore = newestSuccess(tr.Jobs, time.Now())
-			tr.Restores = restoresOf(tr.Jobs)
 		}
 	}
 	r.Duration = time.Since(start)
@@ -329,7 +328,9 @@ func (e *Scraper) list(ctx context.Context, live *liveConfig, tr *TargetResult) 
 	if err != nil {
 		return nil, err
 	}
-	e.memory.setListSize(targetKey(t.GroupID, t.ClusterName), len(views))
+	key := targetKey(t.GroupID, t.ClusterName)
+	views = shareUnchanged(views, e.memory.lastGood(key).jobs)
+	e.memory.setListSize(key, len(views))
 	for _, v := range views {
 		e.odd.note(t, v)
 	}
@@ -364,8 +365,8 @@ func (e *Scraper) run(ctx context.Context, live *liveConfig, tk task) {
 		now := time.Now()
 		// The drill and the record look at every job listed: a cap must not hide a restore.
 		tk.t.LastRestore = newestSuccess(views, now)
-		tk.t.Restores = restoresOf(views)
 		tk.t.Jobs = live.caps.apply(views, now)
+		tk.t.Dropped = droppedRows(views, tk.t.Jobs)
 		return
 	case pinnedByList:
 		views, err := e.list(ctx, live, tk.t)
@@ -417,7 +418,7 @@ func (e *Scraper) settle(r *Round) {
 				}
 			}
 			e.memory.keep(key, lastRead{jobs: t.Jobs, collections: t.Collections, collectionsAt: collectionsAt, at: now,
-				lastRestore: t.LastRestore, restores: t.Restores}, len(t.Target.RestoreJobIDs) > 0)
+				lastRestore: t.LastRestore, dropped: t.Dropped}, len(t.Target.RestoreJobIDs) > 0)
 			t.LastSuccess = now
 		case slices.ContainsFunc(t.errs, func(err error) bool { return atlas.StatusCode(err) == 404 }):
 			e.memory.forget(key)
@@ -442,10 +443,10 @@ func (e *Scraper) serveLastGood(t *TargetResult, now time.Time) {
 	}
 	t.LastSuccess = last.at
 	if now.Sub(last.at) > e.opts.MaxStaleness {
-		t.Jobs, t.Collections, t.LastRestore, t.Restores, t.expired = nil, nil, Success{}, nil, true
+		t.Jobs, t.Collections, t.LastRestore, t.Dropped, t.expired = nil, nil, Success{}, nil, true
 		return
 	}
-	t.Jobs, t.Collections, t.Stale, t.LastRestore, t.Restores = last.jobs, last.collections, true, last.lastRestore, last.restores
+	t.Jobs, t.Collections, t.Stale, t.LastRestore, t.Dropped = last.jobs, last.collections, true, last.lastRestore, last.dropped
 }
 
 // maxFailureLines bounds the lines a round logs about its targets: beyond them one summary line

@@ -27,7 +27,7 @@ func BenchmarkRecoveryRecord(b *testing.B) {
 		tr := &scrape.TargetResult{Target: t, LastSuccess: now}
 		for i := range restores {
 			started := now.Add(-time.Duration(i*7) * 24 * time.Hour)
-			tr.Restores = append(tr.Restores, scrape.Restore{ID: fmt.Sprintf("6b%08x%014x", c, i), Kind: "restore", Outcome: scrape.OutcomeSucceeded,
+			tr.Jobs = append(tr.Jobs, &scrape.Job{ID: fmt.Sprintf("6b%08x%014x", c, i), DeliveryMethod: "automated", Status: "FINISHED",
 				Started: started, Finished: started.Add(20 * time.Minute), SnapshotID: fmt.Sprintf("65%022x", i),
 				TargetGroupID: t.GroupID, TargetClusterName: t.ClusterName + "-restored"})
 		}

@@ -463,3 +463,58 @@ func TestRecoverySinceWithAnOffset(t *testing.T) {
 		t.Errorf("since with +02:00 differs from the same instant in Z:\n%s\n---\n%s", a, b)
 	}
 }
+
+// A cap on the jobs exported never shortens the record: it holds every restore listed, and keeps
+// holding them, from the last complete read, while a read fails.
+func TestRecordHoldsTheJobsACapLeavesOut(t *testing.T) {
+	one := 1
+	h := harness.New(t, harness.Options{Jobs: config.Jobs{MaxPerCluster: &one}})
+	ids := []string{"6b7789aa80eef5354c77ee21", "6b7789aa80eef5354c77ee22", "6b7789aa80eef5354c77ee23"}
+	for i, id := range ids {
+		h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureQuery).Set("id", id).
+			Set("created", fmt.Sprintf("2026-1%d-01T08:00:00Z", i)))
+	}
+	restores := func() (map[string]bool, string) {
+		var rec struct {
+			Clusters []struct {
+				ReadAt   string `json:"restores_read_at"`
+				Restores []struct {
+					ID string `json:"restore_job_id"`
+				} `json:"restores"`
+			} `json:"clusters"`
+		}
+		if err := json.Unmarshal(mustGet(t, h, "/recovery.json?since="+recordSince), &rec); err != nil {
+			t.Fatal(err)
+		}
+		got, readAt := map[string]bool{}, ""
+		for _, c := range rec.Clusters {
+			readAt = c.ReadAt
+			for _, r := range c.Restores {
+				got[r.ID] = true
+			}
+		}
+		return got, readAt
+	}
+	if n := len(h.Scrape(t, 0)["mongodbatlas_restore_job_info"].GetMetric()); n != 1 {
+		t.Fatalf("%d jobs exported, want 1 (max_per_cluster)", n)
+	}
+	got, readAt := restores()
+	for _, id := range ids {
+		if !got[id] {
+			t.Errorf("restore %s is not in the record: %v", id, got)
+		}
+	}
+	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 500, Route: atlastest.RouteRestoreJobs})
+	if v := harness.MustValue(t, h.Scrape(t, 0), "mongodbatlas_scrape_success", harness.Target(harness.ClusterName)); v != 0 {
+		t.Fatalf("scrape_success %v with the list failing", v)
+	}
+	got, again := restores()
+	if again != readAt {
+		t.Errorf("restores_read_at %s while the read fails, want the last complete read's %s", again, readAt)
+	}
+	for _, id := range ids {
+		if !got[id] {
+			t.Errorf("read failing: restore %s is not in the record: %v", id, got)
+		}
+	}
+}

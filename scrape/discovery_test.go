@@ -338,11 +338,13 @@ func TestDiscoveryRefusesNamesAtlasCouldNotHaveGiven(t *testing.T) {
 }
 
 // A pass that takes longer than any one read's deadline still completes: the pass's deadline
-// follows its work. Forty projects at 30 ms a request take several times the 100 ms each read
-// may take, and every one of their clusters is found.
+// follows its work. Eighty projects at 30 ms a request take several times the 250 ms each read
+// may take (a read's deadline well above its latency, so a loaded machine does not fail one),
+// and every one of their clusters is found.
 func TestDiscoveryOfALargeOrganisationCompletes(t *testing.T) {
+	const projects, readTimeout = 80, 250 * time.Millisecond
 	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
-	for i := range 40 {
+	for i := range projects {
 		g := fmt.Sprintf("5d%022x", i)
 		sim.AddProject(g, fmt.Sprintf("prod-%d", i), orgID)
 		sim.PutJob(g, "db", atlastest.LoadJob(atlastest.FixtureQuery))
@@ -350,13 +352,13 @@ func TestDiscoveryOfALargeOrganisationCompletes(t *testing.T) {
 	sim.SetLatency(30 * time.Millisecond)
 	start := time.Now()
 	h := harness.NewWith(t, sim, harness.Options{Targets: []config.Target{{OrgID: orgID, ProjectInclude: "prod-.*"}},
-		DiscoveryReadTimeout: 100 * time.Millisecond, Concurrency: 4})
-	if took := time.Since(start); took < 200*time.Millisecond {
+		DiscoveryReadTimeout: readTimeout, Concurrency: 4})
+	if took := time.Since(start); took < 2*readTimeout {
 		t.Fatalf("the first pass took %v: shorter than the test means (several read deadlines)", took)
 	}
 	known, pending := h.Scraper.Known()
-	if pending || len(known) != 40 {
-		t.Errorf("%d clusters known (pending %v), want the 40 of the organisation", len(known), pending)
+	if pending || len(known) != projects {
+		t.Errorf("%d clusters known (pending %v), want the %d of the organisation", len(known), pending, projects)
 	}
 	sim.SetLatency(0)
 	fams := h.Scrape(t, 0)

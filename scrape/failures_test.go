@@ -225,6 +225,37 @@ func TestFailingTargets(t *testing.T) {
 			},
 		},
 		{
+			name: "a list whose every page is its first, next link included, ends at the first repeat",
+			opts: harness.Options{PageSize: 1},
+			// Every page answers as page 1: with two jobs listed, one a page, page 2 repeats it.
+			fault:      &atlastest.Fault{Kind: atlastest.FaultSamePage, Route: atlastest.RouteRestoreJobs},
+			wantLog:    []string{"repeats earlier pages; the list does not end"},
+			badTargets: []string{harness.ClusterName},
+			prepare: func(t *testing.T, h *harness.Harness) func(*testing.T) {
+				h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureQuery).Set("id", "6b7789aa80eef5354c77ee51"))
+				return func(t *testing.T) {
+					// totalCount 2 at one a page: the count's two pages and the one that repeats.
+					if got := h.Sim.Requests(atlastest.RouteRestoreJobs); got > 3 {
+						t.Errorf("%d list requests for a list of two pages that never ends, want at most 3", got)
+					}
+				}
+			},
+		},
+		{
+			name:  "collection restores failing (500) keep the cluster's restore jobs fresh",
+			opts:  harness.Options{Root: atlastest.RootAtlasV2, Targets: cloudTarget(), Jobs: config.Jobs{CollectionRestores: true}},
+			fault: &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 500, Route: atlas.RouteCollectionRestoreJobs},
+			wantLog: []string{"Reading collection restore jobs failed; the cluster's restore jobs are unaffected",
+				"error_code=UNEXPECTED_ERROR"},
+			okTargets: []string{harness.ClusterName},
+			wantJobs:  []string{"65a1b2c3d4e5f60718293a4b"},
+			values:    []series{{"mongodbatlas_collection_restore_scrape_success", harness.Target(harness.ClusterName), 0}},
+			prepare: func(t *testing.T, h *harness.Harness) func(*testing.T) {
+				h.Sim.PutCloudBackupJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureCloudReady))
+				return func(*testing.T) {}
+			},
+		},
+		{
 			name:       "oversized body",
 			fault:      &atlastest.Fault{Kind: atlastest.FaultOversized, Size: 17 << 20},
 			wantLog:    []string{"response body exceeds the size limit"},
@@ -238,6 +269,13 @@ func TestFailingTargets(t *testing.T) {
 	}
 }
 
+// series is one sample a row expects.
+type series struct {
+	name   string
+	labels map[string]string
+	value  float64
+}
+
 // failureCase is one row of the bad-input table.
 type failureCase struct {
 	name       string
@@ -249,6 +287,7 @@ type failureCase struct {
 	okTargets  []string // clusters whose scrape_success must be 1
 	badTargets []string // clusters whose scrape_success must be 0
 	wantJobs   []string // jobs still exported
+	values     []series // further series the row's fault decides
 	// prepare, when set, runs before the scrape under test and returns the row's own check.
 	prepare func(t *testing.T, h *harness.Harness) (check func(*testing.T))
 }
@@ -296,6 +335,11 @@ func testFailingTarget(t *testing.T, mode string, c failureCase) {
 	}
 	for _, id := range c.wantJobs {
 		harness.MustValue(t, fams, "mongodbatlas_restore_job_info", harness.Job(id))
+	}
+	for _, s := range c.values {
+		if v := harness.MustValue(t, fams, s.name, s.labels); v != s.value {
+			t.Errorf("%s%v = %v, want %v", s.name, s.labels, v, s.value)
+		}
 	}
 	if len(c.wantJobs) == 0 {
 		if n := len(fams["mongodbatlas_restore_job_info"].GetMetric()); n != 0 {

@@ -126,6 +126,8 @@ func TestSoakWithRandomFaults(t *testing.T) {
 		{Kind: atlastest.FaultTruncated}, {Kind: atlastest.FaultMalformed}, {Kind: atlastest.FaultWrongContentType},
 		{Kind: atlastest.FaultOversized, Size: 128 << 10}, {Kind: atlastest.FaultStatus, Status: 401},
 		{Kind: atlastest.FaultEcho}, {Kind: atlastest.FaultStatus, Status: 500, Route: atlastest.RouteClusters},
+		// A body cut mid-stream meets the decoder as it reads; a page served again as page 1.
+		{Kind: atlastest.FaultResetMidBody}, {Kind: atlastest.FaultSamePage},
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	h.Scrape(t, 0)

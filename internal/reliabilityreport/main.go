@@ -83,7 +83,7 @@ func main() {
 	fmt.Fprint(w, "\nThe stale nonce and the expired token must not fail the scrape: their rows also check that exactly one fresh ")
 	fmt.Fprint(w, "challenge or one new token was fetched.\n\n")
 	fmt.Fprint(w, "## Load and soak\n\nThe load test sends 100 scrapes and probes at once against a 200 ms API; the soak scrapes an API that fails ")
-	fmt.Fprint(w, "one request in five at random (500, 404, 403, 401, truncated, malformed, wrong content type, oversized). ")
+	fmt.Fprint(w, "one request in five at random (500, 404, 403, 401, truncated, malformed, wrong content type, oversized, an echoed credential, a body cut mid-stream, a page served again as the first). ")
 	fmt.Fprint(w, "An injected 401 carries a fresh challenge, as Atlas's do, which the Digest transport answers, so not every fault fails a scrape; ")
 	fmt.Fprint(w, "the test asserts that no scrape fails without one.\n\n| figure | value |\n|---|---|\n")
 	for _, f := range figures {

@@ -27,6 +27,9 @@ const maxLabelLen = 128
 // cut to the bound ends in "~" and a hash of the whole value, so two values that share their
 // first maxLabelLen bytes still name two series.
 func labelValue(s string) string {
+	if len(s) <= maxLabelLen && utf8.ValidString(s) {
+		return s // nearly every value: it runs for every job's every family
+	}
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	if len(s) <= maxLabelLen {
 		return s

@@ -208,7 +208,7 @@ func TestChartMountsCABundle(t *testing.T) {
 		"existing Secret":    {map[string]any{"existingSecret": "corp-ca"}, "", "corp-ca", "ca.crt"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			vals, err := yaml.Marshal(map[string]any{
+			out, err := renderValues(t, map[string]any{
 				"existingSecret": "atlas-key",
 				"caBundle":       c.values,
 				"config": map[string]any{
@@ -216,14 +216,6 @@ func TestChartMountsCABundle(t *testing.T) {
 					"targets": []any{map[string]any{"group_id": "5a66666887d9d61443b41645", "cluster_name": "Cluster0"}},
 				},
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			f := filepath.Join(t.TempDir(), "values.yaml")
-			if err := os.WriteFile(f, vals, 0o600); err != nil {
-				t.Fatal(err)
-			}
-			out, err := renderChart(t, f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -284,6 +276,20 @@ func TestChartMountsCABundle(t *testing.T) {
 			}
 		})
 	}
+}
+
+// renderValues renders the chart with values given as a map, through a values file as helm reads them.
+func renderValues(t *testing.T, vals map[string]any) (map[string]string, error) {
+	t.Helper()
+	data, err := yaml.Marshal(vals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := filepath.Join(t.TempDir(), "values.yaml")
+	if err := os.WriteFile(f, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return renderChart(t, f)
 }
 
 func decodeDoc(t *testing.T, doc string, into any) {
@@ -359,15 +365,7 @@ func TestChartTakesEveryExampleConfig(t *testing.T) {
 			if err := yaml.Unmarshal(raw, &cfg); err != nil {
 				t.Fatal(err)
 			}
-			vals, err := yaml.Marshal(map[string]any{"existingSecret": "atlas-key", "config": cfg})
-			if err != nil {
-				t.Fatal(err)
-			}
-			valuesFile := filepath.Join(t.TempDir(), "values.yaml")
-			if err := os.WriteFile(valuesFile, vals, 0o600); err != nil {
-				t.Fatal(err)
-			}
-			out, err := renderChart(t, valuesFile)
+			out, err := renderValues(t, map[string]any{"existingSecret": "atlas-key", "config": cfg})
 			if err != nil {
 				t.Fatalf("helm refused it: %v", err)
 			}

@@ -81,11 +81,10 @@ helm:
 	cd deploy && $(GO) tool helm lint --strict $(CHART) -f $(CHART)/ci-values.yaml
 	cd deploy && $(GO) tool helm template r $(CHART) -f $(CHART)/ci-values.yaml --namespace monitoring >/dev/null
 
-## generate: rebuild the dashboard, the PrometheusRule and the chart's values schema from their
-## sources, and copy the tested rule files into the chart.
+## generate: rebuild from their sources the alerts, recording rules and dashboard (from the mixin,
+## the rule files into the chart too), the PrometheusRule and the chart's values schema.
 generate:
 	cd deploy && $(GO) generate ./...
-	cp deploy/prometheus/alerts.yml deploy/prometheus/rules.yml deploy/$(CHART)/files/
 
 ## fuzz: each fuzz target for FUZZTIME; their seed corpora already run in every `make test`.
 FUZZTIME ?= 1m

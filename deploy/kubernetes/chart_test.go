@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
@@ -174,6 +175,9 @@ func TestChartRefusesBadValues(t *testing.T) {
 		"malformed group id":      "existingSecret: s\nconfig: {atlas: {public_key: p}, targets: [{group_id: nope, cluster_name: c}]}\n",
 		"misspelt value":          "existingSecret: s\nserviceMonitr: {enabled: true}\nconfig: {atlas: {public_key: p}, targets: []}\n",
 		"a key flag in extraArgs": "existingSecret: s\nextraArgs: [--private-key=x]\nconfig: {atlas: {public_key: p}, targets: []}\n",
+		"two CA bundles":          "existingSecret: s\ncaBundle: {existingConfigMap: a, pem: b}\nconfig: {atlas: {public_key: p}, targets: []}\n",
+		"a CA bundle and ca_file": "existingSecret: s\ncaBundle: {existingSecret: a}\nconfig: {atlas: {public_key: p, ca_file: /x}, targets: []}\n",
+		"a CA bundle without key": "existingSecret: s\ncaBundle: {existingSecret: a, key: ''}\nconfig: {atlas: {public_key: p}, targets: []}\n",
 	}
 	for name, vals := range cases {
 		f := filepath.Join(dir, strings.ReplaceAll(name, " ", "_")+".yaml")
@@ -183,6 +187,115 @@ func TestChartRefusesBadValues(t *testing.T) {
 		if _, err := renderChart(t, f); err == nil {
 			t.Errorf("%s: rendered without error", name)
 		}
+	}
+}
+
+// A CA bundle from each source is mounted read-only where atlas.ca_file points, and the rendered
+// config passes the exporter's validation with a real bundle there.
+func TestChartMountsCABundle(t *testing.T) {
+	srv := httptest.NewTLSServer(http.NotFoundHandler())
+	srv.Close()
+	bundle := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))
+	const caDir = "/etc/mongodbatlas_restore_exporter/ca"
+	for name, c := range map[string]struct {
+		values    map[string]any
+		configMap string // the ConfigMap the volume reads, or "" for a Secret
+		secret    string
+		key       string
+	}{
+		"inline PEM":         {map[string]any{"pem": bundle}, "r-mongodbatlas-restore-exporter-ca", "", "ca.crt"},
+		"existing ConfigMap": {map[string]any{"existingConfigMap": "corp-ca", "key": "bundle.pem"}, "corp-ca", "", "bundle.pem"},
+		"existing Secret":    {map[string]any{"existingSecret": "corp-ca"}, "", "corp-ca", "ca.crt"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			out, err := renderValues(t, map[string]any{
+				"existingSecret": "atlas-key",
+				"caBundle":       c.values,
+				"config": map[string]any{
+					"atlas":   map[string]any{"base_url": "https://opsmanager.example.com/api/public/v1.0", "public_key": "p"},
+					"targets": []any{map[string]any{"group_id": "5a66666887d9d61443b41645", "cluster_name": "Cluster0"}},
+				},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var dep appsv1.Deployment
+			var cm, ca corev1.ConfigMap
+			for file, doc := range out {
+				switch filepath.Base(file) {
+				case "deployment.yaml":
+					decodeDoc(t, doc, &dep)
+				case "configmap.yaml":
+					decodeDoc(t, doc, &cm)
+				case "ca-configmap.yaml":
+					if strings.TrimSpace(doc) != "" {
+						decodeDoc(t, doc, &ca)
+					}
+				}
+			}
+			cfg := cm.Data["config.yml"]
+			if !strings.Contains(cfg, "ca_file: "+caDir+"/"+c.key+"\n") {
+				t.Errorf("config.yml does not point ca_file at the bundle:\n%s", cfg)
+			}
+			checkRenderedConfig(t, cfg)
+
+			var vol *corev1.Volume
+			for i, v := range dep.Spec.Template.Spec.Volumes {
+				if v.Name == "ca-bundle" {
+					vol = &dep.Spec.Template.Spec.Volumes[i]
+				}
+			}
+			if vol == nil {
+				t.Fatalf("no ca-bundle volume: %+v", dep.Spec.Template.Spec.Volumes)
+			}
+			items := []corev1.KeyToPath{{Key: c.key, Path: c.key}}
+			switch {
+			case c.secret != "":
+				if vol.Secret == nil || vol.Secret.SecretName != c.secret || !reflect.DeepEqual(vol.Secret.Items, items) {
+					t.Errorf("volume %+v, want Secret %s key %s", vol.VolumeSource, c.secret, c.key)
+				}
+			default:
+				if vol.ConfigMap == nil || vol.ConfigMap.Name != c.configMap || !reflect.DeepEqual(vol.ConfigMap.Items, items) {
+					t.Errorf("volume %+v, want ConfigMap %s key %s", vol.VolumeSource, c.configMap, c.key)
+				}
+			}
+			mounted := false
+			for _, m := range dep.Spec.Template.Spec.Containers[0].VolumeMounts {
+				mounted = mounted || (m.Name == "ca-bundle" && m.MountPath == caDir && m.ReadOnly)
+			}
+			if !mounted {
+				t.Errorf("ca-bundle is not mounted read-only at %s", caDir)
+			}
+			_, rolls := dep.Spec.Template.Annotations["checksum/ca"]
+			if c.values["pem"] != nil {
+				if ca.Name != c.configMap || ca.Data[c.key] != bundle || !rolls {
+					t.Errorf("the chart's CA ConfigMap %s holds %q; checksum/ca %v", ca.Name, ca.Data, rolls)
+				}
+			} else if ca.Name != "" || rolls {
+				t.Errorf("a CA ConfigMap %q (checksum/ca %v) beside an existing bundle", ca.Name, rolls)
+			}
+		})
+	}
+}
+
+// renderValues renders the chart with values given as a map, through a values file as helm reads them.
+func renderValues(t *testing.T, vals map[string]any) (map[string]string, error) {
+	t.Helper()
+	data, err := yaml.Marshal(vals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := filepath.Join(t.TempDir(), "values.yaml")
+	if err := os.WriteFile(f, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return renderChart(t, f)
+}
+
+func decodeDoc(t *testing.T, doc string, into any) {
+	t.Helper()
+	if err := yaml.UnmarshalStrict([]byte(doc), into); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -199,7 +312,7 @@ func TestChartServiceAccountConfig(t *testing.T) {
 	}
 	var cm corev1.ConfigMap
 	for name, doc := range out {
-		if strings.HasSuffix(name, "configmap.yaml") {
+		if filepath.Base(name) == "configmap.yaml" {
 			if err := yaml.UnmarshalStrict([]byte(doc), &cm); err != nil {
 				t.Fatal(err)
 			}
@@ -252,20 +365,12 @@ func TestChartTakesEveryExampleConfig(t *testing.T) {
 			if err := yaml.Unmarshal(raw, &cfg); err != nil {
 				t.Fatal(err)
 			}
-			vals, err := yaml.Marshal(map[string]any{"existingSecret": "atlas-key", "config": cfg})
-			if err != nil {
-				t.Fatal(err)
-			}
-			valuesFile := filepath.Join(t.TempDir(), "values.yaml")
-			if err := os.WriteFile(valuesFile, vals, 0o600); err != nil {
-				t.Fatal(err)
-			}
-			out, err := renderChart(t, valuesFile)
+			out, err := renderValues(t, map[string]any{"existingSecret": "atlas-key", "config": cfg})
 			if err != nil {
 				t.Fatalf("helm refused it: %v", err)
 			}
 			for name, doc := range out {
-				if !strings.HasSuffix(name, "configmap.yaml") {
+				if filepath.Base(name) != "configmap.yaml" {
 					continue
 				}
 				var cm corev1.ConfigMap

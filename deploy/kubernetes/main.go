@@ -1,15 +1,19 @@
 // Command kubernetes writes prometheusrule.yaml, the PrometheusRule for the prometheus-operator, from
-// the rule files in ../prometheus, so the Kubernetes rules can never drift from the tested ones.
+// the mixin in ../mixin, as ../prometheus/alerts.yml and rules.yml are, so the Kubernetes rules can
+// never drift from the tested ones. It evaluates the mixin itself rather than reading those files,
+// so one `go generate ./...` is enough whatever order it visits the packages in.
 package main
 
 //go:generate go run . -out prometheusrule.yaml
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/deploy/mixin"
 
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -18,9 +22,8 @@ import (
 
 func main() {
 	out := flag.String("out", "prometheusrule.yaml", "where to write the PrometheusRule")
-	rulesDir := flag.String("rules", filepath.Join("..", "prometheus"), "directory of alerts.yml and rules.yml")
 	flag.Parse()
-	data, err := render(*rulesDir)
+	data, err := render()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -36,16 +39,20 @@ type ruleFile struct {
 	Groups []monitoringv1.RuleGroup `json:"groups"`
 }
 
-func render(rulesDir string) ([]byte, error) {
+func render() ([]byte, error) {
+	m, err := mixin.Evaluate("")
+	if err != nil {
+		return nil, err
+	}
 	var groups []monitoringv1.RuleGroup
-	for _, name := range []string{"alerts.yml", "rules.yml"} {
-		data, err := os.ReadFile(filepath.Join(rulesDir, name))
+	for _, rf := range []mixin.RuleFile{m.Alerts, m.Rules} {
+		data, err := json.Marshal(rf)
 		if err != nil {
-			return nil, fmt.Errorf("read rules: %w", err)
+			return nil, fmt.Errorf("encode rules: %w", err)
 		}
 		var f ruleFile
 		if err := yaml.UnmarshalStrict(data, &f); err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return nil, fmt.Errorf("decode rules: %w", err)
 		}
 		groups = append(groups, f.Groups...)
 	}
@@ -62,7 +69,7 @@ func render(rulesDir string) ([]byte, error) {
 		return nil, fmt.Errorf("encode PrometheusRule: %w", err)
 	}
 	var b bytes.Buffer
-	b.WriteString("# Generated from ../prometheus/alerts.yml and rules.yml by `go generate`; do not edit.\n")
+	b.WriteString("# Generated from ../mixin (as ../prometheus/alerts.yml and rules.yml are) by `go generate`; do not edit.\n")
 	b.Write(data)
 	return b.Bytes(), nil
 }

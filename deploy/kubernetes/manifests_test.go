@@ -146,7 +146,7 @@ func TestConfigMapHoldsAValidConfig(t *testing.T) {
 }
 
 func TestPrometheusRuleIsUpToDate(t *testing.T) {
-	want, err := render(filepath.Join("..", "prometheus"))
+	want, err := render()
 	if err != nil {
 		t.Fatal(err)
 	}

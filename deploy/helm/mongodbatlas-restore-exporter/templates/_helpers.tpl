@@ -43,3 +43,19 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 
 {{/* Where the Secret is mounted; config.yml points private_key_file here. */}}
 {{- define "mre.secretDir" -}}/etc/mongodbatlas_restore_exporter/secret{{- end }}
+
+{{/* Where the CA bundle is mounted; config.yml points atlas.ca_file here. */}}
+{{- define "mre.caDir" -}}/etc/mongodbatlas_restore_exporter/ca{{- end }}
+
+{{/* "true" when a CA bundle is mounted; refuses two sources, or one beside a hand-set ca_file. */}}
+{{- define "mre.caBundle" -}}
+{{- $c := .Values.caBundle }}
+{{- $sources := compact (list $c.existingConfigMap $c.existingSecret $c.pem) }}
+{{- if gt (len $sources) 1 }}
+{{- fail "caBundle: set only one of existingConfigMap, existingSecret and pem" }}
+{{- end }}
+{{- if and $sources .Values.config.atlas.ca_file }}
+{{- fail "caBundle sets config.atlas.ca_file: leave config.atlas.ca_file unset" }}
+{{- end }}
+{{- if $sources }}true{{ end }}
+{{- end }}

@@ -1,0 +1,2 @@
+// The mixin's dashboards, by file name.
+(import 'restore-jobs.libsonnet')

@@ -54,6 +54,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 func (m *Metrics) WriteText(w TextWriter, r *scrape.Round) int {
 	s := newTextSink(w)
 	m.write(s, r)
+	s.flush()
 	return s.n
 }
 

@@ -1,9 +1,10 @@
 package atlas
 
 import (
+	"bytes"
 	"time"
 
-	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Time is a timestamp as Atlas sends it (RFC 3339, fractions allowed) that tolerates what may come
@@ -16,22 +17,43 @@ type Time struct {
 	Invalid string
 }
 
-// UnmarshalJSON never fails, so that the decoder goes on with the rest of the document.
-func (t *Time) UnmarshalJSON(b []byte) error {
+// UnmarshalJSONFrom never fails on a value, so that the decoder goes on with the rest of the
+// document. It reads the token from the decoder itself: a time in every job's every timestamp
+// field made the method form (a copy of the raw value, then a second decode of it) a tenth of
+// a page's decoding.
+func (t *Time) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	*t = Time{}
-	if string(b) == "null" {
+	switch dec.PeekKind() {
+	case 'n':
+		_, err := dec.ReadToken()
+		return err
+	case '"':
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return err
+		}
+		t.set(tok.String())
 		return nil
 	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		t.Invalid = cleanDetail(string(b))
-		return nil
+	raw, err := dec.ReadValue() // a number, a bool, an object or an array: never a time
+	if err != nil {
+		return err
 	}
+	t.Invalid = cleanDetail(string(raw))
+	return nil
+}
+
+// UnmarshalJSON is UnmarshalJSONFrom for a value already read whole.
+func (t *Time) UnmarshalJSON(b []byte) error {
+	return t.UnmarshalJSONFrom(jsontext.NewDecoder(bytes.NewReader(b)))
+}
+
+// set reads a string as a time, keeping a bounded copy of it when it is none.
+func (t *Time) set(s string) {
 	parsed, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
 		t.Invalid = cleanDetail(`"` + s + `"`)
-		return nil
+		return
 	}
 	t.Time = parsed
-	return nil
 }

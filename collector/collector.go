@@ -194,7 +194,9 @@ func emitCluster(ch sink, d *descs, f *family, c *scrape.ClusterState) {
 // than a fake zero. l holds the job's labels (L) with room for the family's own.
 func (m *Metrics) emitJob(ch sink, f *family, l []string, j *scrape.Job) {
 	d := m.descs
-	gauge := func(v float64, extra ...string) { ch.sample(f, v, append(l[:3], extra...)...) }
+	// One sample with the job's labels alone; l is passed whole, so the call allocates nothing
+	// (twenty families a job, tens of thousands of jobs).
+	gauge := func(v float64) { ch.sample(f, v, l[:3]...) }
 	timestamp := func(t time.Time) {
 		if !t.IsZero() {
 			gauge(unixSeconds(t))
@@ -212,15 +214,15 @@ func (m *Metrics) emitJob(ch sink, f *family, l []string, j *scrape.Job) {
 	}
 	switch f {
 	case d.info:
-		gauge(1, labelValue(j.ClusterID), labelValue(j.SnapshotID), labelValue(j.BatchID),
-			labelValue(j.DeliveryMethod), j.PointInTime, labelValue(j.TargetGroupID), labelValue(j.TargetClusterName))
+		ch.sample(f, 1, append(l[:3], labelValue(j.ClusterID), labelValue(j.SnapshotID), labelValue(j.BatchID),
+			labelValue(j.DeliveryMethod), j.PointInTime, labelValue(j.TargetGroupID), labelValue(j.TargetClusterName))...)
 	case d.status:
 		if j.Status != "" {
-			m.stateSet(gauge, jobStatuses, "statusName", j.Status, l)
+			m.stateSet(ch, f, l, jobStatuses, "statusName", j.Status)
 		}
 	case d.deliveryStatus:
 		if j.DeliveryStatus != "" {
-			m.stateSet(gauge, deliveryStatuses, "delivery.statusName", j.DeliveryStatus, l)
+			m.stateSet(ch, f, l, deliveryStatuses, "delivery.statusName", j.DeliveryStatus)
 		}
 	case d.downloaded:
 		flag(j.Downloaded)
@@ -257,7 +259,7 @@ func (m *Metrics) emitCollection(ch sink, f *family, l []string, j *scrape.Colle
 	switch f {
 	case d.collStatus:
 		if j.State != "" {
-			m.stateSet(gauge, collectionStates, "state", j.State, l)
+			m.stateSet(ch, f, l, collectionStates, "state", j.State)
 		}
 	case d.collRestored:
 		if j.Restored != nil {
@@ -283,14 +285,14 @@ func (m *Metrics) emitCollection(ch sink, f *family, l []string, j *scrape.Colle
 }
 
 // stateSet emits one series per documented value, plus the current value if the docs lack it.
-func (m *Metrics) stateSet(gauge func(float64, ...string), documented []string, field, current string, l []string) {
+func (m *Metrics) stateSet(ch sink, f *family, l []string, documented []string, field, current string) {
 	current = labelValue(current)
 	values, unknown := stateSet(documented, current)
 	if unknown {
 		m.once.unknown(field, current, "group_id", l[0], "cluster_name", l[1], "restore_job_id", l[2])
 	}
 	for _, v := range values {
-		gauge(boolValue(v == current), v)
+		ch.sample(f, boolValue(v == current), append(l[:3], v)...)
 	}
 }
 

@@ -111,8 +111,8 @@ reliability:
 BENCHTIME ?= 3x
 bench:
 	mkdir -p .build
-	$(GO) test -run '^$$' -bench 'ColdScrape|WarmScrape|SnapshotReads|Encode|RecordMemory|RecoveryRecord' -benchmem -benchtime=$(BENCHTIME) ./scrape/ ./collector/ ./server/ > .build/bench.txt || { cat .build/bench.txt; exit 1; }
-	$(GO) test -run '^$$' -bench 'PeakRSS|Organisation' -benchtime=$(BENCHTIME) -timeout 30m ./scrape/ >> .build/bench.txt || { cat .build/bench.txt; exit 1; }
+	$(GO) test -run '^$$' -bench 'ColdScrape|WarmScrape|SnapshotReads|Encode|RecordMemory|RecoveryRecord|DecodePage' -benchmem -benchtime=$(BENCHTIME) ./scrape/ ./collector/ ./server/ ./atlas/ > .build/bench.txt || { cat .build/bench.txt; exit 1; }
+	$(GO) test -run '^$$' -bench 'PeakRSS|ProcessCPU|Organisation' -benchtime=$(BENCHTIME) -timeout 30m ./scrape/ >> .build/bench.txt || { cat .build/bench.txt; exit 1; }
 	cat .build/bench.txt
 	$(GO) run ./internal/benchreport -command "make bench" < .build/bench.txt > BENCHMARKS.md
 

@@ -280,18 +280,7 @@ func BenchmarkPeakRSS(b *testing.B) {
 func peakRSS(b *testing.B, jobs int) {
 	w := newBenchWorld(b, jobs, 100, false)
 	w.sim.SetLatency(0)
-	dir := b.TempDir()
-	var cfg strings.Builder
-	fmt.Fprintf(&cfg, "jobs: {max_age: 0s, max_per_cluster: 0}\natlas: {base_url: %q, public_key: %s, private_key: %s}\ntargets:\n",
-		w.cfg.Atlas.BaseURL, harness.PublicKey, harness.PrivateKey)
-	for _, t := range w.cfg.Targets {
-		fmt.Fprintf(&cfg, "  - {group_id: %s, cluster_name: %s}\n", t.GroupID, t.ClusterName)
-	}
-	cfgPath := filepath.Join(dir, "config.yml")
-	if err := os.WriteFile(cfgPath, []byte(cfg.String()), 0o600); err != nil {
-		b.Fatal(err)
-	}
-	addr, cmd, _ := startBinary(b, buildBinary(b, dir), cfgPath, 30*time.Second)
+	addr, cmd := w.startExporter(b)
 	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
 	url := "http://" + addr + "/metrics"
 	b.ResetTimer()
@@ -308,6 +297,91 @@ func peakRSS(b *testing.B, jobs int) {
 	}
 	b.StopTimer()
 	b.ReportMetric(peakRSSMB(b, cmd.Process.Pid), "peak-RSS-MB")
+}
+
+// BenchmarkProcessCPU runs the real exporter binary as its own process against the simulator and
+// reports the CPU that process spends on a cold scrape (its first, from ready to the answer's
+// last byte: Digest challenges, every list, decoding, the exposition and its gzip) and on each
+// warm scrape after it, per scrape and per 1,000 jobs. The simulator and the scraping client are
+// this process, so none of their work is counted, unlike the CPU of BenchmarkColdScrape.
+func BenchmarkProcessCPU(b *testing.B) {
+	for _, sz := range []struct{ jobs, clusters int }{{1000, 10}, {10000, 10}, {1000, 100}, {10000, 100}} {
+		b.Run(fmt.Sprintf("jobs=%d/clusters=%d", sz.jobs, sz.clusters), func(b *testing.B) {
+			w := newBenchWorld(b, sz.jobs, sz.clusters, false)
+			w.sim.SetLatency(0)
+			addr, cmd := w.startExporter(b)
+			defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+			url := "http://" + addr + "/metrics"
+			scrape := func() {
+				req, _ := http.NewRequest(http.MethodGet, url, nil)
+				req.Header.Set("Accept-Encoding", "gzip") // as Prometheus asks
+				resp, err := http.DefaultTransport.RoundTrip(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n, _ := io.Copy(io.Discard, resp.Body) // gzipped; its checks are BenchmarkPeakRSS's
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK || n == 0 {
+					b.Fatalf("scrape answered %d with %d bytes", resp.StatusCode, n)
+				}
+			}
+			before := processCPU(b, cmd.Process.Pid)
+			scrape()
+			cold := processCPU(b, cmd.Process.Pid) - before
+			b.ResetTimer()
+			before = processCPU(b, cmd.Process.Pid)
+			for range b.N {
+				scrape()
+			}
+			warm := (processCPU(b, cmd.Process.Pid) - before) / time.Duration(b.N)
+			b.StopTimer()
+			per := float64(sz.jobs) / 1000
+			b.ReportMetric(float64(cold)/1e6, "cold-cpu-ms")
+			b.ReportMetric(float64(cold)/1e6/per, "cold-cpu-ms/1k-jobs")
+			b.ReportMetric(float64(warm)/1e6, "warm-cpu-ms")
+			b.ReportMetric(float64(warm)/1e6/per, "warm-cpu-ms/1k-jobs")
+		})
+	}
+}
+
+// startExporter writes the world's config for the binary and starts it, ready.
+func (w *benchWorld) startExporter(b *testing.B) (string, *exec.Cmd) {
+	b.Helper()
+	dir := b.TempDir()
+	var cfg strings.Builder
+	fmt.Fprintf(&cfg, "jobs: {max_age: 0s, max_per_cluster: 0}\natlas: {base_url: %q, public_key: %s, private_key: %s}\ntargets:\n",
+		w.cfg.Atlas.BaseURL, harness.PublicKey, harness.PrivateKey)
+	for _, t := range w.cfg.Targets {
+		fmt.Fprintf(&cfg, "  - {group_id: %s, cluster_name: %s}\n", t.GroupID, t.ClusterName)
+	}
+	cfgPath := filepath.Join(dir, "config.yml")
+	if err := os.WriteFile(cfgPath, []byte(cfg.String()), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	addr, cmd, _ := startBinary(b, buildBinary(b, dir), cfgPath, 30*time.Second)
+	return addr, cmd
+}
+
+// processCPU is the CPU time every thread of process pid has had, in nanoseconds: the first
+// field of each thread's schedstat, finer than the clock ticks of /proc/pid/stat.
+func processCPU(b *testing.B, pid int) time.Duration {
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil {
+		b.Fatalf("list the exporter's threads: %v", err)
+	}
+	var total time.Duration
+	for _, t := range tasks {
+		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/schedstat", pid, t.Name()))
+		if err != nil {
+			continue // the thread ended between the listing and the read
+		}
+		ns, err := strconv.ParseInt(strings.Fields(string(data))[0], 10, 64)
+		if err != nil {
+			b.Fatalf("read schedstat %q: %v", data, err)
+		}
+		total += time.Duration(ns)
+	}
+	return total
 }
 
 // buildBinary builds the exporter into dir, as a release would be built.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest/faults"
 )
 
 func TestTypedErrors(t *testing.T) {
@@ -22,7 +23,7 @@ func TestTypedErrors(t *testing.T) {
 		cluster      string
 		job          string
 		key          string
-		fault        *atlastest.Fault
+		fault        *faults.Fault
 		wantStatus   int
 		wantCode     string
 		wantRequests int // authenticated requests: no retry on these
@@ -36,10 +37,10 @@ func TestTypedErrors(t *testing.T) {
 		{name: "wrong key", group: groupID, cluster: clusterName, job: seedJobID, key: "wrong",
 			wantStatus: 401, wantCode: "UNEXPECTED_ERROR", wantRequests: 0},
 		{name: "not on access list", group: groupID, cluster: clusterName, job: seedJobID,
-			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 403, ErrorCode: "IP_ADDRESS_NOT_ON_ACCESS_LIST"},
+			fault:      &faults.Fault{Kind: faults.Status, Status: 403, ErrorCode: "IP_ADDRESS_NOT_ON_ACCESS_LIST"},
 			wantStatus: 403, wantCode: "IP_ADDRESS_NOT_ON_ACCESS_LIST", wantRequests: 1},
 		{name: "server error is not retried", group: groupID, cluster: clusterName, job: seedJobID,
-			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 500},
+			fault:      &faults.Fault{Kind: faults.Status, Status: 500},
 			wantStatus: 500, wantCode: "UNEXPECTED_ERROR", wantRequests: 1},
 	}
 	for _, c := range cases {
@@ -50,7 +51,7 @@ func TestTypedErrors(t *testing.T) {
 				}
 			})
 			if c.fault != nil {
-				e.sim.InjectFault(*c.fault)
+				faults.Inject(e.sim, *c.fault)
 			}
 			_, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), c.group, atlas.ClusterRef{Name: c.cluster}, c.job)
 			var apiErr *atlas.APIError
@@ -76,24 +77,24 @@ func TestTypedErrors(t *testing.T) {
 func TestRetries(t *testing.T) {
 	cases := []struct {
 		name         string
-		fault        atlastest.Fault
+		fault        faults.Fault
 		timeout      time.Duration
 		wantErr      bool
 		wantRequests int
 	}{
-		{"503 once then success", atlastest.Fault{Kind: atlastest.FaultStatus, Status: 503, Times: 1}, 5 * time.Second, false, 2},
-		{"502 and 504 retried", atlastest.Fault{Kind: atlastest.FaultStatus, Status: 502, Times: 2}, 5 * time.Second, false, 3},
-		{"reset connection retried", atlastest.Fault{Kind: atlastest.FaultReset, Times: 2}, 5 * time.Second, false, 3},
-		{"reset mid-body retried", atlastest.Fault{Kind: atlastest.FaultResetMidBody, Times: 1}, 5 * time.Second, false, 2},
-		{"429 waits Retry-After within the deadline", atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, RetryAfter: "1", Times: 1}, 5 * time.Second, false, 2},
-		{"429 whose Retry-After passes the deadline fails at once", atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, RetryAfter: "60"}, 3 * time.Second, true, 1},
-		{"429 without Retry-After backs off", atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, Times: 1}, 5 * time.Second, false, 2},
-		{"persistent 503 gives up after max attempts", atlastest.Fault{Kind: atlastest.FaultStatus, Status: 503}, 5 * time.Second, true, 4},
+		{"503 once then success", faults.Fault{Kind: faults.Status, Status: 503, Times: 1}, 5 * time.Second, false, 2},
+		{"502 and 504 retried", faults.Fault{Kind: faults.Status, Status: 502, Times: 2}, 5 * time.Second, false, 3},
+		{"reset connection retried", faults.Fault{Kind: faults.Reset, Times: 2}, 5 * time.Second, false, 3},
+		{"reset mid-body retried", faults.Fault{Kind: faults.ResetMidBody, Times: 1}, 5 * time.Second, false, 2},
+		{"429 waits Retry-After within the deadline", faults.Fault{Kind: faults.Status, Status: 429, RetryAfter: "1", Times: 1}, 5 * time.Second, false, 2},
+		{"429 whose Retry-After passes the deadline fails at once", faults.Fault{Kind: faults.Status, Status: 429, RetryAfter: "60"}, 3 * time.Second, true, 1},
+		{"429 without Retry-After backs off", faults.Fault{Kind: faults.Status, Status: 429, Times: 1}, 5 * time.Second, false, 2},
+		{"persistent 503 gives up after max attempts", faults.Fault{Kind: faults.Status, Status: 503}, 5 * time.Second, true, 4},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			e := newEnv(t)
-			e.sim.InjectFault(c.fault)
+			faults.Inject(e.sim, c.fault)
 			start := time.Now()
 			_, err := e.client.GetRestoreJob(ctxWithTimeout(t, c.timeout), groupID, cluster0, seedJobID)
 			if (err != nil) != c.wantErr {
@@ -111,7 +112,7 @@ func TestRetries(t *testing.T) {
 
 func TestRateLimitErrorSaysWhy(t *testing.T) {
 	e := newEnv(t)
-	e.sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, ErrorCode: "RATE_LIMITED_TOKEN_BUCKET", RetryAfter: "120"})
+	faults.Inject(e.sim, faults.Fault{Kind: faults.Status, Status: 429, ErrorCode: "RATE_LIMITED_TOKEN_BUCKET", RetryAfter: "120"})
 	_, err := e.client.GetRestoreJob(ctxWithTimeout(t, 2*time.Second), groupID, cluster0, seedJobID)
 	var apiErr *atlas.APIError
 	if !errors.As(err, &apiErr) || apiErr.RetryAfter != 120*time.Second || apiErr.ErrorCode != "RATE_LIMITED_TOKEN_BUCKET" {
@@ -125,23 +126,23 @@ func TestRateLimitErrorSaysWhy(t *testing.T) {
 func TestBadBodies(t *testing.T) {
 	cases := []struct {
 		name    string
-		fault   atlastest.Fault
+		fault   faults.Fault
 		wantErr string
 	}{
-		{"truncated JSON", atlastest.Fault{Kind: atlastest.FaultTruncated}, "decode response"},
-		{"malformed JSON", atlastest.Fault{Kind: atlastest.FaultMalformed}, "decode response"},
-		{"oversized body", atlastest.Fault{Kind: atlastest.FaultOversized, Size: 4096}, "exceeds the size limit"},
-		{"wrong content type", atlastest.Fault{Kind: atlastest.FaultWrongContentType}, "unexpected content type"},
+		{"truncated JSON", faults.Fault{Kind: faults.Truncated}, "decode response"},
+		{"malformed JSON", faults.Fault{Kind: faults.Malformed}, "decode response"},
+		{"oversized body", faults.Fault{Kind: faults.Oversized, Size: 4096}, "exceeds the size limit"},
+		{"wrong content type", faults.Fault{Kind: faults.WrongContentType}, "unexpected content type"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			e := newEnv(t, func(o *atlas.Options) { o.MaxBodyBytes = 2048 })
-			e.sim.InjectFault(c.fault)
+			faults.Inject(e.sim, c.fault)
 			_, err := e.client.ListRestoreJobs(ctxWithTimeout(t, 5*time.Second), groupID, cluster0)
 			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 				t.Fatalf("err = %v, want one containing %q", err, c.wantErr)
 			}
-			if errors.Is(err, atlas.ErrBodyTooLarge) != (c.fault.Kind == atlastest.FaultOversized) {
+			if errors.Is(err, atlas.ErrBodyTooLarge) != (c.fault.Kind == faults.Oversized) {
 				t.Errorf("errors.Is(ErrBodyTooLarge) wrong for %v", err)
 			}
 			if got := e.sim.TotalRequests(); got != 1 {
@@ -152,12 +153,12 @@ func TestBadBodies(t *testing.T) {
 }
 
 func TestSlowAPIStopsAtTheDeadline(t *testing.T) {
-	for _, f := range []atlastest.Fault{
-		{Kind: atlastest.FaultHang},
-		{Kind: atlastest.FaultSlowBody, Delay: time.Second},
+	for _, f := range []faults.Fault{
+		{Kind: faults.Hang},
+		{Kind: faults.SlowBody, Delay: time.Second},
 	} {
 		e := newEnv(t)
-		e.sim.InjectFault(f)
+		faults.Inject(e.sim, f)
 		start := time.Now()
 		_, err := e.client.ListRestoreJobs(ctxWithTimeout(t, 300*time.Millisecond), groupID, cluster0)
 		if !errors.Is(err, context.DeadlineExceeded) {
@@ -172,7 +173,7 @@ func TestSlowAPIStopsAtTheDeadline(t *testing.T) {
 
 func TestPerAttemptTimeoutRetriesAHungRequest(t *testing.T) {
 	e := newEnv(t, func(o *atlas.Options) { o.RequestTimeout = 200 * time.Millisecond })
-	e.sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultHang, Times: 1})
+	faults.Inject(e.sim, faults.Fault{Kind: faults.Hang, Times: 1})
 	_, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, seedJobID)
 	// An attempt that timed out is a transport failure: retried while the caller's deadline allows.
 	if err != nil {
@@ -258,7 +259,7 @@ func TestObserveCountsEveryAttempt(t *testing.T) {
 	e := newEnv(t, func(o *atlas.Options) {
 		o.Observe = func(endpoint, code string) { got[endpoint+" "+code]++ }
 	})
-	e.sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 503, Times: 1})
+	faults.Inject(e.sim, faults.Fault{Kind: faults.Status, Status: 503, Times: 1})
 	if _, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, seedJobID); err != nil {
 		t.Fatal(err)
 	}
@@ -304,7 +305,7 @@ func TestConnectionRefused(t *testing.T) {
 func TestAttemptTimeoutIsDerivedFromTheDeadline(t *testing.T) {
 	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
 	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
-	sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultHang, Times: 1})
+	faults.Inject(sim, faults.Fault{Kind: faults.Hang, Times: 1})
 	o := keyOpts(running.URL)
 	o.RequestTimeout = 0
 	c := newClient(t, o)

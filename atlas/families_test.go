@@ -10,6 +10,7 @@ import (
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest/faults"
 )
 
 func startSim(t *testing.T, o atlastest.Options) (*atlastest.Server, *atlastest.Running) {
@@ -219,7 +220,7 @@ func TestAPIKeyAndServiceAccountAreExclusive(t *testing.T) {
 func TestTokenEndpointRateLimitPausesTokenRequests(t *testing.T) {
 	sim, running := startSim(t, atlastest.Options{ClientID: clientID, ClientSecret: clientSecret})
 	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
-	sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Route: atlas.RouteToken, Status: 429,
+	faults.Inject(sim, faults.Fault{Kind: faults.Status, Route: atlas.RouteToken, Status: 429,
 		ErrorCode: "RATE_LIMITED", RetryAfter: "30", Times: 1})
 	var mu sync.Mutex
 	observed := map[string]int{}
@@ -325,7 +326,7 @@ func TestClusterListOutlivesTheSunset(t *testing.T) {
 	if err != nil || len(clusters) != 1 || clusters[0].BackupEnabled == nil || !*clusters[0].BackupEnabled || clusters[0].ProviderBackupEnabled != nil {
 		t.Fatalf("clusters on a sunset Atlas: %+v, %v", clusters, err)
 	}
-	sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 410, ErrorCode: "VERSION_GONE", Route: atlastest.RouteClusters, Times: 1})
+	faults.Inject(sim, faults.Fault{Kind: faults.Status, Status: 410, ErrorCode: "VERSION_GONE", Route: atlastest.RouteClusters, Times: 1})
 	_, err = c.ListClusters(ctxWithTimeout(t, 5*time.Second), groupID)
 	for _, want := range []string{"status 410 VERSION_GONE", atlas.MediaTypeClusters + " is past its sunset", atlas.RouteClusters} {
 		if err == nil || !strings.Contains(err.Error(), want) {

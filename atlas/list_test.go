@@ -9,6 +9,7 @@ import (
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest/faults"
 )
 
 func putJobs(e *env, n int) {
@@ -147,7 +148,7 @@ func TestAFailedPageFailsTheWholeList(t *testing.T) {
 	putJobs(e, 99)
 	e.sim.BeforeList(func(page int) {
 		if page == 1 { // the fault lands on one of the concurrent pages
-			e.sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 404, ErrorCode: "CLUSTER_NOT_FOUND", Times: 1})
+			faults.Inject(e.sim, faults.Fault{Kind: faults.Status, Status: 404, ErrorCode: "CLUSTER_NOT_FOUND", Times: 1})
 		}
 	})
 	jobs, err := e.client.Within(atlas.NewBound(4)).ListRestoreJobs(ctxWithTimeout(t, 10*time.Second), groupID, cluster0)
@@ -166,7 +167,7 @@ func TestListsThatNeverEnd(t *testing.T) {
 	t.Run("every page is page 1", func(t *testing.T) {
 		e := newEnv(t, func(o *atlas.Options) { o.PageSize = 10 })
 		putJobs(e, 29)
-		e.sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultSamePage})
+		faults.Inject(e.sim, faults.Fault{Kind: faults.SamePage})
 		_, err := e.client.ListRestoreJobs(ctxWithTimeout(t, 10*time.Second), groupID, cluster0)
 		if err == nil || !strings.Contains(err.Error(), "does not end") {
 			t.Errorf("err = %v, want a list that does not end", err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest/faults"
 )
 
 // The client's budget mirrors Atlas's bucket, so the exporter runs out before Atlas would refuse:
@@ -48,7 +49,7 @@ func TestRetryAfterPausesTheProjectForEveryone(t *testing.T) {
 	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
 	const other = "6c6c6c6c6c6c6c6c6c6c6c6c"
 	sim.PutJob(other, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
-	sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, RetryAfter: "30", Times: 1})
+	faults.Inject(sim, faults.Fault{Kind: faults.Status, Status: 429, RetryAfter: "30", Times: 1})
 	c := newClient(t, keyOpts(running.URL))
 
 	ctx := ctxWithTimeout(t, 2*time.Second)
@@ -111,7 +112,7 @@ func TestRetryAfterIsClampedAndUnpauseLiftsIt(t *testing.T) {
 		t.Run(retryAfter, func(t *testing.T) {
 			sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
 			sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
-			sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, RetryAfter: retryAfter, Times: 1})
+			faults.Inject(sim, faults.Fault{Kind: faults.Status, Status: 429, RetryAfter: retryAfter, Times: 1})
 			o := keyOpts(running.URL)
 			o.Limiter = atlas.NewLimiter(atlas.Limits{})
 			c := newClient(t, o)

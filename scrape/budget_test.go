@@ -12,6 +12,7 @@ import (
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest/faults"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 )
 
@@ -24,7 +25,7 @@ func TestFailedReadServesLastGoodValues(t *testing.T) {
 	if first < float64(before.Unix())-1 {
 		t.Fatalf("last success %v, before the scrape", first)
 	}
-	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 503})
+	faults.Inject(h.Sim, faults.Fault{Kind: faults.Status, Status: 503})
 	fams = h.Scrape(t, 0)
 	if v := harness.MustValue(t, fams, "mongodbatlas_scrape_success", harness.Target(harness.ClusterName)); v != 0 {
 		t.Errorf("scrape_success = %v during the outage", v)
@@ -44,7 +45,7 @@ func TestFailedReadServesLastGoodValues(t *testing.T) {
 func TestNotFoundDropsLastGoodValues(t *testing.T) {
 	h := harness.New(t, harness.Options{})
 	h.Scrape(t, 0)
-	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 404, ErrorCode: "CLUSTER_NOT_FOUND"})
+	faults.Inject(h.Sim, faults.Fault{Kind: faults.Status, Status: 404, ErrorCode: "CLUSTER_NOT_FOUND"})
 	fams := h.Scrape(t, 0)
 	if _, ok := harness.Value(fams, "mongodbatlas_restore_job_info", harness.Job(harness.SeedJobID)); ok {
 		t.Error("jobs of a cluster that no longer exists are still exported")
@@ -95,7 +96,7 @@ func TestBudgetSharedPerProject(t *testing.T) {
 
 func TestRateLimitedResponsesAreCounted(t *testing.T) {
 	h := harness.New(t, harness.Options{})
-	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, RetryAfter: "1", Times: 1})
+	faults.Inject(h.Sim, faults.Fault{Kind: faults.Status, Status: 429, RetryAfter: "1", Times: 1})
 	fams := h.Scrape(t, 5*time.Second)
 	if v := harness.MustValue(t, fams, "mongodbatlas_api_rate_limited_total", map[string]string{"endpoint": atlas.RouteRestoreJobs}); v != 1 {
 		t.Errorf("api_rate_limited_total = %v", v)
@@ -211,7 +212,7 @@ func TestRateLimitRemainingAbsentUntilSent(t *testing.T) {
 // reload lifts the pause: the operator may have fixed its cause.
 func TestReloadLiftsARateLimitPause(t *testing.T) {
 	h := harness.New(t, harness.Options{})
-	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, RetryAfter: "86400", Times: 1})
+	faults.Inject(h.Sim, faults.Fault{Kind: faults.Status, Status: 429, RetryAfter: "86400", Times: 1})
 	h.Scrape(t, 0)
 	if v := harness.MustValue(t, h.Scrape(t, 0), "mongodbatlas_scrape_success", harness.Target(harness.ClusterName)); v != 0 {
 		t.Fatalf("scrape_success %v while paused", v)
@@ -251,7 +252,7 @@ func TestPinnedIDsAreNormalised(t *testing.T) {
 func TestLastGoodValuesExpire(t *testing.T) {
 	h := harness.New(t, harness.Options{MaxStaleness: 200 * time.Millisecond})
 	h.Scrape(t, 0)
-	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 401})
+	faults.Inject(h.Sim, faults.Fault{Kind: faults.Status, Status: 401})
 	if _, ok := harness.Value(h.Scrape(t, 0), "mongodbatlas_restore_job_info", harness.Job(harness.SeedJobID)); !ok {
 		t.Fatal("last good values not served within MaxStaleness")
 	}
@@ -313,7 +314,7 @@ func TestTokenEndpoint429Recovers(t *testing.T) {
 		t.Fatalf("first scrape up = %v:\n%s", v, h.Logs)
 	}
 	h.Sim.ExpireTokens()
-	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Route: atlas.RouteToken, Status: 429, ErrorCode: "RATE_LIMITED", RetryAfter: "1", Times: 1})
+	faults.Inject(h.Sim, faults.Fault{Kind: faults.Status, Route: atlas.RouteToken, Status: 429, ErrorCode: "RATE_LIMITED", RetryAfter: "1", Times: 1})
 	fams := h.Scrape(t, 0)
 	for _, c := range []string{harness.ClusterName, "Cluster1"} {
 		if v := harness.MustValue(t, fams, "mongodbatlas_scrape_success", harness.Target(c)); v != 0 {

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest/faults"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/harness"
 )
@@ -164,7 +165,7 @@ func TestFailingSnapshotReadLeavesRestoreJobsAlone(t *testing.T) {
 	job := atlastest.LoadJob(atlastest.FixtureCloudAutomated)
 	sim.PutCloudBackupJob(harness.GroupID, "Cloud", job)
 	sim.PutSnapshot(harness.GroupID, "Cloud", atlastest.LoadJob(atlastest.FixtureSnapshotCompleted))
-	sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 500, Route: atlastest.RouteCloudBackupSnapshots})
+	faults.Inject(sim, faults.Fault{Kind: faults.Status, Status: 500, Route: atlastest.RouteCloudBackupSnapshots})
 	h := harness.NewWith(t, sim, harness.Options{Root: atlastest.RootAtlasV2, Snapshots: model.Duration(time.Hour),
 		Targets: []config.Target{{GroupID: harness.GroupID, ClusterName: "Cloud", API: config.APIAuto}}})
 	fams := waitSnapshots(t, h, "Cloud")
@@ -338,7 +339,7 @@ func TestSnapshotFailuresAreLoggedWithinABound(t *testing.T) {
 		sim.SetBackup(harness.GroupID, name, atlastest.Backup{Enabled: true})
 		targets = append(targets, config.Target{GroupID: harness.GroupID, ClusterName: name, API: config.APICloudBackup})
 	}
-	sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 500, Route: atlastest.RouteCloudBackupSnapshots})
+	faults.Inject(sim, faults.Fault{Kind: faults.Status, Status: 500, Route: atlastest.RouteCloudBackupSnapshots})
 	h := harness.NewWith(t, sim, harness.Options{Root: atlastest.RootAtlasV2, Snapshots: model.Duration(time.Hour), Targets: targets})
 	logs := h.WaitLogs(t, "More snapshot reads failed than are logged one by one", 1)
 	if n := strings.Count(logs, "Reading the cluster's snapshots failed"); n != 20 {

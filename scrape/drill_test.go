@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest/faults"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 )
 
@@ -112,7 +113,7 @@ func TestNoSuccessNoSeries(t *testing.T) {
 func TestLastSuccessSurvivesAFailedRead(t *testing.T) {
 	h := harness.New(t, harness.Options{})
 	want := harness.MustValue(t, h.Scrape(t, 0), lastRestore, harness.Target(harness.ClusterName))
-	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 503})
+	faults.Inject(h.Sim, faults.Fault{Kind: faults.Status, Status: 503})
 	fams := h.Scrape(t, 0)
 	if v := harness.MustValue(t, fams, "mongodbatlas_scrape_success", harness.Target(harness.ClusterName)); v != 0 {
 		t.Fatalf("scrape_success %v during the outage", v)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest/faults"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 )
 
@@ -25,7 +26,7 @@ func TestFailingTargets(t *testing.T) {
 		},
 		{
 			name:       "not on the API access list (403)",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 403, ErrorCode: "IP_ADDRESS_NOT_ON_ACCESS_LIST"},
+			fault:      &faults.Fault{Kind: faults.Status, Status: 403, ErrorCode: "IP_ADDRESS_NOT_ON_ACCESS_LIST"},
 			wantLog:    []string{"error_code=IP_ADDRESS_NOT_ON_ACCESS_LIST", "status=403"},
 			badTargets: []string{harness.ClusterName},
 		},
@@ -49,21 +50,21 @@ func TestFailingTargets(t *testing.T) {
 		},
 		{
 			name:       "429 whose Retry-After passes the deadline",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, ErrorCode: "RATE_LIMITED_TOKEN_BUCKET", RetryAfter: "30"},
+			fault:      &faults.Fault{Kind: faults.Status, Status: 429, ErrorCode: "RATE_LIMITED_TOKEN_BUCKET", RetryAfter: "30"},
 			timeout:    2 * time.Second,
 			wantLog:    []string{"error_code=RATE_LIMITED_TOKEN_BUCKET", "would pass the deadline"},
 			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "429 asking for a day pauses the project for atlas.MaxPause at most",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, RetryAfter: "86400", Times: 1},
+			fault:      &faults.Fault{Kind: faults.Status, Status: 429, RetryAfter: "86400", Times: 1},
 			timeout:    2 * time.Second,
 			wantLog:    []string{"error_code=RATE_LIMITED_TOKEN_BUCKET", "would pass the deadline"},
 			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "a 500 that echoes the request's credentials and URLs is logged redacted",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultEcho},
+			fault:      &faults.Fault{Kind: faults.Echo},
 			wantLog:    []string{"status=500", "Authorization: <secret>"},
 			badTargets: []string{harness.ClusterName},
 			prepare: func(t *testing.T, h *harness.Harness) func(*testing.T) {
@@ -93,27 +94,27 @@ func TestFailingTargets(t *testing.T) {
 		},
 		{
 			name:      "a hung first attempt is cut at half the deadline and retried",
-			fault:     &atlastest.Fault{Kind: atlastest.FaultHang, Times: 1},
+			fault:     &faults.Fault{Kind: faults.Hang, Times: 1},
 			timeout:   4 * time.Second,
 			okTargets: []string{harness.ClusterName},
 			wantJobs:  []string{harness.SeedJobID},
 		},
 		{
 			name:      "429 whose Retry-After fits waits and succeeds",
-			fault:     &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, RetryAfter: "1", Times: 1},
+			fault:     &faults.Fault{Kind: faults.Status, Status: 429, RetryAfter: "1", Times: 1},
 			timeout:   5 * time.Second,
 			okTargets: []string{harness.ClusterName},
 			wantJobs:  []string{harness.SeedJobID},
 		},
 		{
 			name:       "persistent 503",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 503},
+			fault:      &faults.Fault{Kind: faults.Status, Status: 503},
 			wantLog:    []string{"status=503", "gave up after 4 attempts"},
 			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "connection reset every time",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultReset},
+			fault:      &faults.Fault{Kind: faults.Reset},
 			wantLog:    []string{"gave up after 4 attempts"},
 			badTargets: []string{harness.ClusterName},
 		},
@@ -126,64 +127,64 @@ func TestFailingTargets(t *testing.T) {
 		},
 		{
 			name:       "headers that never come",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultHang},
+			fault:      &faults.Fault{Kind: faults.Hang},
 			timeout:    time.Second,
 			wantLog:    []string{"context deadline exceeded"},
 			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "truncated JSON",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultTruncated},
+			fault:      &faults.Fault{Kind: faults.Truncated},
 			wantLog:    []string{"decode response: jsontext: unexpected EOF"},
 			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "malformed JSON",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultMalformed},
+			fault:      &faults.Fault{Kind: faults.Malformed},
 			wantLog:    []string{"decode response: jsontext: invalid character"},
 			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "406 for a missing API version",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 406, ErrorCode: "INVALID_VERSION"},
+			fault:      &faults.Fault{Kind: faults.Status, Status: 406, ErrorCode: "INVALID_VERSION"},
 			wantLog:    []string{"status=406", "error_code=INVALID_VERSION"},
 			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "429 without Retry-After, persistent",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429},
+			fault:      &faults.Fault{Kind: faults.Status, Status: 429},
 			timeout:    2 * time.Second,
 			wantLog:    []string{"status=429", "error_code=RATE_LIMITED_TOKEN_BUCKET"},
 			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "persistent 502",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 502},
+			fault:      &faults.Fault{Kind: faults.Status, Status: 502},
 			wantLog:    []string{"status=502", "gave up after 4 attempts"},
 			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "500 is not retried",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 500},
+			fault:      &faults.Fault{Kind: faults.Status, Status: 500},
 			wantLog:    []string{"status=500", "error_code=UNEXPECTED_ERROR"},
 			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "connection reset mid-body",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultResetMidBody},
+			fault:      &faults.Fault{Kind: faults.ResetMidBody},
 			wantLog:    []string{"gave up after 4 attempts"},
 			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "body slower than the deadline",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultSlowBody, Delay: time.Second},
+			fault:      &faults.Fault{Kind: faults.SlowBody, Delay: time.Second},
 			timeout:    time.Second,
 			wantLog:    []string{"context deadline exceeded"},
 			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "wrong content type",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultWrongContentType},
+			fault:      &faults.Fault{Kind: faults.WrongContentType},
 			wantLog:    []string{`unexpected content type \"text/html; charset=utf-8\"`},
 			badTargets: []string{harness.ClusterName},
 		},
@@ -226,7 +227,7 @@ func TestFailingTargets(t *testing.T) {
 		},
 		{
 			name:       "oversized body",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultOversized, Size: 17 << 20},
+			fault:      &faults.Fault{Kind: faults.Oversized, Size: 17 << 20},
 			wantLog:    []string{"response body exceeds the size limit"},
 			badTargets: []string{harness.ClusterName},
 		},
@@ -242,7 +243,7 @@ func TestFailingTargets(t *testing.T) {
 type failureCase struct {
 	name       string
 	opts       harness.Options
-	fault      *atlastest.Fault
+	fault      *faults.Fault
 	latency    time.Duration
 	timeout    time.Duration
 	wantLog    []string
@@ -258,7 +259,7 @@ func testFailingTarget(t *testing.T, mode string, c failureCase) {
 	h := harness.New(t, c.opts)
 	h.Sim.AddCluster(harness.GroupID, "Missing-not") // unrelated cluster; "Missing" stays unknown
 	if c.fault != nil {
-		h.Sim.InjectFault(*c.fault)
+		faults.Inject(h.Sim, *c.fault)
 	}
 	check := func(*testing.T) {}
 	if c.prepare != nil {
@@ -321,7 +322,7 @@ func TestKeepsServingAfterAFailure(t *testing.T) {
 	h := harness.New(t, harness.Options{})
 	// A key revoked for one request: the Digest transport answers a fresh challenge once, so the
 	// request meets two 401s before it fails.
-	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 401, Route: atlastest.RouteRestoreJobs, Times: 2})
+	faults.Inject(h.Sim, faults.Fault{Kind: faults.Status, Status: 401, Route: atlastest.RouteRestoreJobs, Times: 2})
 	if v := harness.MustValue(t, h.Scrape(t, 0), "mongodbatlas_up", nil); v != 0 {
 		t.Fatalf("up = %v during the fault", v)
 	}
@@ -408,7 +409,7 @@ func TestLongListPagesShareTheScrapeBound(t *testing.T) {
 
 func TestAPIRequestsAreCounted(t *testing.T) {
 	h := harness.New(t, harness.Options{})
-	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 503, Times: 1})
+	faults.Inject(h.Sim, faults.Fault{Kind: faults.Status, Status: 503, Times: 1})
 	fams := h.Scrape(t, 0)
 	for code, want := range map[string]float64{"503": 1, "200": 1} {
 		got := harness.MustValue(t, fams, "mongodbatlas_api_requests_total",

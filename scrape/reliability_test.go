@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest/faults"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 )
 
@@ -120,12 +121,12 @@ func TestSoakWithRandomFaults(t *testing.T) {
 		Discovery: model.Duration(100 * time.Millisecond),
 		RateLimit: config.RateLimit{Capacity: 1e9, Refill: 1e9, Period: model.Duration(time.Second)}})
 	h.Sim.PutJob(harness.GroupID, "Cluster1", atlastest.LoadJob(atlastest.FixtureInProgress))
-	faults := []atlastest.Fault{
-		{Kind: atlastest.FaultStatus, Status: 500}, {Kind: atlastest.FaultStatus, Status: 404, ErrorCode: "CLUSTER_NOT_FOUND"},
-		{Kind: atlastest.FaultStatus, Status: 403, ErrorCode: "IP_ADDRESS_NOT_ON_ACCESS_LIST"},
-		{Kind: atlastest.FaultTruncated}, {Kind: atlastest.FaultMalformed}, {Kind: atlastest.FaultWrongContentType},
-		{Kind: atlastest.FaultOversized, Size: 128 << 10}, {Kind: atlastest.FaultStatus, Status: 401},
-		{Kind: atlastest.FaultEcho}, {Kind: atlastest.FaultStatus, Status: 500, Route: atlastest.RouteClusters},
+	armable := []faults.Fault{
+		{Kind: faults.Status, Status: 500}, {Kind: faults.Status, Status: 404, ErrorCode: "CLUSTER_NOT_FOUND"},
+		{Kind: faults.Status, Status: 403, ErrorCode: "IP_ADDRESS_NOT_ON_ACCESS_LIST"},
+		{Kind: faults.Truncated}, {Kind: faults.Malformed}, {Kind: faults.WrongContentType},
+		{Kind: faults.Oversized, Size: 128 << 10}, {Kind: faults.Status, Status: 401},
+		{Kind: faults.Echo}, {Kind: faults.Status, Status: 500, Route: atlastest.RouteClusters},
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	h.Scrape(t, 0)
@@ -133,16 +134,16 @@ func TestSoakWithRandomFaults(t *testing.T) {
 	injected, failed := 0, 0
 	for i := range scrapes {
 		if rng.IntN(5) == 0 {
-			f := faults[rng.IntN(len(faults))]
+			f := armable[rng.IntN(len(armable))]
 			f.Times = 1
-			h.Sim.InjectFault(f)
+			faults.Inject(h.Sim, f)
 			injected++
 		}
 		fams := h.Scrape(t, 5*time.Second)
 		if harness.MustValue(t, fams, "mongodbatlas_up", nil) == 0 {
 			failed++
 		}
-		h.Sim.ClearFaults()
+		faults.Clear(h.Sim)
 		if i == scrapes/10 {
 			// Measure from here, once pools and caches have reached their working size.
 			goroutinesStart, heapStart = runtime.NumGoroutine(), heapAfterGC()

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest/faults"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/harness"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/testkit"
@@ -29,7 +30,7 @@ func TestLandingPageShowsWhatIsWrong(t *testing.T) {
 	}
 	// Another project's key has its access list wrong: its cluster cannot be read.
 	sim.AddCluster(otherGroup, "Refused")
-	sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 403, ErrorCode: "IP_ADDRESS_NOT_ON_ACCESS_LIST",
+	faults.Inject(sim, faults.Fault{Kind: faults.Status, Status: 403, ErrorCode: "IP_ADDRESS_NOT_ON_ACCESS_LIST",
 		Route: atlastest.RouteRestoreJobs, GroupID: otherGroup})
 	h := harness.NewWith(t, sim, harness.Options{Targets: []config.Target{
 		{GroupID: harness.GroupID, ClusterName: harness.ClusterName}, {GroupID: otherGroup, ClusterName: "Refused"},

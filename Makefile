@@ -37,7 +37,7 @@ binary-check:
 run-demo:
 	$(GO) run . --demo
 
-## test: the whole suite: formatting, vet, every Go test with the race detector (the end-to-end
+## test: the whole suite: formatting, vet, staticcheck, no test code in the binary, every Go test with the race detector (the end-to-end
 ## suite included), the alert and recording rule tests, and the deploy module's checks.
 test: deps fmt-check vet lint binary-check rules deploy-test helm unit
 
@@ -118,7 +118,7 @@ reliability:
 	done
 	RELIABILITY_SCALE=$(RELIABILITY_SCALE) $(GO) test -count=1 -v -run 'TestSoak' ./scrape/ > .build/soak.txt || { cat .build/soak.txt; exit 1; }
 	grep RELIABILITY .build/soak.txt | sed 's/soak_/soak_large_/' >> .build/reliability.txt
-	$(GO) run ./internal/reliabilityreport -command "make reliability FUZZTIME=$(FUZZTIME)" < .build/reliability.txt > RELIABILITY.md
+	$(GO) run ./tools/reliabilityreport -command "make reliability FUZZTIME=$(FUZZTIME)" < .build/reliability.txt > RELIABILITY.md
 
 ## bench: the scale benchmarks against the simulator (50 ms per request), written to BENCHMARKS.md.
 BENCHTIME ?= 3x
@@ -127,7 +127,7 @@ bench:
 	$(GO) test -run '^$$' -bench 'ColdScrape|WarmScrape|SnapshotReads|Encode|RecordMemory|RecoveryRecord' -benchmem -benchtime=$(BENCHTIME) ./scrape/ ./collector/ ./server/ > .build/bench.txt || { cat .build/bench.txt; exit 1; }
 	$(GO) test -run '^$$' -bench 'PeakRSS|Organisation' -benchtime=$(BENCHTIME) -timeout 30m ./scrape/ >> .build/bench.txt || { cat .build/bench.txt; exit 1; }
 	cat .build/bench.txt
-	$(GO) run ./internal/benchreport -command "make bench" < .build/bench.txt > BENCHMARKS.md
+	$(GO) run ./tools/benchreport -command "make bench" < .build/bench.txt > BENCHMARKS.md
 
 ## screenshot: the README's picture of /recovery, taken from the demo 45 seconds in (a restore
 ## has failed, others have finished) with headless Chromium.

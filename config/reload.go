@@ -6,7 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/recovery"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/recovery"
 )
 
 // Reloader holds the live config and swaps in a new one only when it loads, validates and applies cleanly.

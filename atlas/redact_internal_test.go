@@ -3,6 +3,8 @@ package atlas
 import (
 	"strings"
 	"testing"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/redact"
 )
 
 // Free text from upstream (an errorMessage, a proxy's page, a decoder's complaint) loses every
@@ -31,7 +33,7 @@ func TestRedactShapesInFreeText(t *testing.T) {
 			if c.secret != "" && strings.Contains(got, c.secret) {
 				t.Errorf("%q kept %q: %s", c.in, c.secret, got)
 			}
-			if c.secret != "" && !strings.Contains(got, redacted) {
+			if c.secret != "" && !strings.Contains(got, redact.Placeholder) {
 				t.Errorf("%q: nothing redacted: %s", c.in, got)
 			}
 			if !strings.Contains(got, c.keep) {

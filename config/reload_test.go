@@ -137,3 +137,35 @@ func TestReloadSurvivesAPanic(t *testing.T) {
 		t.Errorf("log:\n%s", out)
 	}
 }
+
+// A panic while applying a new config that quotes the new config's key is redacted with it: the
+// redactor is built from the config being loaded, not only from the live one.
+func TestReloadPanicRedactsTheNewConfig(t *testing.T) {
+	t.Parallel()
+	first := validConfig(t, "Cluster0")
+	first.Atlas.PrivateKey = "k3y-old"
+	if err := first.Validate(nil); err != nil {
+		t.Fatal(err)
+	}
+	src := &switchable{cfg: first}
+	var applied int
+	r := config.NewReloader(src.load, func(cfg *config.Config) error {
+		if applied++; applied > 1 {
+			panic("apply with key k3y-new and k3y-old")
+		}
+		return nil
+	}, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
+	if err := r.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	next := validConfig(t, "Cluster1")
+	next.Atlas.PrivateKey = "k3y-new"
+	if err := next.Validate(nil); err != nil {
+		t.Fatal(err)
+	}
+	src.cfg = next
+	err := r.Reload()
+	if err == nil || !strings.Contains(err.Error(), "apply with key <secret> and <secret>") {
+		t.Errorf("err = %v, want both keys redacted", err)
+	}
+}

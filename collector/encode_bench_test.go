@@ -16,6 +16,14 @@ import (
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/scrape"
 )
 
+// constSink turns samples into const metrics, the registry path that the text sink replaces: the
+// reference the text sink is checked against and measured beside.
+type constSink chan<- prometheus.Metric
+
+func (s constSink) sample(f *family, v float64, lv ...string) {
+	s <- prometheus.MustNewConstMetric(f.desc, prometheus.GaugeValue, v, lv...)
+}
+
 // roundCollector emits a prepared round, so encoding is measured without any API work.
 type roundCollector struct {
 	m *Metrics

@@ -4,21 +4,12 @@ import (
 	"io"
 	"math"
 	"strconv"
-
-	"github.com/prometheus/client_golang/prometheus"
 )
 
-// sink receives the samples of one scrape. The same emission code feeds const metrics (the
-// prometheus.Collector) and the text writer that serves /metrics, so the two cannot disagree.
+// sink receives the samples of one scrape: the text writer that serves /metrics, or in tests
+// const metrics, so client_golang's encoder can check the hand-written one (sink_test.go).
 type sink interface {
 	sample(f *family, v float64, labelValues ...string)
-}
-
-// constSink turns samples into const metrics, as a prometheus.Collector must.
-type constSink chan<- prometheus.Metric
-
-func (s constSink) sample(f *family, v float64, lv ...string) {
-	s <- prometheus.MustNewConstMetric(f.desc, prometheus.GaugeValue, v, lv...)
 }
 
 // textSink streams the text exposition format (0.0.4) to a writer as samples arrive, a HELP and

@@ -47,8 +47,8 @@ func parse(t *testing.T, text []byte) map[string]*dto.MetricFamily {
 	return fams
 }
 
-// The text sink that serves /metrics and the const metrics of the Collector must say exactly the
-// same, escapes and absent fields included.
+// The text sink that serves /metrics must say exactly what const metrics encoded by client_golang
+// say, escapes and absent fields included.
 func TestTextSinkMatchesConstMetrics(t *testing.T) {
 	e := New(slog.New(slog.DiscardHandler))
 	r := benchRound(40, 4)

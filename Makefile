@@ -68,9 +68,11 @@ unit:
 	$(GO) test -race -count=1 ./...
 
 ## test-short: the quick check while editing: formatting, vet, and every Go test but the
-## end-to-end suite, without the race detector. CI runs `make test`.
+## end-to-end suite, without the race detector. CI runs `make test`. The parallel tests mostly
+## wait on simulated latency and deadlines, so four at a time fit two cores; `make test`, which
+## also runs the race detector and the e2e suite, keeps the default of one per core.
 test-short: fmt-check vet
-	$(GO) test -count=1 $$($(GO) list ./... | grep -v /e2e)
+	$(GO) test -count=1 -parallel 4 $$($(GO) list ./... | grep -v /e2e)
 
 ## lint: staticcheck, built from its module (a tool of deploy/go.mod), over both modules.
 lint:

@@ -135,6 +135,7 @@ func writeConfig(t *testing.T, dir, baseURL, key, extra string) string {
 }
 
 func TestVersionAndHelp(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{{"--version"}, {"--help"}} {
 		var out, errOut bytes.Buffer
 		if code := run(context.Background(), args, &out, &errOut); code != 0 {
@@ -149,6 +150,7 @@ func TestVersionAndHelp(t *testing.T) {
 // --help gives this exporter's port in its examples and names the environment variables that
 // carry credentials.
 func TestHelpNamesThePortAndTheEnvironment(t *testing.T) {
+	t.Parallel()
 	var out, errOut bytes.Buffer
 	if code := run(context.Background(), []string{"--help"}, &out, &errOut); code != 0 {
 		t.Fatalf("--help exited %d", code)
@@ -165,6 +167,7 @@ func TestHelpNamesThePortAndTheEnvironment(t *testing.T) {
 }
 
 func TestBadFlagsExit2(t *testing.T) {
+	t.Parallel()
 	var out, errOut bytes.Buffer
 	if code := run(context.Background(), []string{"--no-such-flag"}, &out, &errOut); code != 2 {
 		t.Errorf("exit %d", code)
@@ -175,6 +178,7 @@ func TestBadFlagsExit2(t *testing.T) {
 }
 
 func TestConfigCheck(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	good := writeConfig(t, dir, "https://cloud.mongodb.com/api/atlas/v1.0", privateKey, "")
 	var out, errOut bytes.Buffer
@@ -216,6 +220,7 @@ func TestConfigCheck(t *testing.T) {
 }
 
 func TestRefusesBadConfigAtStart(t *testing.T) {
+	t.Parallel()
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), []string{"--config.file=/nonexistent/config.yml", "--web.listen-address=" + freePort(t)}, &out, &errOut)
 	if code != 1 || !strings.Contains(errOut.String(), "no such file") || !strings.Contains(errOut.String(), "--demo") {
@@ -224,6 +229,7 @@ func TestRefusesBadConfigAtStart(t *testing.T) {
 }
 
 func TestServesReloadsAndShutsDown(t *testing.T) {
+	t.Parallel()
 	_, url := simulator(t)
 	dir := t.TempDir()
 	cfgPath := writeConfig(t, dir, url, privateKey, "")
@@ -299,6 +305,7 @@ func TestServesReloadsAndShutsDown(t *testing.T) {
 
 // The quick start: --demo shows the seed's example job with no account and no config file.
 func TestDemoShowsTheSeedJob(t *testing.T) {
+	t.Parallel()
 	e := startExporter(t, "--demo", "--config.file=/nonexistent/config.yml")
 	_, body := e.get(t, "/metrics")
 	for _, want := range []string{
@@ -356,6 +363,7 @@ func TestSIGHUPReloads(t *testing.T) {
 // config.example.yml shows every key the config has (set or in a comment), and it and every
 // situational example in examples/ pass --config.check once their files exist, without warnings.
 func TestExamplesPassConfigCheck(t *testing.T) {
+	t.Parallel()
 	example, err := os.ReadFile("config.example.yml")
 	if err != nil {
 		t.Fatal(err)
@@ -400,6 +408,7 @@ func TestExamplesPassConfigCheck(t *testing.T) {
 // The landing page says it is the demo, lists every target with its family and last result,
 // how many series a scrape makes, and every link and form on it answers.
 func TestLandingPageShowsTargetsAndEveryLinkAnswers(t *testing.T) {
+	t.Parallel()
 	e := startExporter(t, "--demo")
 	// Discovery runs in the background: poll until it has found the demo's clusters and a
 	// scrape has read them.

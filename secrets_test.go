@@ -15,6 +15,7 @@ import (
 // A canary token is planted in every secret the API sends and in the private key; it must appear
 // in no page, metric, log line (at debug) or error, whatever path the exporter takes.
 func TestSecretsNeverLeaveTheProcess(t *testing.T) {
+	t.Parallel()
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)
 	canary := "CANARY" + hex.EncodeToString(b)

@@ -10,6 +10,7 @@ import (
 // The expected values are written out by hand from the seed document, not taken from any struct,
 // so a wrong JSON tag in package atlas fails here.
 func TestGetRestoreJobDecodesSeedExample(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	job, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, seedJobID)
 	if err != nil {
@@ -47,6 +48,7 @@ func TestGetRestoreJobDecodesSeedExample(t *testing.T) {
 }
 
 func TestGetRestoreJobKeepsFractionalSecondsAndOptionalFields(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureInProgress))
 	e.sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureQuery))
@@ -80,6 +82,7 @@ func TestGetRestoreJobKeepsFractionalSecondsAndOptionalFields(t *testing.T) {
 }
 
 func TestUnknownFieldsAreIgnored(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	j := atlastest.LoadJob(atlastest.FixtureSeed).
 		Set("someFieldAtlasAddsLater", map[string]any{"nested": []any{1, 2}}).

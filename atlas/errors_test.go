@@ -17,6 +17,7 @@ import (
 )
 
 func TestTypedErrors(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name         string
 		group        string
@@ -75,6 +76,7 @@ func TestTypedErrors(t *testing.T) {
 }
 
 func TestRetries(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name         string
 		fault        faults.Fault
@@ -111,6 +113,7 @@ func TestRetries(t *testing.T) {
 }
 
 func TestRateLimitErrorSaysWhy(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	faults.Inject(e.sim, faults.Fault{Kind: faults.Status, Status: 429, ErrorCode: "RATE_LIMITED_TOKEN_BUCKET", RetryAfter: "120"})
 	_, err := e.client.GetRestoreJob(ctxWithTimeout(t, 2*time.Second), groupID, cluster0, seedJobID)
@@ -124,6 +127,7 @@ func TestRateLimitErrorSaysWhy(t *testing.T) {
 }
 
 func TestBadBodies(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name    string
 		fault   faults.Fault
@@ -153,6 +157,7 @@ func TestBadBodies(t *testing.T) {
 }
 
 func TestSlowAPIStopsAtTheDeadline(t *testing.T) {
+	t.Parallel()
 	for _, f := range []faults.Fault{
 		{Kind: faults.Hang},
 		{Kind: faults.SlowBody, Delay: time.Second},
@@ -172,6 +177,7 @@ func TestSlowAPIStopsAtTheDeadline(t *testing.T) {
 }
 
 func TestPerAttemptTimeoutRetriesAHungRequest(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(o *atlas.Options) { o.RequestTimeout = 200 * time.Millisecond })
 	faults.Inject(e.sim, faults.Fault{Kind: faults.Hang, Times: 1})
 	_, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, seedJobID)
@@ -182,6 +188,7 @@ func TestPerAttemptTimeoutRetriesAHungRequest(t *testing.T) {
 }
 
 func TestStaleNonceIsAnsweredAgain(t *testing.T) {
+	t.Parallel()
 	now := time.Now()
 	clock := func() time.Time { return now }
 	sim := atlastest.New(atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey, NonceTTL: time.Minute, Now: clock})
@@ -216,6 +223,7 @@ func TestStaleNonceIsAnsweredAgain(t *testing.T) {
 }
 
 func TestRotatedKeyIsUsedWithoutRebuildingTheClient(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	keyFile := filepath.Join(dir, "key")
 	if err := os.WriteFile(keyFile, []byte(privateKey), 0o600); err != nil {
@@ -244,6 +252,7 @@ func TestRotatedKeyIsUsedWithoutRebuildingTheClient(t *testing.T) {
 }
 
 func TestRequestsNameTheExporter(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	if _, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, seedJobID); err != nil {
 		t.Fatal(err)
@@ -255,6 +264,7 @@ func TestRequestsNameTheExporter(t *testing.T) {
 }
 
 func TestObserveCountsEveryAttempt(t *testing.T) {
+	t.Parallel()
 	got := map[string]int{}
 	e := newEnv(t, func(o *atlas.Options) {
 		o.Observe = func(endpoint, code string) { got[endpoint+" "+code]++ }
@@ -272,6 +282,7 @@ func TestObserveCountsEveryAttempt(t *testing.T) {
 }
 
 func TestNewRefusesBadOptions(t *testing.T) {
+	t.Parallel()
 	key := func() (string, error) { return "k", nil }
 	for _, o := range []atlas.Options{
 		{BaseURL: "ftp://example.com", PublicKey: "p", PrivateKey: key},
@@ -286,6 +297,7 @@ func TestNewRefusesBadOptions(t *testing.T) {
 }
 
 func TestConnectionRefused(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c, err := atlas.New(atlas.Options{BaseURL: "http://127.0.0.1:1/api/atlas/v1.0", PublicKey: "p",
 		PrivateKey: func() (string, error) { return "k", nil }, BackoffBase: time.Millisecond, BackoffMax: time.Millisecond})
@@ -303,6 +315,7 @@ func TestConnectionRefused(t *testing.T) {
 // With no --atlas.request-timeout, an attempt gets half the time left: a first attempt that
 // hangs is cut off early enough for a retry to succeed within the caller's deadline.
 func TestAttemptTimeoutIsDerivedFromTheDeadline(t *testing.T) {
+	t.Parallel()
 	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
 	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
 	faults.Inject(sim, faults.Fault{Kind: faults.Hang, Times: 1})
@@ -317,6 +330,7 @@ func TestAttemptTimeoutIsDerivedFromTheDeadline(t *testing.T) {
 // A certificate that does not verify, or a plain HTTP server where HTTPS was asked for, is not
 // retried: repeating cannot mend it, and each attempt would cost a budget token.
 func TestPermanentTransportErrorsAreNotRetried(t *testing.T) {
+	t.Parallel()
 	tlsSrv := httptest.NewTLSServer(http.NotFoundHandler()) // its certificate is trusted by nobody here
 	defer tlsSrv.Close()
 	plain := httptest.NewServer(http.NotFoundHandler())

@@ -40,6 +40,7 @@ func keyOpts(base string) atlas.Options {
 
 // Expected values are written out from the fixtures by hand, so a wrong JSON tag fails here.
 func TestCloudBackupJobsOnV1AndV2(t *testing.T) {
+	t.Parallel()
 	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
 	for _, f := range []string{atlastest.FixtureCloudReady, atlastest.FixtureCloudAutomated, atlastest.FixtureCloudSharded} {
 		sim.PutCloudBackupJob(groupID, clusterName, atlastest.LoadJob(f))
@@ -79,6 +80,7 @@ func TestCloudBackupJobsOnV1AndV2(t *testing.T) {
 }
 
 func TestV2WithoutTheVersionIsRefused(t *testing.T) {
+	t.Parallel()
 	_, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
 	// The legacy family is not served under v2 at all.
 	c := newClient(t, keyOpts(running.Host+atlastest.RootAtlasV2))
@@ -89,6 +91,7 @@ func TestV2WithoutTheVersionIsRefused(t *testing.T) {
 }
 
 func TestManagerAddressesClustersByID(t *testing.T) {
+	t.Parallel()
 	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey, Root: atlastest.RootManager})
 	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed).Delete("clusterName"))
 	c := newClient(t, keyOpts(running.URL))
@@ -129,6 +132,7 @@ func saOpts(base string, secret string) atlas.Options {
 }
 
 func TestServiceAccountTokenIsCachedAndShared(t *testing.T) {
+	t.Parallel()
 	sim, running := startSim(t, atlastest.Options{ClientID: clientID, ClientSecret: clientSecret})
 	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
 	var mu sync.Mutex
@@ -169,6 +173,7 @@ func TestServiceAccountTokenIsCachedAndShared(t *testing.T) {
 }
 
 func TestServiceAccountWrongSecret(t *testing.T) {
+	t.Parallel()
 	sim, running := startSim(t, atlastest.Options{ClientID: clientID, ClientSecret: clientSecret})
 	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
 	c := newClient(t, saOpts(running.URL, "wrong-secret-canary"))
@@ -186,6 +191,7 @@ func TestServiceAccountWrongSecret(t *testing.T) {
 }
 
 func TestTokenEndpointIsNotHammered(t *testing.T) {
+	t.Parallel()
 	sim, running := startSim(t, atlastest.Options{ClientID: clientID, ClientSecret: clientSecret})
 	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
 	o := saOpts(running.URL, "wrong")
@@ -205,6 +211,7 @@ func TestTokenEndpointIsNotHammered(t *testing.T) {
 }
 
 func TestAPIKeyAndServiceAccountAreExclusive(t *testing.T) {
+	t.Parallel()
 	o := saOpts("https://cloud.mongodb.com/api/atlas/v2", "s")
 	o.PublicKey, o.PrivateKey = "p", func() (string, error) { return "k", nil }
 	if _, err := atlas.New(o); err == nil || !strings.Contains(err.Error(), "not both") {
@@ -218,6 +225,7 @@ func TestAPIKeyAndServiceAccountAreExclusive(t *testing.T) {
 // The token endpoint's 429 is an Atlas error body, not an OAuth error: it is reported as rate
 // limiting with Atlas's errorCode, counted, and pauses token requests until Retry-After.
 func TestTokenEndpointRateLimitPausesTokenRequests(t *testing.T) {
+	t.Parallel()
 	sim, running := startSim(t, atlastest.Options{ClientID: clientID, ClientSecret: clientSecret})
 	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
 	faults.Inject(sim, faults.Fault{Kind: faults.Status, Route: atlas.RouteToken, Status: 429,
@@ -249,6 +257,7 @@ func TestTokenEndpointRateLimitPausesTokenRequests(t *testing.T) {
 // Flex restore jobs under v2 with their own media type; expected values written out from the
 // fixtures by hand, so a wrong JSON tag fails here.
 func TestFlexRestoreJobs(t *testing.T) {
+	t.Parallel()
 	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey, Root: atlastest.RootAtlasV2})
 	sim.PutFlexJob(groupID, "FlexCluster0", atlastest.LoadJob(atlastest.FixtureFlexDownload))
 	sim.PutFlexJob(groupID, "FlexCluster0", atlastest.LoadJob(atlastest.FixtureFlexRunning))
@@ -294,6 +303,7 @@ func TestFlexRestoreJobs(t *testing.T) {
 
 // Flex is served under v2 only; the client refuses it under another root before any request.
 func TestFlexNeedsV2AndItsMediaType(t *testing.T) {
+	t.Parallel()
 	_, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
 	c := newClient(t, keyOpts(running.URL))
 	if _, err := c.ListFlexRestoreJobs(ctxWithTimeout(t, 5*time.Second), groupID, "FlexCluster0"); err == nil || !strings.Contains(err.Error(), "only under Atlas v2") {
@@ -304,6 +314,7 @@ func TestFlexNeedsV2AndItsMediaType(t *testing.T) {
 // Atlas v2 still serves legacy restore jobs, at the v1.0 path under /api/atlas/v2 with the
 // versioned media type; the simulator answers 406 to anything else, so a read proves it.
 func TestLegacyJobsOnV2(t *testing.T) {
+	t.Parallel()
 	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey, Root: atlastest.RootAtlasV2})
 	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
 	c := newClient(t, keyOpts(running.URL))
@@ -319,6 +330,7 @@ func TestLegacyJobsOnV2(t *testing.T) {
 // The cluster list is read with 2024-08-05, so it works against an Atlas that has sunset the
 // 2023 versions; a 410 VERSION_GONE names the version and the path.
 func TestClusterListOutlivesTheSunset(t *testing.T) {
+	t.Parallel()
 	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey, Root: atlastest.RootAtlasV2, SunsetClusterVersions: true})
 	sim.PutCloudBackupJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureCloudReady))
 	c := newClient(t, keyOpts(running.URL))

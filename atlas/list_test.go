@@ -19,6 +19,7 @@ func putJobs(e *env, n int) {
 }
 
 func TestListRestoreJobsFollowsPagesToTheEnd(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name      string
 		extra     int // jobs besides the seed
@@ -52,6 +53,7 @@ func TestListRestoreJobsFollowsPagesToTheEnd(t *testing.T) {
 }
 
 func TestListRestoreJobsEmptyCluster(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.sim.AddCluster(groupID, "Empty")
 	jobs, err := e.client.ListRestoreJobs(ctxWithTimeout(t, 5*time.Second), groupID, atlas.ClusterRef{Name: "Empty"})
@@ -61,6 +63,7 @@ func TestListRestoreJobsEmptyCluster(t *testing.T) {
 }
 
 func TestListRestoreJobsDropsDuplicatesFromShiftingPages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(o *atlas.Options) { o.PageSize = 2 })
 	putJobs(e, 3) // seed + 3 = 4 jobs, 2 pages
 	// A job created between page reads shifts the list by one, so page 2 repeats page 1's last job.
@@ -90,6 +93,7 @@ func TestListRestoreJobsDropsDuplicatesFromShiftingPages(t *testing.T) {
 // count, within the client's bound, in order, and an estimate too high costs at most the bound
 // less one extra request.
 func TestLongListsReadTheirPagesConcurrently(t *testing.T) {
+	t.Parallel()
 	const bound, pages = 3, 10
 	cases := []struct {
 		name        string
@@ -144,6 +148,7 @@ func TestLongListsReadTheirPagesConcurrently(t *testing.T) {
 }
 
 func TestAFailedPageFailsTheWholeList(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(o *atlas.Options) { o.PageSize = 10 })
 	putJobs(e, 99)
 	e.sim.BeforeList(func(page int) {
@@ -164,6 +169,7 @@ func TestAFailedPageFailsTheWholeList(t *testing.T) {
 // A list whose every page is page 1 with a next link, or whose next links outrun its totalCount,
 // ends with a clear error after about totalCount / page size requests, not at the page cap.
 func TestListsThatNeverEnd(t *testing.T) {
+	t.Parallel()
 	t.Run("every page is page 1", func(t *testing.T) {
 		e := newEnv(t, func(o *atlas.Options) { o.PageSize = 10 })
 		putJobs(e, 29)
@@ -195,6 +201,7 @@ func TestListsThatNeverEnd(t *testing.T) {
 // time left, not half: with 1.2 s a round trip and 4.6 s to go, half the time (2.3 s) is short of
 // the 2.4 s the challenge and the request take, and every retry would be shorter still.
 func TestColdClientGetsTheTimeForItsChallenge(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.sim.SetLatency(1200 * time.Millisecond)
 	if _, err := e.client.GetRestoreJob(ctxWithTimeout(t, 4600*time.Millisecond), groupID, cluster0, seedJobID); err != nil {

@@ -14,6 +14,7 @@ import (
 // The client's budget mirrors Atlas's bucket, so the exporter runs out before Atlas would refuse:
 // requests past the budget fail fast locally and Atlas never answers 429.
 func TestBudgetStopsRequestsBeforeAtlasRefusesThem(t *testing.T) {
+	t.Parallel()
 	limits := atlastest.RateLimit{Capacity: 5, Refill: 1, Period: time.Minute}
 	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey, RateLimit: limits})
 	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
@@ -45,6 +46,7 @@ func TestBudgetStopsRequestsBeforeAtlasRefusesThem(t *testing.T) {
 // A 429 pauses the project's bucket for every caller, not just the request that met it; other
 // projects are untouched.
 func TestRetryAfterPausesTheProjectForEveryone(t *testing.T) {
+	t.Parallel()
 	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
 	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
 	const other = "6c6c6c6c6c6c6c6c6c6c6c6c"
@@ -70,6 +72,7 @@ func TestRetryAfterPausesTheProjectForEveryone(t *testing.T) {
 }
 
 func TestBudgetWaitsForARefillThatFitsTheDeadline(t *testing.T) {
+	t.Parallel()
 	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
 	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
 	o := keyOpts(running.URL)
@@ -83,6 +86,7 @@ func TestBudgetWaitsForARefillThatFitsTheDeadline(t *testing.T) {
 }
 
 func TestRemainingIsObserved(t *testing.T) {
+	t.Parallel()
 	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey,
 		RateLimit: atlastest.RateLimit{Capacity: 100, Refill: 50, Period: time.Minute}})
 	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
@@ -108,6 +112,7 @@ func TestRemainingIsObserved(t *testing.T) {
 // A Retry-After of a day (or a date in 2100) pauses the project for MaxPause at most, and a
 // reload's Unpause lifts the pause at once.
 func TestRetryAfterIsClampedAndUnpauseLiftsIt(t *testing.T) {
+	t.Parallel()
 	for _, retryAfter := range []string{"86400", "Fri, 01 Jan 2100 00:00:00 GMT"} {
 		t.Run(retryAfter, func(t *testing.T) {
 			sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
@@ -139,6 +144,7 @@ func TestRetryAfterIsClampedAndUnpauseLiftsIt(t *testing.T) {
 // after they have taken all they may, a scrape still finds half the bucket, and Flex snapshots
 // draw on a bucket of their own.
 func TestBackgroundReadsLeaveHalfTheBucketToScrapes(t *testing.T) {
+	t.Parallel()
 	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey, Root: atlastest.RootAtlasV2})
 	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
 	sim.PutSnapshot(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSnapshotCompleted))
@@ -180,6 +186,7 @@ func TestBackgroundReadsLeaveHalfTheBucketToScrapes(t *testing.T) {
 // At a deadline's edge, with tokens in the bucket, a request is paid for at once, and a request
 // past its deadline is a deadline error: never a budget refusal with a negative wait.
 func TestBudgetAtTheDeadlineEdge(t *testing.T) {
+	t.Parallel()
 	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
 	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
 	o := keyOpts(running.URL)

@@ -10,6 +10,7 @@ import (
 // Free text from upstream (an errorMessage, a proxy's page, a decoder's complaint) loses every
 // secret-shaped part, and keeps the words around it.
 func TestRedactShapesInFreeText(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, in, secret, keep string
 	}{

@@ -136,6 +136,7 @@ func TestExpositionPassesPromlint(t *testing.T) {
 }
 
 func TestOptionalFieldsMissing(t *testing.T) {
+	t.Parallel()
 	h := harness.New(t, harness.Options{})
 	const queryID = "6c0000000000000000000002"
 	h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureQuery))
@@ -182,6 +183,7 @@ func TestOptionalFieldsMissing(t *testing.T) {
 }
 
 func TestFractionalTimestampsKept(t *testing.T) {
+	t.Parallel()
 	h := harness.New(t, harness.Options{})
 	h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureInProgress))
 	fams := h.Scrape(t, 0)
@@ -199,6 +201,7 @@ func TestFractionalTimestampsKept(t *testing.T) {
 }
 
 func TestUndocumentedStatusIsExportedAndLoggedOnce(t *testing.T) {
+	t.Parallel()
 	h := harness.New(t, harness.Options{})
 	odd := atlastest.LoadJob(atlastest.FixtureSeed).Set("statusName", "QUEUED").Set("delivery.statusName", "ARCHIVED")
 	h.Sim.PutJob(harness.GroupID, harness.ClusterName, odd)
@@ -225,6 +228,7 @@ func TestUndocumentedStatusIsExportedAndLoggedOnce(t *testing.T) {
 }
 
 func TestJobThatDisappearsUpstreamDisappears(t *testing.T) {
+	t.Parallel()
 	h := harness.New(t, harness.Options{})
 	if _, ok := harness.Value(h.Scrape(t, 0), "mongodbatlas_restore_job_info", harness.Job(harness.SeedJobID)); !ok {
 		t.Fatal("seed job missing")
@@ -236,6 +240,7 @@ func TestJobThatDisappearsUpstreamDisappears(t *testing.T) {
 }
 
 func TestLongLabelValuesAreBounded(t *testing.T) {
+	t.Parallel()
 	h := harness.New(t, harness.Options{})
 	long := strings.Repeat("X", 500) + "\xff"
 	h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureSeed).Set("statusName", long))
@@ -252,6 +257,7 @@ func TestLongLabelValuesAreBounded(t *testing.T) {
 // Two job IDs that share their first 128 characters stay two series: a cut value keeps a hash
 // of the whole one.
 func TestCutLabelValuesStayDistinct(t *testing.T) {
+	t.Parallel()
 	h := harness.New(t, harness.Options{})
 	prefix := strings.Repeat("a", 130)
 	for _, id := range []string{prefix + "1", prefix + "2"} {

@@ -50,6 +50,7 @@ func parse(t *testing.T, text []byte) map[string]*dto.MetricFamily {
 // The text sink that serves /metrics must say exactly what const metrics encoded by client_golang
 // say, escapes and absent fields included.
 func TestTextSinkMatchesConstMetrics(t *testing.T) {
+	t.Parallel()
 	e := New(slog.New(slog.DiscardHandler))
 	r := benchRound(40, 4)
 	odd := `QUE"UED\ with
@@ -105,6 +106,7 @@ newline`
 // An upstream that invents a new status per job costs bounded memory and log: each value is
 // logged once up to the bound, then one line says the rest go unlogged.
 func TestUndocumentedValuesAreLoggedWithinABound(t *testing.T) {
+	t.Parallel()
 	var logs bytes.Buffer
 	o := &onceLogger{logger: slog.New(slog.NewTextHandler(&logs, nil))}
 	for i := range maxUnknownValues + 500 {

@@ -39,6 +39,7 @@ func validConfig(t *testing.T, cluster string) *config.Config {
 }
 
 func TestReloadKeepsTheOldConfigOnError(t *testing.T) {
+	t.Parallel()
 	good := validConfig(t, "Cluster0")
 	src := &switchable{cfg: good}
 	var applied []*config.Config
@@ -70,6 +71,7 @@ func TestReloadKeepsTheOldConfigOnError(t *testing.T) {
 }
 
 func TestReloadKeepsTheOldConfigWhenApplyFails(t *testing.T) {
+	t.Parallel()
 	good := validConfig(t, "Cluster0")
 	src := &switchable{cfg: good}
 	fail := false
@@ -108,6 +110,7 @@ func gauge(t *testing.T, reg *prometheus.Registry, name string) prometheus.Colle
 // A panic while applying a config (the SIGHUP path has no HTTP server to recover it) fails the
 // reload, keeps the old config and is logged with the live credentials redacted.
 func TestReloadSurvivesAPanic(t *testing.T) {
+	t.Parallel()
 	good := validConfig(t, "Cluster0")
 	good.Atlas.PrivateKey = "k3y-live"
 	if err := good.Validate(nil); err != nil {

@@ -11,6 +11,7 @@ import (
 )
 
 func TestFamilyIsNullWhileUnknown(t *testing.T) {
+	t.Parallel()
 	for f, want := range map[Family]string{"": "null", "flex": `"flex"`} {
 		got, err := json.Marshal(f)
 		if err != nil || string(got) != want {
@@ -21,6 +22,7 @@ func TestFamilyIsNullWhileUnknown(t *testing.T) {
 
 // Each verdict from what the record holds, at a fixed now.
 func TestVerdicts(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
 	on, off := true, false
 	hours := func(h float64) *float64 { s := h * 3600; return &s }
@@ -70,6 +72,7 @@ func TestVerdicts(t *testing.T) {
 
 // A name that a spreadsheet would run as a formula is written as text.
 func TestCSVDefusesFormulas(t *testing.T) {
+	t.Parallel()
 	rec := Record{Clusters: []Cluster{{GroupID: "g", ClusterName: "c", Restores: []Restore{{RestoreJobID: "j", TargetClusterName: "=HYPERLINK(1)"}}}}}
 	var b bytes.Buffer
 	if err := rec.WriteCSV(&b); err != nil {

@@ -18,6 +18,7 @@ import (
 
 // A failed read serves the last good one, marked: scrape_success 0 and the time it was read.
 func TestFailedReadServesLastGoodValues(t *testing.T) {
+	t.Parallel()
 	h := harness.New(t, harness.Options{})
 	before := time.Now()
 	fams := h.Scrape(t, 0)
@@ -43,6 +44,7 @@ func TestFailedReadServesLastGoodValues(t *testing.T) {
 
 // A 404 means the thing is gone: nothing stale is served for it.
 func TestNotFoundDropsLastGoodValues(t *testing.T) {
+	t.Parallel()
 	h := harness.New(t, harness.Options{})
 	h.Scrape(t, 0)
 	faults.Inject(h.Sim, faults.Fault{Kind: faults.Status, Status: 404, ErrorCode: "CLUSTER_NOT_FOUND"})
@@ -58,6 +60,7 @@ func TestNotFoundDropsLastGoodValues(t *testing.T) {
 // Three clusters of one project share its budget; what the budget cannot pay for fails locally,
 // Atlas never answers 429, and the next scrape serves the last good values.
 func TestBudgetSharedPerProject(t *testing.T) {
+	t.Parallel()
 	targets := []config.Target{
 		{GroupID: harness.GroupID, ClusterName: "a"}, {GroupID: harness.GroupID, ClusterName: "b"}, {GroupID: harness.GroupID, ClusterName: "c"},
 	}
@@ -95,6 +98,7 @@ func TestBudgetSharedPerProject(t *testing.T) {
 }
 
 func TestRateLimitedResponsesAreCounted(t *testing.T) {
+	t.Parallel()
 	h := harness.New(t, harness.Options{})
 	faults.Inject(h.Sim, faults.Fault{Kind: faults.Status, Status: 429, RetryAfter: "1", Times: 1})
 	fams := h.Scrape(t, 5*time.Second)
@@ -107,6 +111,7 @@ func TestRateLimitedResponsesAreCounted(t *testing.T) {
 }
 
 func TestRateLimitRemainingIsExported(t *testing.T) {
+	t.Parallel()
 	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey,
 		RateLimit: atlastest.RateLimit{Capacity: 50, Refill: 10, Period: time.Minute}})
 	h := harness.NewWith(t, sim, harness.Options{})
@@ -117,6 +122,7 @@ func TestRateLimitRemainingIsExported(t *testing.T) {
 }
 
 func TestCapsBoundListedJobs(t *testing.T) {
+	t.Parallel()
 	now := time.Now().UTC()
 	at := func(d time.Duration) string { return now.Add(-d).Format(time.RFC3339) }
 	maxAge := model.Duration(30 * 24 * time.Hour)
@@ -154,6 +160,7 @@ func TestCapsBoundListedJobs(t *testing.T) {
 
 // Terminal pinned jobs are read once and then kept; jobs that can still change are re-read.
 func TestTerminalPinnedJobsAreNotReadAgain(t *testing.T) {
+	t.Parallel()
 	const running = "6c0000000000000000000001"
 	h := harness.New(t, harness.Options{Targets: harness.Pinned(harness.SeedJobID)})
 	h.Scrape(t, 0)
@@ -172,6 +179,7 @@ func TestTerminalPinnedJobsAreNotReadAgain(t *testing.T) {
 
 // Several pinned jobs cost one list read rather than a GET each, when the list is one page.
 func TestPinnedJobsUseTheCheaperRead(t *testing.T) {
+	t.Parallel()
 	ids := []string{"6c0000000000000000000001", "6c0000000000000000000002", "6c00000000000000000000a1"}
 	h := harness.New(t, harness.Options{Targets: harness.Pinned(ids...)})
 	for _, id := range ids {
@@ -202,6 +210,7 @@ func TestPinnedJobsUseTheCheaperRead(t *testing.T) {
 // Before Atlas has sent RateLimit-Remaining there is no gauge, rather than a 0 that reads as an
 // exhausted budget.
 func TestRateLimitRemainingAbsentUntilSent(t *testing.T) {
+	t.Parallel()
 	h := harness.New(t, harness.Options{}) // this simulator sends no RateLimit headers
 	if _, ok := harness.Value(h.Scrape(t, 0), "mongodbatlas_api_rate_limit_remaining", nil); ok {
 		t.Error("api_rate_limit_remaining exported although Atlas never sent the header")
@@ -211,6 +220,7 @@ func TestRateLimitRemainingAbsentUntilSent(t *testing.T) {
 // A 429 that asks for a day pauses the project for atlas.MaxPause at most, and a successful
 // reload lifts the pause: the operator may have fixed its cause.
 func TestReloadLiftsARateLimitPause(t *testing.T) {
+	t.Parallel()
 	h := harness.New(t, harness.Options{})
 	faults.Inject(h.Sim, faults.Fault{Kind: faults.Status, Status: 429, RetryAfter: "86400", Times: 1})
 	h.Scrape(t, 0)
@@ -228,6 +238,7 @@ func TestReloadLiftsARateLimitPause(t *testing.T) {
 // A pinned job ID written in capitals is the job Atlas lists in lower case: it is read, and
 // labelled as Atlas writes it.
 func TestPinnedIDsAreNormalised(t *testing.T) {
+	t.Parallel()
 	upper := strings.ToUpper(harness.SeedJobID)
 	for _, mode := range []string{"by GET", "by list"} {
 		t.Run(mode, func(t *testing.T) {
@@ -273,6 +284,7 @@ func TestLastGoodValuesExpire(t *testing.T) {
 // What leaves discovery is forgotten, whichever endpoint is scraped: an exporter scraped only
 // through /probe (the sharding mode) forgets too. Only pinned targets remember terminal jobs.
 func TestMemoryForgetsClustersThatLeft(t *testing.T) {
+	t.Parallel()
 	for _, mode := range []string{"metrics", "probe"} {
 		t.Run(mode, func(t *testing.T) {
 			sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
@@ -307,6 +319,7 @@ func TestMemoryForgetsClustersThatLeft(t *testing.T) {
 // The token endpoint answering 429 pauses token requests; the scrape's targets serve their last
 // good values meanwhile, and the next scrape after the pause reads them all again.
 func TestTokenEndpoint429Recovers(t *testing.T) {
+	t.Parallel()
 	targets := []config.Target{{GroupID: harness.GroupID, ClusterName: harness.ClusterName}, {GroupID: harness.GroupID, ClusterName: "Cluster1"}}
 	h := harness.New(t, harness.Options{ServiceAccount: true, Targets: targets})
 	h.Sim.PutJob(harness.GroupID, "Cluster1", atlastest.LoadJob(atlastest.FixtureQuery))

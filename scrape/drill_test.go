@@ -26,6 +26,7 @@ func unix(t *testing.T, s string) float64 {
 // The info metric names where a restore went, from each family's own fields, and says nothing
 // where the API names no target.
 func TestInfoNamesTheRestoreTarget(t *testing.T) {
+	t.Parallel()
 	const automated, plain = "6b7789aa80eef5354c77ee01", "6b7789aa80eef5354c77ee02"
 	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
 	sim.AddCluster(harness.GroupID, harness.ClusterName)
@@ -50,6 +51,7 @@ func TestInfoNamesTheRestoreTarget(t *testing.T) {
 // The drill metric is the newest successful restore among every job listed, before the caps cut
 // the list; a failed delivery or a broken job is no success.
 func TestLastSuccessCountsEveryListedJob(t *testing.T) {
+	t.Parallel()
 	one := 1
 	h := harness.New(t, harness.Options{Jobs: config.Jobs{MaxPerCluster: &one}})
 	h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureQuery).Set("id", "6b7789aa80eef5354c77ee11").
@@ -70,6 +72,7 @@ func TestLastSuccessCountsEveryListedJob(t *testing.T) {
 // Cloud Backup: finishedAt where the job has it; a ready download has none, nor a createdAt,
 // so the time its ObjectID carries stands in.
 func TestLastSuccessOfCloudBackupJobs(t *testing.T) {
+	t.Parallel()
 	h := harness.New(t, harness.Options{Targets: cloudTarget(), Root: atlastest.RootAtlasV2})
 	h.Sim.PutCloudBackupJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureCloudReady))
 	fams := h.Scrape(t, 0)
@@ -86,6 +89,7 @@ func TestLastSuccessOfCloudBackupJobs(t *testing.T) {
 
 // An ID that is not an ObjectID of Atlas's era, or one from the future, gives no time.
 func TestLastSuccessIgnoresIDsThatAreNoTime(t *testing.T) {
+	t.Parallel()
 	h := harness.New(t, harness.Options{Targets: cloudTarget(), Root: atlastest.RootAtlasV2})
 	h.Sim.PutCloudBackupJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureCloudReady).Set("id", "00000000d4e5f60718293a4b"))
 	h.Sim.PutCloudBackupJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureCloudReady).Set("id", "ffffffffd4e5f60718293a4b"))
@@ -100,6 +104,7 @@ func TestLastSuccessIgnoresIDsThatAreNoTime(t *testing.T) {
 
 // No successful restore: no series, rather than a zero that reads as 1970.
 func TestNoSuccessNoSeries(t *testing.T) {
+	t.Parallel()
 	h := harness.New(t, harness.Options{})
 	h.Sim.DeleteJob(harness.GroupID, harness.ClusterName, harness.SeedJobID)
 	h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureInProgress))
@@ -111,6 +116,7 @@ func TestNoSuccessNoSeries(t *testing.T) {
 
 // A failed read serves the last good drill value, as it serves the jobs.
 func TestLastSuccessSurvivesAFailedRead(t *testing.T) {
+	t.Parallel()
 	h := harness.New(t, harness.Options{})
 	want := harness.MustValue(t, h.Scrape(t, 0), lastRestore, harness.Target(harness.ClusterName))
 	faults.Inject(h.Sim, faults.Fault{Kind: faults.Status, Status: 503})
@@ -125,6 +131,7 @@ func TestLastSuccessSurvivesAFailedRead(t *testing.T) {
 
 // A pinned target's drill counts its pinned jobs, read by GET or from memory.
 func TestLastSuccessOfPinnedJobs(t *testing.T) {
+	t.Parallel()
 	h := harness.New(t, harness.Options{Targets: harness.Pinned(harness.SeedJobID)})
 	for range 2 { // the second scrape serves the terminal seed job from memory
 		if v := harness.MustValue(t, h.Scrape(t, 0), lastRestore, harness.Target(harness.ClusterName)); v != unix(t, "2018-01-22T23:48:11Z") {
@@ -135,6 +142,7 @@ func TestLastSuccessOfPinnedJobs(t *testing.T) {
 
 // drill_interval is exported per cluster, and the clusters a project target discovers inherit it.
 func TestDrillIntervalIsInherited(t *testing.T) {
+	t.Parallel()
 	h := discoveryHarness(t, []config.Target{{GroupID: harness.GroupID, DrillInterval: model.Duration(30 * 24 * time.Hour)}}, time.Hour)
 	fams := h.Scrape(t, 0)
 	for _, c := range []string{harness.ClusterName, "Modern"} {

@@ -17,6 +17,7 @@ import (
 
 // The bad-input table of the core issue, one case per row, through the real HTTP stack.
 func TestFailingTargets(t *testing.T) {
+	t.Parallel()
 	cases := []failureCase{
 		{
 			name:       "wrong key (401)",
@@ -234,7 +235,10 @@ func TestFailingTargets(t *testing.T) {
 	}
 	for _, mode := range []string{"metrics", "probe"} {
 		for _, c := range cases {
-			t.Run(mode+"/"+c.name, func(t *testing.T) { testFailingTarget(t, mode, c) })
+			t.Run(mode+"/"+c.name, func(t *testing.T) {
+				t.Parallel()
+				testFailingTarget(t, mode, c)
+			})
 		}
 	}
 }

@@ -22,6 +22,7 @@ var (
 // secret at the token endpoint) reaches no log line, at any level, and no metric: everything
 // built from an upstream body or header passes the client's one redactor.
 func TestEchoedSecretsAreRedacted(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name           string
 		serviceAccount bool

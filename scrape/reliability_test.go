@@ -45,6 +45,7 @@ func heapAfterGC() uint64 {
 // A hundred scrapes and probes at once share API rounds: the simulator sees one round for
 // /metrics and one for the probed project, not a hundred.
 func TestLoadConcurrentScrapesAndProbes(t *testing.T) {
+	// Not parallel: it counts the process's goroutines and heap.
 	targets := []config.Target{{GroupID: harness.GroupID, ClusterName: harness.ClusterName}, {GroupID: harness.GroupID, ClusterName: "Cluster1"}}
 	h := harness.New(t, harness.Options{Targets: targets})
 	h.Sim.PutJob(harness.GroupID, "Cluster1", atlastest.LoadJob(atlastest.FixtureQuery))
@@ -107,6 +108,7 @@ func waitGoroutines(t *testing.T, limit int) {
 // Thousands of scrapes against an API that fails at random: goroutines and heap end where they
 // started, and no scrape fails without a fault behind it.
 func TestSoakWithRandomFaults(t *testing.T) {
+	// Not parallel: it counts the process's goroutines and heap.
 	scrapes := 400 * reliabilityScale()
 	// Two configured clusters, and a project whose clusters are discovered every 100ms, so
 	// discovery passes meet the faults too.

@@ -17,6 +17,7 @@ import (
 // appears at once, scrape_success stays 1. The last good collection jobs are served, for
 // --scrape.max-staleness at most.
 func TestFailingCollectionRestoresLeaveRestoreJobsFresh(t *testing.T) {
+	t.Parallel()
 	for _, fault := range []struct {
 		name string
 		f    faults.Fault
@@ -77,6 +78,7 @@ func TestFailingCollectionRestoresLeaveRestoreJobsFresh(t *testing.T) {
 // targets cost twenty lines and a summary by cause, and the scrape reports each failure and its
 // duration whatever the log costs.
 func TestManyFailuresAreLoggedWithinABound(t *testing.T) {
+	t.Parallel()
 	var targets []config.Target
 	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
 	for i := range 60 {

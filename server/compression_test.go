@@ -11,6 +11,7 @@ import (
 
 // Prometheus asks for gzip; both paths serve the same exposition, and nothing else asks for it.
 func TestMetricsAndProbeAreGzippedWhenAsked(t *testing.T) {
+	t.Parallel()
 	h := harness.New(t, harness.Options{})
 	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
 	t.Cleanup(client.CloseIdleConnections)

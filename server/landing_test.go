@@ -17,6 +17,7 @@ import (
 // broken or killed job and every delivery that failed or expired unfetched that /metrics shows,
 // and each target that cannot be read with its reason; it reads the API itself when nobody has.
 func TestLandingPageShowsWhatIsWrong(t *testing.T) {
+	t.Parallel()
 	browser := testkit.NewBrowser(t)
 	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
 	broken := atlastest.LoadJob(atlastest.FixtureInProgress).Set("id", "6c0000000000000000000051").Set("statusName", "BROKEN").Set("delivery.statusName", "FAILED")

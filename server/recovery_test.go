@@ -185,6 +185,7 @@ func recordWorld(t *testing.T) (*harness.Harness, map[string]row) {
 // without the exporter's code: no more (the seed's job and the others older than since are left
 // out), no fewer, no field different; and no delivery URL.
 func TestRecoveryRecordHoldsExactlyTheRestores(t *testing.T) {
+	t.Parallel()
 	h, want := recordWorld(t)
 	status, body := testkit.Get(t, h.Srv.URL+"/recovery.json?since="+recordSince)
 	if status != http.StatusOK {
@@ -293,6 +294,7 @@ func mustGet(t *testing.T, h *harness.Harness, path string) []byte {
 
 // since= takes a time or a duration back from now; anything else is a 400 that says what it takes.
 func TestRecoverySinceParameter(t *testing.T) {
+	t.Parallel()
 	h, _ := recordWorld(t)
 	for _, q := range []string{"since=yesterday", "since=2026-13-01", "since=-5d"} {
 		status, body := testkit.Get(t, h.Srv.URL+"/recovery.json?"+q)
@@ -315,6 +317,7 @@ func TestRecoverySinceParameter(t *testing.T) {
 
 // The record costs no request beyond a scrape's: it joins the read in flight or makes the same read.
 func TestRecoveryRecordCostsAScrape(t *testing.T) {
+	t.Parallel()
 	h, _ := recordWorld(t)
 	h.Scrape(t, 0)
 	perScrape := h.Sim.TotalRequests()
@@ -331,6 +334,7 @@ func TestRecoveryRecordCostsAScrape(t *testing.T) {
 // or cancelled restore marked as such, and each cluster's four verdicts; the verdicts that do not
 // depend on today's date are the right ones.
 func TestRecoveryPageInABrowser(t *testing.T) {
+	t.Parallel()
 	browser := testkit.NewBrowser(t)
 	h, want := recordWorld(t)
 	dom := browser.DOM(t, h.Srv.URL+"/recovery?since="+recordSince)
@@ -410,6 +414,7 @@ func regexpFind(s, expr string) bool { return regexp.MustCompile(expr).MatchStri
 // A cluster whose backups are turned off is no longer read for restore jobs, but its restores
 // happened all the same: the record keeps those of its last complete read, dated.
 func TestRecordKeepsTheHistoryOfAClusterTurnedOff(t *testing.T) {
+	t.Parallel()
 	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
 	sim.SetBackup(harness.GroupID, "Cloud", atlastest.Backup{Enabled: true})
 	failed := atlastest.LoadJob(atlastest.FixtureCloudAutomated).Set("id", "6b0a2c400000000000000031").Delete("finishedAt").Set("failed", true)
@@ -456,6 +461,7 @@ func TestRecordKeepsTheHistoryOfAClusterTurnedOff(t *testing.T) {
 
 // since= with an offset: a "+" that was not escaped arrives as a space and still reads.
 func TestRecoverySinceWithAnOffset(t *testing.T) {
+	t.Parallel()
 	h, _ := recordWorld(t)
 	a := mustGet(t, h, "/recovery.csv?since=2026-01-01T02:00:00+02:00")
 	b := mustGet(t, h, "/recovery.csv?since="+recordSince)

@@ -22,6 +22,7 @@ import (
 
 // An API behind a private CA is reachable with ca_file, and refused without it.
 func TestCAFileTrustsAPrivateCA(t *testing.T) {
+	t.Parallel()
 	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
 	sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureSeed))
 	srv := httptest.NewUnstartedServer(sim)

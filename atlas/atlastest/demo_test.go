@@ -34,6 +34,7 @@ func startDemo(t *testing.T) (*atlastest.Demo, *atlas.Client, time.Time) {
 }
 
 func TestDemoLifecycle(t *testing.T) {
+	t.Parallel()
 	d, c, start := startDemo(t)
 
 	type state struct{ job, delivery string }
@@ -91,6 +92,7 @@ func TestDemoLifecycle(t *testing.T) {
 // The demo's Cloud Backup cluster moves too: an automated restore finishes, a download becomes
 // ready and expires, a restore fails.
 func TestDemoCloudBackupLifecycle(t *testing.T) {
+	t.Parallel()
 	d, c, start := startDemo(t)
 	read := func(at time.Duration) map[string]atlas.CloudBackupRestoreJob {
 		t.Helper()

@@ -25,11 +25,11 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 const (
-	groupID    = "5a66666887d9d61443b41645"
-	cluster    = "Cluster0"
-	seedJobID  = "6b77893b80eef5354c77ee15"
-	publicKey  = "abcdefgh"
-	privateKey = "main-test-private-key"
+	groupID      = "5a66666887d9d61443b41645"
+	cluster      = "Cluster0"
+	exampleJobID = "6b77893b80eef5354c77ee15"
+	publicKey    = "abcdefgh"
+	privateKey   = "main-test-private-key"
 )
 
 // exporter is run() serving on a loopback port, as the binary would.
@@ -98,13 +98,13 @@ func (e *exporter) do(t *testing.T, method, path string) (int, string) {
 	return status, string(body)
 }
 
-// simulator starts a simulated Atlas holding the seed's example job.
+// simulator starts a simulated Atlas holding the documentation's example job.
 func simulator(t *testing.T, jobs ...atlastest.Job) (*atlastest.Server, string) {
 	t.Helper()
 	sim := atlastest.New(atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
 	sim.AddCluster(groupID, cluster)
 	if len(jobs) == 0 {
-		jobs = []atlastest.Job{atlastest.LoadJob(atlastest.FixtureSeed)}
+		jobs = []atlastest.Job{atlastest.LoadJob(atlastest.FixtureDocsExample)}
 	}
 	for _, j := range jobs {
 		sim.PutJob(groupID, cluster, j)
@@ -125,7 +125,7 @@ func writeConfig(t *testing.T, dir, baseURL, key, extra string) string {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "config.yml")
-	// max_age 0 keeps the seed's example job, which is from 2018.
+	// max_age 0 keeps the documentation's example job, which is from 2018.
 	body := fmt.Sprintf("jobs: {max_age: 0s}\natlas:\n  base_url: %s\n  public_key: %s\n  private_key_file: private-key\n%s"+
 		"targets:\n  - group_id: %s\n    cluster_name: %s\n", baseURL, publicKey, extra, groupID, cluster)
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
@@ -303,8 +303,8 @@ func TestServesReloadsAndShutsDown(t *testing.T) {
 	}
 }
 
-// The quick start: --demo shows the seed's example job with no account and no config file.
-func TestDemoShowsTheSeedJob(t *testing.T) {
+// The quick start: --demo shows the documentation's example job with no account and no config file.
+func TestDemoShowsTheExampleJob(t *testing.T) {
 	t.Parallel()
 	e := startExporter(t, "--demo", "--config.file=/nonexistent/config.yml")
 	_, body := e.get(t, "/metrics")
@@ -319,7 +319,7 @@ func TestDemoShowsTheSeedJob(t *testing.T) {
 		}
 	}
 	if n := strings.Count(body, "mongodbatlas_restore_job_info{"); n != 9 {
-		t.Errorf("demo exports %d jobs, want the seed's, three lively legacy ones, three Cloud Backup ones and two Flex ones", n)
+		t.Errorf("demo exports %d jobs, want the example job, three lively legacy ones, three Cloud Backup ones and two Flex ones", n)
 	}
 	if !strings.Contains(body, `cluster_name="FlexCluster0",delivery_method="RESTORE"`) {
 		t.Error("the demo shows no Flex job")

@@ -32,7 +32,7 @@ func TestSecretsNeverLeaveTheProcess(t *testing.T) {
 	sim := atlastest.New(atlastest.Options{PublicKey: publicKey, PrivateKey: canary})
 	sim.AddCluster(groupID, cluster)
 	sim.PutJob(groupID, cluster, planted("6c0000000000000000000001"))
-	sim.PutJob(groupID, cluster, atlastest.LoadJob(atlastest.FixtureSeed).
+	sim.PutJob(groupID, cluster, atlastest.LoadJob(atlastest.FixtureDocsExample).
 		Set("delivery.url", "https://api-backup.mongodb.com/pull/"+canary))
 	running, err := atlastest.Start(sim)
 	if err != nil {

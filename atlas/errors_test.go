@@ -29,18 +29,18 @@ func TestTypedErrors(t *testing.T) {
 		wantCode     string
 		wantRequests int // authenticated requests: no retry on these
 	}{
-		{name: "unknown group", group: "000000000000000000000000", cluster: clusterName, job: seedJobID,
+		{name: "unknown group", group: "000000000000000000000000", cluster: clusterName, job: exampleJobID,
 			wantStatus: 404, wantCode: "GROUP_NOT_FOUND", wantRequests: 1},
-		{name: "unknown cluster", group: groupID, cluster: "Nope", job: seedJobID,
+		{name: "unknown cluster", group: groupID, cluster: "Nope", job: exampleJobID,
 			wantStatus: 404, wantCode: "CLUSTER_NOT_FOUND", wantRequests: 1},
 		{name: "unknown job", group: groupID, cluster: clusterName, job: "000000000000000000000001",
 			wantStatus: 404, wantCode: "RESOURCE_NOT_FOUND", wantRequests: 1},
-		{name: "wrong key", group: groupID, cluster: clusterName, job: seedJobID, key: "wrong",
+		{name: "wrong key", group: groupID, cluster: clusterName, job: exampleJobID, key: "wrong",
 			wantStatus: 401, wantCode: "UNEXPECTED_ERROR", wantRequests: 0},
-		{name: "not on access list", group: groupID, cluster: clusterName, job: seedJobID,
+		{name: "not on access list", group: groupID, cluster: clusterName, job: exampleJobID,
 			fault:      &faults.Fault{Kind: faults.Status, Status: 403, ErrorCode: "IP_ADDRESS_NOT_ON_ACCESS_LIST"},
 			wantStatus: 403, wantCode: "IP_ADDRESS_NOT_ON_ACCESS_LIST", wantRequests: 1},
-		{name: "server error is not retried", group: groupID, cluster: clusterName, job: seedJobID,
+		{name: "server error is not retried", group: groupID, cluster: clusterName, job: exampleJobID,
 			fault:      &faults.Fault{Kind: faults.Status, Status: 500},
 			wantStatus: 500, wantCode: "UNEXPECTED_ERROR", wantRequests: 1},
 	}
@@ -98,7 +98,7 @@ func TestRetries(t *testing.T) {
 			e := newEnv(t)
 			faults.Inject(e.sim, c.fault)
 			start := time.Now()
-			_, err := e.client.GetRestoreJob(ctxWithTimeout(t, c.timeout), groupID, cluster0, seedJobID)
+			_, err := e.client.GetRestoreJob(ctxWithTimeout(t, c.timeout), groupID, cluster0, exampleJobID)
 			if (err != nil) != c.wantErr {
 				t.Fatalf("err = %v, want error %v", err, c.wantErr)
 			}
@@ -116,7 +116,7 @@ func TestRateLimitErrorSaysWhy(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	faults.Inject(e.sim, faults.Fault{Kind: faults.Status, Status: 429, ErrorCode: "RATE_LIMITED_TOKEN_BUCKET", RetryAfter: "120"})
-	_, err := e.client.GetRestoreJob(ctxWithTimeout(t, 2*time.Second), groupID, cluster0, seedJobID)
+	_, err := e.client.GetRestoreJob(ctxWithTimeout(t, 2*time.Second), groupID, cluster0, exampleJobID)
 	var apiErr *atlas.APIError
 	if !errors.As(err, &apiErr) || apiErr.RetryAfter != 120*time.Second || apiErr.ErrorCode != "RATE_LIMITED_TOKEN_BUCKET" {
 		t.Fatalf("err = %v; want a 429 APIError carrying Retry-After 120s", err)
@@ -180,7 +180,7 @@ func TestPerAttemptTimeoutRetriesAHungRequest(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, func(o *atlas.Options) { o.RequestTimeout = 200 * time.Millisecond })
 	faults.Inject(e.sim, faults.Fault{Kind: faults.Hang, Times: 1})
-	_, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, seedJobID)
+	_, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, exampleJobID)
 	// An attempt that timed out is a transport failure: retried while the caller's deadline allows.
 	if err != nil {
 		t.Fatalf("err = %v; the second attempt should have succeeded", err)
@@ -192,7 +192,7 @@ func TestStaleNonceIsAnsweredAgain(t *testing.T) {
 	now := time.Now()
 	clock := func() time.Time { return now }
 	sim := atlastest.New(atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey, NonceTTL: time.Minute, Now: clock})
-	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureDocsExample))
 	running, err := atlastest.Start(sim)
 	if err != nil {
 		t.Fatal(err)
@@ -206,7 +206,7 @@ func TestStaleNonceIsAnsweredAgain(t *testing.T) {
 	defer c.Close()
 	ctx := ctxWithTimeout(t, 5*time.Second)
 	for i := range 3 {
-		if _, err := c.GetRestoreJob(ctx, groupID, cluster0, seedJobID); err != nil {
+		if _, err := c.GetRestoreJob(ctx, groupID, cluster0, exampleJobID); err != nil {
 			t.Fatalf("request %d: %v", i, err)
 		}
 	}
@@ -214,7 +214,7 @@ func TestStaleNonceIsAnsweredAgain(t *testing.T) {
 		t.Errorf("%d challenges for three requests on one nonce, want 1 (the challenge is reused)", got)
 	}
 	now = now.Add(2 * time.Minute) // the nonce goes stale
-	if _, err := c.GetRestoreJob(ctx, groupID, cluster0, seedJobID); err != nil {
+	if _, err := c.GetRestoreJob(ctx, groupID, cluster0, exampleJobID); err != nil {
 		t.Fatalf("after the nonce expired: %v", err)
 	}
 	if got := sim.Stats().Challenges; got != 2 {
@@ -236,17 +236,17 @@ func TestRotatedKeyIsUsedWithoutRebuildingTheClient(t *testing.T) {
 		}
 	})
 	ctx := ctxWithTimeout(t, 5*time.Second)
-	if _, err := e.client.GetRestoreJob(ctx, groupID, cluster0, seedJobID); err != nil {
+	if _, err := e.client.GetRestoreJob(ctx, groupID, cluster0, exampleJobID); err != nil {
 		t.Fatal(err)
 	}
 	e.sim.SetKeys(publicKey, "rotated-key")
-	if _, err := e.client.GetRestoreJob(ctx, groupID, cluster0, seedJobID); atlas.StatusCode(err) != http.StatusUnauthorized {
+	if _, err := e.client.GetRestoreJob(ctx, groupID, cluster0, exampleJobID); atlas.StatusCode(err) != http.StatusUnauthorized {
 		t.Fatalf("old key after rotation: err = %v, want 401", err)
 	}
 	if err := os.WriteFile(keyFile, []byte("rotated-key"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.client.GetRestoreJob(ctx, groupID, cluster0, seedJobID); err != nil {
+	if _, err := e.client.GetRestoreJob(ctx, groupID, cluster0, exampleJobID); err != nil {
 		t.Fatalf("new key: %v", err)
 	}
 }
@@ -254,7 +254,7 @@ func TestRotatedKeyIsUsedWithoutRebuildingTheClient(t *testing.T) {
 func TestRequestsNameTheExporter(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	if _, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, seedJobID); err != nil {
+	if _, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, exampleJobID); err != nil {
 		t.Fatal(err)
 	}
 	uas := e.sim.Stats().UserAgents
@@ -270,7 +270,7 @@ func TestObserveCountsEveryAttempt(t *testing.T) {
 		o.Observe = func(endpoint, code string) { got[endpoint+" "+code]++ }
 	})
 	faults.Inject(e.sim, faults.Fault{Kind: faults.Status, Status: 503, Times: 1})
-	if _, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, seedJobID); err != nil {
+	if _, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, exampleJobID); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]int{atlas.RouteRestoreJob + " 503": 1, atlas.RouteRestoreJob + " 200": 1}
@@ -305,7 +305,7 @@ func TestConnectionRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	_, err = c.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, seedJobID)
+	_, err = c.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, exampleJobID)
 	if err == nil || !strings.Contains(err.Error(), "gave up after 4 attempts") {
 		t.Fatalf("err = %v, want a retried connection failure", err)
 	}
@@ -317,12 +317,12 @@ func TestConnectionRefused(t *testing.T) {
 func TestAttemptTimeoutIsDerivedFromTheDeadline(t *testing.T) {
 	t.Parallel()
 	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
-	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureDocsExample))
 	faults.Inject(sim, faults.Fault{Kind: faults.Hang, Times: 1})
 	o := keyOpts(running.URL)
 	o.RequestTimeout = 0
 	c := newClient(t, o)
-	if _, err := c.GetRestoreJob(ctxWithTimeout(t, 3*time.Second), groupID, cluster0, seedJobID); err != nil {
+	if _, err := c.GetRestoreJob(ctxWithTimeout(t, 3*time.Second), groupID, cluster0, exampleJobID); err != nil {
 		t.Fatalf("a hung first attempt left no room to retry: %v", err)
 	}
 }
@@ -348,7 +348,7 @@ func TestPermanentTransportErrorsAreNotRetried(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer c.Close()
-			_, err = c.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, seedJobID)
+			_, err = c.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, exampleJobID)
 			if err == nil {
 				t.Fatal("the request succeeded")
 			}

@@ -93,7 +93,7 @@ func TestV2WithoutTheVersionIsRefused(t *testing.T) {
 func TestManagerAddressesClustersByID(t *testing.T) {
 	t.Parallel()
 	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey, Root: atlastest.RootManager})
-	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed).Delete("clusterName"))
+	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureDocsExample).Delete("clusterName"))
 	c := newClient(t, keyOpts(running.URL))
 	ctx := ctxWithTimeout(t, 5*time.Second)
 	clusters, err := c.ListClusters(ctx, groupID)
@@ -105,7 +105,7 @@ func TestManagerAddressesClustersByID(t *testing.T) {
 		t.Fatalf("clusters %+v", clusters)
 	}
 	jobs, err := c.ListRestoreJobs(ctx, groupID, atlas.ClusterRef{Name: clusterName, ID: want})
-	if err != nil || len(jobs) != 1 || jobs[0].ID != seedJobID {
+	if err != nil || len(jobs) != 1 || jobs[0].ID != exampleJobID {
 		t.Fatalf("jobs by cluster ID: %v %v", jobs, err)
 	}
 	if got := sim.Requests(atlastest.RouteRestoreJobsByID); got != 1 {
@@ -134,7 +134,7 @@ func saOpts(base string, secret string) atlas.Options {
 func TestServiceAccountTokenIsCachedAndShared(t *testing.T) {
 	t.Parallel()
 	sim, running := startSim(t, atlastest.Options{ClientID: clientID, ClientSecret: clientSecret})
-	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureDocsExample))
 	var mu sync.Mutex
 	observed := map[string]int{}
 	o := saOpts(running.URL, clientSecret)
@@ -145,7 +145,7 @@ func TestServiceAccountTokenIsCachedAndShared(t *testing.T) {
 	errs := make(chan error, 8)
 	for range 8 {
 		wg.Go(func() {
-			if _, err := c.GetRestoreJob(ctx, groupID, cluster0, seedJobID); err != nil {
+			if _, err := c.GetRestoreJob(ctx, groupID, cluster0, exampleJobID); err != nil {
 				errs <- err
 			}
 		})
@@ -164,7 +164,7 @@ func TestServiceAccountTokenIsCachedAndShared(t *testing.T) {
 
 	// A token the API stops honouring is replaced once, not retried in a loop.
 	sim.ExpireTokens()
-	if _, err := c.GetRestoreJob(ctx, groupID, cluster0, seedJobID); err != nil {
+	if _, err := c.GetRestoreJob(ctx, groupID, cluster0, exampleJobID); err != nil {
 		t.Fatalf("after the token expired: %v", err)
 	}
 	if got := sim.Stats().TokenRequests; got != 2 {
@@ -175,9 +175,9 @@ func TestServiceAccountTokenIsCachedAndShared(t *testing.T) {
 func TestServiceAccountWrongSecret(t *testing.T) {
 	t.Parallel()
 	sim, running := startSim(t, atlastest.Options{ClientID: clientID, ClientSecret: clientSecret})
-	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureDocsExample))
 	c := newClient(t, saOpts(running.URL, "wrong-secret-canary"))
-	_, err := c.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, seedJobID)
+	_, err := c.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, exampleJobID)
 	var te *atlas.TokenError
 	if !errors.As(err, &te) || te.StatusCode != 401 || te.Code != "invalid_client" {
 		t.Fatalf("err = %v, want a 401 invalid_client TokenError", err)
@@ -193,13 +193,13 @@ func TestServiceAccountWrongSecret(t *testing.T) {
 func TestTokenEndpointIsNotHammered(t *testing.T) {
 	t.Parallel()
 	sim, running := startSim(t, atlastest.Options{ClientID: clientID, ClientSecret: clientSecret})
-	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureDocsExample))
 	o := saOpts(running.URL, "wrong")
 	o.TokenRequestsPerMinute = 1
 	c := newClient(t, o)
 	for range 3 {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		_, err := c.GetRestoreJob(ctx, groupID, cluster0, seedJobID)
+		_, err := c.GetRestoreJob(ctx, groupID, cluster0, exampleJobID)
 		cancel()
 		if err == nil {
 			t.Fatal("a wrong secret succeeded")
@@ -227,7 +227,7 @@ func TestAPIKeyAndServiceAccountAreExclusive(t *testing.T) {
 func TestTokenEndpointRateLimitPausesTokenRequests(t *testing.T) {
 	t.Parallel()
 	sim, running := startSim(t, atlastest.Options{ClientID: clientID, ClientSecret: clientSecret})
-	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureDocsExample))
 	faults.Inject(sim, faults.Fault{Kind: faults.Status, Route: atlas.RouteToken, Status: 429,
 		ErrorCode: "RATE_LIMITED", RetryAfter: "30", Times: 1})
 	var mu sync.Mutex
@@ -235,7 +235,7 @@ func TestTokenEndpointRateLimitPausesTokenRequests(t *testing.T) {
 	o := saOpts(running.URL, clientSecret)
 	o.Observe = func(endpoint, code string) { mu.Lock(); observed[endpoint+" "+code]++; mu.Unlock() }
 	c := newClient(t, o)
-	_, err := c.GetRestoreJob(ctxWithTimeout(t, 2*time.Second), groupID, cluster0, seedJobID)
+	_, err := c.GetRestoreJob(ctxWithTimeout(t, 2*time.Second), groupID, cluster0, exampleJobID)
 	var te *atlas.TokenError
 	if !errors.As(err, &te) || te.StatusCode != 429 || te.Code != "RATE_LIMITED" || te.RetryAfter != 30*time.Second {
 		t.Fatalf("err = %v, want a 429 RATE_LIMITED TokenError pausing for 30s", err)
@@ -243,7 +243,7 @@ func TestTokenEndpointRateLimitPausesTokenRequests(t *testing.T) {
 	if !strings.Contains(err.Error(), "rate limited by the token endpoint") {
 		t.Errorf("error %q does not say it is rate limiting", err)
 	}
-	if _, err := c.GetRestoreJob(ctxWithTimeout(t, 2*time.Second), groupID, cluster0, seedJobID); err == nil || !strings.Contains(err.Error(), "paused by a 429") {
+	if _, err := c.GetRestoreJob(ctxWithTimeout(t, 2*time.Second), groupID, cluster0, exampleJobID); err == nil || !strings.Contains(err.Error(), "paused by a 429") {
 		t.Errorf("second call during the pause: %v", err)
 	}
 	if got := sim.Stats().TokenRequests; got != 1 {
@@ -316,13 +316,13 @@ func TestFlexNeedsV2AndItsMediaType(t *testing.T) {
 func TestLegacyJobsOnV2(t *testing.T) {
 	t.Parallel()
 	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey, Root: atlastest.RootAtlasV2})
-	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureDocsExample))
 	c := newClient(t, keyOpts(running.URL))
 	jobs, err := c.ListRestoreJobs(ctxWithTimeout(t, 5*time.Second), groupID, cluster0)
-	if err != nil || len(jobs) != 1 || jobs[0].ID != seedJobID {
+	if err != nil || len(jobs) != 1 || jobs[0].ID != exampleJobID {
 		t.Fatalf("list on v2: %+v, %v", jobs, err)
 	}
-	if job, err := c.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, seedJobID); err != nil || job.StatusName != "FINISHED" {
+	if job, err := c.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, exampleJobID); err != nil || job.StatusName != "FINISHED" {
 		t.Errorf("get on v2: %+v, %v", job, err)
 	}
 }

@@ -22,7 +22,7 @@ func TestListRestoreJobsFollowsPagesToTheEnd(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name      string
-		extra     int // jobs besides the seed
+		extra     int // jobs besides the example job
 		pageSize  int
 		wantPages int
 	}{
@@ -42,8 +42,8 @@ func TestListRestoreJobsFollowsPagesToTheEnd(t *testing.T) {
 			if len(jobs) != c.extra+1 {
 				t.Errorf("got %d jobs, want %d", len(jobs), c.extra+1)
 			}
-			if jobs[0].ID != seedJobID {
-				t.Errorf("first job %s, want the seed's, in API order", jobs[0].ID)
+			if jobs[0].ID != exampleJobID {
+				t.Errorf("first job %s, want the example job, in API order", jobs[0].ID)
 			}
 			if got := e.sim.Requests(atlastest.RouteRestoreJobs); got != c.wantPages {
 				t.Errorf("made %d list requests, want %d", got, c.wantPages)
@@ -65,7 +65,7 @@ func TestListRestoreJobsEmptyCluster(t *testing.T) {
 func TestListRestoreJobsDropsDuplicatesFromShiftingPages(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, func(o *atlas.Options) { o.PageSize = 2 })
-	putJobs(e, 3) // seed + 3 = 4 jobs, 2 pages
+	putJobs(e, 3) // example + 3 = 4 jobs, 2 pages
 	// A job created between page reads shifts the list by one, so page 2 repeats page 1's last job.
 	e.sim.BeforeList(func(page int) {
 		if page == 2 {
@@ -83,7 +83,7 @@ func TestListRestoreJobsDropsDuplicatesFromShiftingPages(t *testing.T) {
 		}
 		seen[j.ID] = true
 	}
-	// Page 1: seed, 6e..0; page 2 after the shift: 6e..0 (again), 6e..1; page 3: 6e..2.
+	// Page 1: example, 6e..0; page 2 after the shift: 6e..0 (again), 6e..1; page 3: 6e..2.
 	if len(jobs) != 4 || e.sim.Requests(atlastest.RouteRestoreJobs) != 3 {
 		t.Errorf("got %d jobs in %d pages, want the 4 original jobs in 3 pages", len(jobs), e.sim.Requests(atlastest.RouteRestoreJobs))
 	}
@@ -204,7 +204,7 @@ func TestColdClientGetsTheTimeForItsChallenge(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.sim.SetLatency(1200 * time.Millisecond)
-	if _, err := e.client.GetRestoreJob(ctxWithTimeout(t, 4600*time.Millisecond), groupID, cluster0, seedJobID); err != nil {
+	if _, err := e.client.GetRestoreJob(ctxWithTimeout(t, 4600*time.Millisecond), groupID, cluster0, exampleJobID); err != nil {
 		t.Fatalf("the cold client's first read failed: %v", err)
 	}
 }

@@ -33,7 +33,7 @@ type roundCollector struct {
 func (c roundCollector) Describe(ch chan<- *prometheus.Desc) { c.m.descs.describe(ch) }
 func (c roundCollector) Collect(ch chan<- prometheus.Metric) { c.m.write(constSink(ch), c.r) }
 
-// benchRound is jobs restore jobs spread over clusters targets, shaped like the seed's example.
+// benchRound is jobs restore jobs spread over clusters targets, shaped like the documentation's example.
 func benchRound(jobs, clusters int) *scrape.Round {
 	r := &scrape.Round{}
 	exp := int64(48)

@@ -51,7 +51,7 @@ func TestMetricsGolden(t *testing.T) {
 			}
 			o := harness.Options{}
 			if mode == "pinned" {
-				o.Targets = harness.Pinned(harness.SeedJobID)
+				o.Targets = harness.Pinned(harness.ExampleJobID)
 			}
 			h := harness.New(t, o)
 			raw, _ := h.ScrapeRaw(t, 5*time.Second)
@@ -203,20 +203,20 @@ func TestFractionalTimestampsKept(t *testing.T) {
 func TestUndocumentedStatusIsExportedAndLoggedOnce(t *testing.T) {
 	t.Parallel()
 	h := harness.New(t, harness.Options{})
-	odd := atlastest.LoadJob(atlastest.FixtureSeed).Set("statusName", "QUEUED").Set("delivery.statusName", "ARCHIVED")
+	odd := atlastest.LoadJob(atlastest.FixtureDocsExample).Set("statusName", "QUEUED").Set("delivery.statusName", "ARCHIVED")
 	h.Sim.PutJob(harness.GroupID, harness.ClusterName, odd)
 	var fams = h.Scrape(t, 0)
 	h.Scrape(t, 0)
 
-	if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_status", harness.WithStatus(harness.Job(harness.SeedJobID), "QUEUED")); v != 1 {
+	if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_status", harness.WithStatus(harness.Job(harness.ExampleJobID), "QUEUED")); v != 1 {
 		t.Errorf("undocumented job status = %v, want its own series at 1", v)
 	}
 	for _, s := range []string{"FINISHED", "IN_PROGRESS", "BROKEN", "KILLED"} {
-		if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_status", harness.WithStatus(harness.Job(harness.SeedJobID), s)); v != 0 {
+		if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_status", harness.WithStatus(harness.Job(harness.ExampleJobID), s)); v != 0 {
 			t.Errorf("documented status %s = %v", s, v)
 		}
 	}
-	if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_delivery_status", harness.WithStatus(harness.Job(harness.SeedJobID), "ARCHIVED")); v != 1 {
+	if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_delivery_status", harness.WithStatus(harness.Job(harness.ExampleJobID), "ARCHIVED")); v != 1 {
 		t.Errorf("undocumented delivery status = %v", v)
 	}
 	logs := h.Logs.String()
@@ -230,11 +230,11 @@ func TestUndocumentedStatusIsExportedAndLoggedOnce(t *testing.T) {
 func TestJobThatDisappearsUpstreamDisappears(t *testing.T) {
 	t.Parallel()
 	h := harness.New(t, harness.Options{})
-	if _, ok := harness.Value(h.Scrape(t, 0), "mongodbatlas_restore_job_info", harness.Job(harness.SeedJobID)); !ok {
-		t.Fatal("seed job missing")
+	if _, ok := harness.Value(h.Scrape(t, 0), "mongodbatlas_restore_job_info", harness.Job(harness.ExampleJobID)); !ok {
+		t.Fatal("example job missing")
 	}
-	h.Sim.DeleteJob(harness.GroupID, harness.ClusterName, harness.SeedJobID)
-	if _, ok := harness.Value(h.Scrape(t, 0), "mongodbatlas_restore_job_info", harness.Job(harness.SeedJobID)); ok {
+	h.Sim.DeleteJob(harness.GroupID, harness.ClusterName, harness.ExampleJobID)
+	if _, ok := harness.Value(h.Scrape(t, 0), "mongodbatlas_restore_job_info", harness.Job(harness.ExampleJobID)); ok {
 		t.Error("deleted job still exported")
 	}
 }
@@ -243,7 +243,7 @@ func TestLongLabelValuesAreBounded(t *testing.T) {
 	t.Parallel()
 	h := harness.New(t, harness.Options{})
 	long := strings.Repeat("X", 500) + "\xff"
-	h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureSeed).Set("statusName", long))
+	h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureDocsExample).Set("statusName", long))
 	fams := h.Scrape(t, 0)
 	for _, m := range fams["mongodbatlas_restore_job_status"].GetMetric() {
 		for _, lp := range m.GetLabel() {
@@ -275,7 +275,7 @@ func TestCutLabelValuesStayDistinct(t *testing.T) {
 			}
 		}
 	}
-	if len(seen) != 3 { // the seed job and the two long ones
+	if len(seen) != 3 { // the example job and the two long ones
 		t.Errorf("%d distinct job IDs exported, want 3: %v", len(seen), seen)
 	}
 }

@@ -38,7 +38,7 @@ const (
 
 // The restore-job API families a target can read.
 const (
-	// APILegacy is the seed's legacy backup API, also Cloud Manager's and Ops Manager's.
+	// APILegacy is the legacy backup API of the documentation's example, also Cloud Manager's and Ops Manager's.
 	APILegacy = "legacy"
 	// APICloudBackup is Atlas Cloud Backup (/backup/restoreJobs), on v1.0 or v2.
 	APICloudBackup = "cloud_backup"

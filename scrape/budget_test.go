@@ -31,7 +31,7 @@ func TestFailedReadServesLastGoodValues(t *testing.T) {
 	if v := harness.MustValue(t, fams, "mongodbatlas_scrape_success", harness.Target(harness.ClusterName)); v != 0 {
 		t.Errorf("scrape_success = %v during the outage", v)
 	}
-	if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_status", harness.WithStatus(harness.Job(harness.SeedJobID), "FINISHED")); v != 1 {
+	if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_status", harness.WithStatus(harness.Job(harness.ExampleJobID), "FINISHED")); v != 1 {
 		t.Errorf("last good value not served: %v", v)
 	}
 	if v := harness.MustValue(t, fams, "mongodbatlas_last_success_timestamp_seconds", harness.Target(harness.ClusterName)); v != first {
@@ -49,7 +49,7 @@ func TestNotFoundDropsLastGoodValues(t *testing.T) {
 	h.Scrape(t, 0)
 	faults.Inject(h.Sim, faults.Fault{Kind: faults.Status, Status: 404, ErrorCode: "CLUSTER_NOT_FOUND"})
 	fams := h.Scrape(t, 0)
-	if _, ok := harness.Value(fams, "mongodbatlas_restore_job_info", harness.Job(harness.SeedJobID)); ok {
+	if _, ok := harness.Value(fams, "mongodbatlas_restore_job_info", harness.Job(harness.ExampleJobID)); ok {
 		t.Error("jobs of a cluster that no longer exists are still exported")
 	}
 	if _, ok := harness.Value(fams, "mongodbatlas_last_success_timestamp_seconds", harness.Target(harness.ClusterName)); ok {
@@ -67,7 +67,7 @@ func TestBudgetSharedPerProject(t *testing.T) {
 	h := harness.New(t, harness.Options{Targets: targets, Concurrency: 1,
 		RateLimit: config.RateLimit{Capacity: 4, Refill: 1, Period: model.Duration(time.Hour)}})
 	for _, tg := range targets {
-		h.Sim.PutJob(harness.GroupID, tg.ClusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+		h.Sim.PutJob(harness.GroupID, tg.ClusterName, atlastest.LoadJob(atlastest.FixtureDocsExample))
 	}
 	fams := h.Scrape(t, time.Second)
 	if v := harness.MustValue(t, fams, "mongodbatlas_up", nil); v != 1 {
@@ -146,7 +146,7 @@ func TestCapsBoundListedJobs(t *testing.T) {
 			}
 		}
 	}
-	// The seed (2018) and #1 are too old; of the rest, the running job plus the two newest.
+	// The example job (2018) and #1 are too old; of the rest, the running job plus the two newest.
 	want := []string{"6f0000000000000000000002", "6f0000000000000000000004", "6f0000000000000000000005"}
 	if len(got) != len(want) {
 		t.Errorf("exported %v, want %v", got, want)
@@ -162,11 +162,11 @@ func TestCapsBoundListedJobs(t *testing.T) {
 func TestTerminalPinnedJobsAreNotReadAgain(t *testing.T) {
 	t.Parallel()
 	const running = "6c0000000000000000000001"
-	h := harness.New(t, harness.Options{Targets: harness.Pinned(harness.SeedJobID)})
+	h := harness.New(t, harness.Options{Targets: harness.Pinned(harness.ExampleJobID)})
 	h.Scrape(t, 0)
 	h.Scrape(t, 0)
 	if got := h.Sim.Requests(atlastest.RouteRestoreJob); got != 1 {
-		t.Errorf("the seed job (FINISHED, EXPIRED) was read %d times over two scrapes, want 1", got)
+		t.Errorf("the example job (FINISHED, EXPIRED) was read %d times over two scrapes, want 1", got)
 	}
 	h2 := harness.New(t, harness.Options{Targets: harness.Pinned(running)})
 	h2.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureInProgress))
@@ -239,7 +239,7 @@ func TestReloadLiftsARateLimitPause(t *testing.T) {
 // labelled as Atlas writes it.
 func TestPinnedIDsAreNormalised(t *testing.T) {
 	t.Parallel()
-	upper := strings.ToUpper(harness.SeedJobID)
+	upper := strings.ToUpper(harness.ExampleJobID)
 	for _, mode := range []string{"by GET", "by list"} {
 		t.Run(mode, func(t *testing.T) {
 			ids := []string{upper}
@@ -248,7 +248,7 @@ func TestPinnedIDsAreNormalised(t *testing.T) {
 			}
 			h := harness.New(t, harness.Options{Targets: harness.Pinned(ids...)})
 			fams := h.Scrape(t, 0)
-			if _, ok := harness.Value(fams, "mongodbatlas_restore_job_info", harness.Job(harness.SeedJobID)); !ok {
+			if _, ok := harness.Value(fams, "mongodbatlas_restore_job_info", harness.Job(harness.ExampleJobID)); !ok {
 				t.Errorf("the pinned job is not exported under Atlas's lower-case ID:\n%s", h.Logs)
 			}
 			if _, ok := harness.Value(fams, "mongodbatlas_restore_job_info", harness.Job(upper)); ok {
@@ -264,12 +264,12 @@ func TestLastGoodValuesExpire(t *testing.T) {
 	h := harness.New(t, harness.Options{MaxStaleness: 200 * time.Millisecond})
 	h.Scrape(t, 0)
 	faults.Inject(h.Sim, faults.Fault{Kind: faults.Status, Status: 401})
-	if _, ok := harness.Value(h.Scrape(t, 0), "mongodbatlas_restore_job_info", harness.Job(harness.SeedJobID)); !ok {
+	if _, ok := harness.Value(h.Scrape(t, 0), "mongodbatlas_restore_job_info", harness.Job(harness.ExampleJobID)); !ok {
 		t.Fatal("last good values not served within MaxStaleness")
 	}
 	time.Sleep(300 * time.Millisecond) // let the last good read age past MaxStaleness
 	fams := h.Scrape(t, 0)
-	if _, ok := harness.Value(fams, "mongodbatlas_restore_job_info", harness.Job(harness.SeedJobID)); ok {
+	if _, ok := harness.Value(fams, "mongodbatlas_restore_job_info", harness.Job(harness.ExampleJobID)); ok {
 		t.Error("values older than MaxStaleness still served")
 	}
 	if v := harness.MustValue(t, fams, "mongodbatlas_scrape_success", harness.Target(harness.ClusterName)); v != 0 {

@@ -22,7 +22,7 @@ const (
 	prodProj = "5c00000000000000000000bb"
 )
 
-// discoveryHarness: the seed's project with a legacy cluster (Cluster0), a Cloud Backup cluster
+// discoveryHarness: the documentation example's project with a legacy cluster (Cluster0), a Cloud Backup cluster
 // (Modern) and one without backup (NoBackup), plus an organisation of two more projects.
 func discoveryHarness(t *testing.T, targets []config.Target, interval time.Duration) *harness.Harness {
 	t.Helper()

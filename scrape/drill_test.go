@@ -30,7 +30,7 @@ func TestInfoNamesTheRestoreTarget(t *testing.T) {
 	const automated, plain = "6b7789aa80eef5354c77ee01", "6b7789aa80eef5354c77ee02"
 	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
 	sim.AddCluster(harness.GroupID, harness.ClusterName)
-	sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureSeed).Set("id", automated).
+	sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureDocsExample).Set("id", automated).
 		Set("delivery.methodName", "AUTOMATED_RESTORE").
 		Set("delivery.targetGroupId", "5a66666887d9d61443b416ff").Set("delivery.targetClusterName", "Restored"))
 	sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureQuery).Set("id", plain))
@@ -106,7 +106,7 @@ func TestLastSuccessIgnoresIDsThatAreNoTime(t *testing.T) {
 func TestNoSuccessNoSeries(t *testing.T) {
 	t.Parallel()
 	h := harness.New(t, harness.Options{})
-	h.Sim.DeleteJob(harness.GroupID, harness.ClusterName, harness.SeedJobID)
+	h.Sim.DeleteJob(harness.GroupID, harness.ClusterName, harness.ExampleJobID)
 	h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureInProgress))
 	fams := h.Scrape(t, 0)
 	if v, ok := harness.Value(fams, lastRestore, harness.Target(harness.ClusterName)); ok {
@@ -132,10 +132,10 @@ func TestLastSuccessSurvivesAFailedRead(t *testing.T) {
 // A pinned target's drill counts its pinned jobs, read by GET or from memory.
 func TestLastSuccessOfPinnedJobs(t *testing.T) {
 	t.Parallel()
-	h := harness.New(t, harness.Options{Targets: harness.Pinned(harness.SeedJobID)})
-	for range 2 { // the second scrape serves the terminal seed job from memory
+	h := harness.New(t, harness.Options{Targets: harness.Pinned(harness.ExampleJobID)})
+	for range 2 { // the second scrape serves the terminal example job from memory
 		if v := harness.MustValue(t, h.Scrape(t, 0), lastRestore, harness.Target(harness.ClusterName)); v != unix(t, "2018-01-22T23:48:11Z") {
-			t.Errorf("last success %v, want the seed job's created", v)
+			t.Errorf("last success %v, want the example job's created", v)
 		}
 	}
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 )
 
-// The bad-input table of the core issue, one case per row, through the real HTTP stack.
+// The bad-input table: one row per way a target can fail, each through the real HTTP stack.
 func TestFailingTargets(t *testing.T) {
 	t.Parallel()
 	cases := []failureCase{
@@ -40,14 +40,14 @@ func TestFailingTargets(t *testing.T) {
 			wantLog:    []string{"error_code=CLUSTER_NOT_FOUND", "cluster_name=Missing"},
 			okTargets:  []string{harness.ClusterName},
 			badTargets: []string{"Missing"},
-			wantJobs:   []string{harness.SeedJobID},
+			wantJobs:   []string{harness.ExampleJobID},
 		},
 		{
 			name:       "unknown job (404) fails its target but keeps the jobs that were read",
-			opts:       harness.Options{Targets: harness.Pinned(harness.SeedJobID, "0123456789abcdef01234567")},
+			opts:       harness.Options{Targets: harness.Pinned(harness.ExampleJobID, "0123456789abcdef01234567")},
 			wantLog:    []string{"error_code=RESOURCE_NOT_FOUND", "restore job 0123456789abcdef01234567"},
 			badTargets: []string{harness.ClusterName},
-			wantJobs:   []string{harness.SeedJobID},
+			wantJobs:   []string{harness.ExampleJobID},
 		},
 		{
 			name:       "429 whose Retry-After passes the deadline",
@@ -79,7 +79,7 @@ func TestFailingTargets(t *testing.T) {
 		{
 			name:      "an empty timestamp costs its series, not the page",
 			okTargets: []string{harness.ClusterName},
-			wantJobs:  []string{harness.SeedJobID, "6b7789aa80eef5354c77ee41"},
+			wantJobs:  []string{harness.ExampleJobID, "6b7789aa80eef5354c77ee41"},
 			wantLog:   []string{"is not a time", `field="created=\"\""`},
 			prepare: func(t *testing.T, h *harness.Harness) func(*testing.T) {
 				h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureQuery).
@@ -89,23 +89,23 @@ func TestFailingTargets(t *testing.T) {
 		},
 		{
 			name:      "a pinned job ID in capitals is the job Atlas lists",
-			opts:      harness.Options{Targets: harness.Pinned(strings.ToUpper(harness.SeedJobID))},
+			opts:      harness.Options{Targets: harness.Pinned(strings.ToUpper(harness.ExampleJobID))},
 			okTargets: []string{harness.ClusterName},
-			wantJobs:  []string{harness.SeedJobID},
+			wantJobs:  []string{harness.ExampleJobID},
 		},
 		{
 			name:      "a hung first attempt is cut at half the deadline and retried",
 			fault:     &faults.Fault{Kind: faults.Hang, Times: 1},
 			timeout:   4 * time.Second,
 			okTargets: []string{harness.ClusterName},
-			wantJobs:  []string{harness.SeedJobID},
+			wantJobs:  []string{harness.ExampleJobID},
 		},
 		{
 			name:      "429 whose Retry-After fits waits and succeeds",
 			fault:     &faults.Fault{Kind: faults.Status, Status: 429, RetryAfter: "1", Times: 1},
 			timeout:   5 * time.Second,
 			okTargets: []string{harness.ClusterName},
-			wantJobs:  []string{harness.SeedJobID},
+			wantJobs:  []string{harness.ExampleJobID},
 		},
 		{
 			name:       "persistent 503",
@@ -198,7 +198,7 @@ func TestFailingTargets(t *testing.T) {
 		{
 			name:      "stale Digest nonce is answered with the fresh challenge",
 			okTargets: []string{harness.ClusterName},
-			wantJobs:  []string{harness.SeedJobID},
+			wantJobs:  []string{harness.ExampleJobID},
 			prepare: func(t *testing.T, h *harness.Harness) func(*testing.T) {
 				h.Scrape(t, 0) // the exporter holds a nonce
 				h.Sim.ExpireNonces()
@@ -214,7 +214,7 @@ func TestFailingTargets(t *testing.T) {
 			name:      "expired OAuth token is replaced once",
 			opts:      harness.Options{ServiceAccount: true},
 			okTargets: []string{harness.ClusterName},
-			wantJobs:  []string{harness.SeedJobID},
+			wantJobs:  []string{harness.ExampleJobID},
 			prepare: func(t *testing.T, h *harness.Harness) func(*testing.T) {
 				h.Scrape(t, 0) // the exporter holds a token it believes good for an hour
 				h.Sim.ExpireTokens()
@@ -392,7 +392,7 @@ func TestLongListPagesShareTheScrapeBound(t *testing.T) {
 		targets = append(targets, config.Target{GroupID: harness.GroupID, ClusterName: fmt.Sprintf("c%d", i)})
 	}
 	h := harness.New(t, harness.Options{Targets: targets, Concurrency: 3, PageSize: 10})
-	for i := range 79 { // with the seed, eight pages of ten
+	for i := range 79 { // with the example job, eight pages of ten
 		h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureQuery).Set("id", fmt.Sprintf("6e%022x", i)))
 	}
 	for _, tg := range targets[1:] {

@@ -58,7 +58,7 @@ func TestMetricsAndProbeAreGzippedWhenAsked(t *testing.T) {
 		want := `mongodbatlas_restore_job_info{batch_id="5a66783b80eef5354c77ee13"`
 		for name, body := range map[string]string{"plain": plain, "gzip": unzipped} {
 			if !strings.Contains(body, want) || !strings.Contains(body, "mongodbatlas_up 1") {
-				t.Errorf("%s %s answer lacks the seed job:\n%.1500s", path, name, body)
+				t.Errorf("%s %s answer lacks the example job:\n%.1500s", path, name, body)
 			}
 		}
 	}

@@ -20,7 +20,7 @@ import (
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/testkit"
 )
 
-// recordSince is the window's start in the record tests: the seed's job (2018) is older.
+// recordSince is the window's start in the record tests: the example job (2018) is older.
 const recordSince = "2026-01-01T00:00:00Z"
 
 // row is one restore as the record must show it, computed by the test from the wire documents.
@@ -125,7 +125,7 @@ func recordWorld(t *testing.T) (*harness.Harness, map[string]row) {
 	want := map[string]row{}
 	at := func(s string) string { return s }
 
-	// The seed's job (2018) is older than the window. The harness puts it on Cluster0.
+	// The example job (2018) is older than the window. The harness puts it on Cluster0.
 	legacy := []atlastest.Job{
 		atlastest.LoadJob(atlastest.FixtureInProgress).Set("id", "6c0000000000000000000011").Set("created", at("2026-11-20T09:00:00.123Z")),
 		atlastest.LoadJob(atlastest.FixtureInProgress).Set("id", "6c0000000000000000000012").Set("created", at("2026-11-21T09:00:00Z")).
@@ -182,7 +182,7 @@ func recordWorld(t *testing.T) (*harness.Harness, map[string]row) {
 
 // With one legacy, one Cloud Backup and one Flex cluster, /recovery.json and /recovery.csv hold
 // exactly the rows the simulator's documents imply, each computed above from the wire documents
-// without the exporter's code: no more (the seed's job and the others older than since are left
+// without the exporter's code: no more (the example job and the others older than since are left
 // out), no fewer, no field different; and no delivery URL.
 func TestRecoveryRecordHoldsExactlyTheRestores(t *testing.T) {
 	t.Parallel()

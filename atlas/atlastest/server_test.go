@@ -21,7 +21,7 @@ func startSim(t *testing.T) (*atlastest.Server, string) {
 	t.Helper()
 	sim := atlastest.New(atlastest.Options{PublicKey: "pub", PrivateKey: "priv"})
 	sim.AddCluster(group, cluster)
-	for _, f := range []string{atlastest.FixtureSeed, atlastest.FixtureInProgress, atlastest.FixtureQuery} {
+	for _, f := range []string{atlastest.FixtureDocsExample, atlastest.FixtureInProgress, atlastest.FixtureQuery} {
 		sim.PutJob(group, cluster, atlastest.LoadJob(f))
 	}
 	running, err := atlastest.Start(sim)
@@ -146,7 +146,7 @@ func TestJobIsServedAsStored(t *testing.T) {
 	_, url := startSim(t)
 	_, _, job := getJSON(t, digestClient("pub", "priv"), url+"/groups/"+group+"/clusters/"+cluster+"/restoreJobs/6b77893b80eef5354c77ee15")
 	var want map[string]any
-	if err := json.Unmarshal(atlastest.FixtureBytes(atlastest.FixtureSeed), &want); err != nil {
+	if err := json.Unmarshal(atlastest.FixtureBytes(atlastest.FixtureDocsExample), &want); err != nil {
 		t.Fatal(err)
 	}
 	gotJSON, _ := json.Marshal(job)

@@ -111,11 +111,7 @@ func gauge(t *testing.T, reg *prometheus.Registry, name string) prometheus.Colle
 // reload, keeps the old config and is logged with the live credentials redacted.
 func TestReloadSurvivesAPanic(t *testing.T) {
 	t.Parallel()
-	good := validConfig(t, "Cluster0")
-	good.Atlas.PrivateKey = "k3y-live"
-	if err := good.Validate(nil); err != nil {
-		t.Fatal(err)
-	}
+	good := keyedConfig(t, "Cluster0", "k3y-live")
 	src := &switchable{cfg: good}
 	boom := false
 	var logs strings.Builder
@@ -145,12 +141,7 @@ func TestReloadSurvivesAPanic(t *testing.T) {
 // redactor is built from the config being loaded, not only from the live one.
 func TestReloadPanicRedactsTheNewConfig(t *testing.T) {
 	t.Parallel()
-	first := validConfig(t, "Cluster0")
-	first.Atlas.PrivateKey = "k3y-old"
-	if err := first.Validate(nil); err != nil {
-		t.Fatal(err)
-	}
-	src := &switchable{cfg: first}
+	src := &switchable{cfg: keyedConfig(t, "Cluster0", "k3y-old")}
 	var applied int
 	r := config.NewReloader(src.load, func(cfg *config.Config) error {
 		if applied++; applied > 1 {
@@ -161,14 +152,20 @@ func TestReloadPanicRedactsTheNewConfig(t *testing.T) {
 	if err := r.Reload(); err != nil {
 		t.Fatal(err)
 	}
-	next := validConfig(t, "Cluster1")
-	next.Atlas.PrivateKey = "k3y-new"
-	if err := next.Validate(nil); err != nil {
-		t.Fatal(err)
-	}
-	src.cfg = next
+	src.cfg = keyedConfig(t, "Cluster1", "k3y-new")
 	err := r.Reload()
 	if err == nil || !strings.Contains(err.Error(), "apply with key <secret> and <secret>") {
 		t.Errorf("err = %v, want both keys redacted", err)
 	}
+}
+
+// keyedConfig is validConfig with privateKey as the API key's private half, validated again.
+func keyedConfig(t *testing.T, cluster, privateKey string) *config.Config {
+	t.Helper()
+	cfg := validConfig(t, cluster)
+	cfg.Atlas.PrivateKey = config.Secret(privateKey)
+	if err := cfg.Validate(nil); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }

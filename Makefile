@@ -37,8 +37,9 @@ binary-check:
 run-demo:
 	$(GO) run . --demo
 
-## test: the whole suite: formatting, vet, staticcheck, no test code in the binary, every Go test with the race detector (the end-to-end
-## suite included), the alert and recording rule tests, and the deploy module's checks.
+## test: the whole suite: formatting, vet, staticcheck, no test code in the binary, every Go
+## test with the race detector (the end-to-end suite included), the alert and recording rule
+## tests, and the deploy module's checks.
 test: deps fmt-check vet lint binary-check rules deploy-test helm unit
 
 ## deps: the suite runs real Prometheus and Alertmanager, and a headless Chromium for the pages;

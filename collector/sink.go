@@ -13,7 +13,7 @@ type sink interface {
 }
 
 // textSink streams the text exposition format (0.0.4) to a writer as samples arrive, a HELP and
-// TYPE before each family's first sample: write delivers families whole, so nothing is
+// TYPE before each family's first sample: Metrics.write delivers families whole, so nothing is
 // buffered. For ten thousand jobs the registry path costs seconds of CPU on a small machine and
 // holds the whole exposition in memory; this costs a tenth of the CPU and almost no memory.
 type textSink struct {

@@ -69,7 +69,7 @@ newline`
 	r.Duration = 1234 * time.Millisecond
 
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(roundCollector{m: e, r: r})
+	reg.MustRegister(newRoundCollector(e, r))
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)

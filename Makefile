@@ -8,26 +8,39 @@ REVISION  := $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 BRANCH    := $(shell git rev-parse --abbrev-ref HEAD 2>/dev/null || echo unknown)
 BUILDUSER := $(shell whoami)@$(shell hostname)
 BUILDDATE := $(shell date -u +%Y%m%d-%H:%M:%S)
-LDFLAGS   := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Revision=$(REVISION) \
+VERSION_LDFLAGS := -X $(PKG).Version=$(VERSION) -X $(PKG).Revision=$(REVISION) \
              -X $(PKG).Branch=$(BRANCH) -X $(PKG).BuildUser=$(BUILDUSER) -X $(PKG).BuildDate=$(BUILDDATE)
+LDFLAGS   := -s -w $(VERSION_LDFLAGS)
 # One image name everywhere: the manifests, the chart and the README use it too.
 IMAGE_REPO ?= ghcr.io/atlasrestore/mongodbatlas-restore-exporter
 IMAGE     ?= $(IMAGE_REPO):$(VERSION)
 CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
 
-.PHONY: screenshot reliability fuzz bench all build run-demo test test-short deps lint fmt-check vet unit rules deploy-test helm generate image ci clean
+.PHONY: binary-check screenshot reliability fuzz bench all build run-demo test test-short deps lint fmt-check vet unit rules deploy-test helm generate image ci clean
 
 all: test build
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) .
 
+## binary-check: the release build links no test code. `go tool nm` needs the symbol table that
+## the release's -s strips, so this links the same packages with the same flags less -s -w and
+## fails on any symbol of the fault injection or of the test helpers.
+TEST_ONLY_SYMBOLS := atlastest/faults\.|\(\*Fault\)|InjectFault|/internal/harness\.|/internal/testkit\.
+binary-check:
+	mkdir -p .build
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(VERSION_LDFLAGS)' -o .build/$(BIN)-symbols .
+	@found=$$($(GO) tool nm .build/$(BIN)-symbols | grep -E '$(TEST_ONLY_SYMBOLS)'); \
+	if [ -n "$$found" ]; then echo "test-only code in the release binary:"; echo "$$found" | head -20; exit 1; fi; \
+	echo "binary-check: no test-only symbol in $$($(GO) tool nm .build/$(BIN)-symbols | wc -l) symbols"
+
 run-demo:
 	$(GO) run . --demo
 
-## test: the whole suite: formatting, vet, every Go test with the race detector (the end-to-end
-## suite included), the alert and recording rule tests, and the deploy module's checks.
-test: deps fmt-check vet lint rules deploy-test helm unit
+## test: the whole suite: formatting, vet, staticcheck, no test code in the binary, every Go
+## test with the race detector (the end-to-end suite included), the alert and recording rule
+## tests, and the deploy module's checks.
+test: deps fmt-check vet lint binary-check rules deploy-test helm unit
 
 ## deps: the suite runs real Prometheus and Alertmanager, and a headless Chromium for the pages;
 ## install Debian's packages when missing and we can (root with apt-get), else say what to install.
@@ -56,9 +69,11 @@ unit:
 	$(GO) test -race -count=1 ./...
 
 ## test-short: the quick check while editing: formatting, vet, and every Go test but the
-## end-to-end suite, without the race detector. CI runs `make test`.
+## end-to-end suite, without the race detector. CI runs `make test`. The parallel tests mostly
+## wait on simulated latency and deadlines, so four at a time fit two cores; `make test`, which
+## also runs the race detector and the e2e suite, keeps the default of one per core.
 test-short: fmt-check vet
-	$(GO) test -count=1 $$($(GO) list ./... | grep -v /e2e)
+	$(GO) test -count=1 -parallel 4 $$($(GO) list ./... | grep -v /e2e)
 
 ## lint: staticcheck, built from its module (a tool of deploy/go.mod), over both modules.
 lint:
@@ -105,7 +120,7 @@ reliability:
 	done
 	RELIABILITY_SCALE=$(RELIABILITY_SCALE) $(GO) test -count=1 -v -run 'TestSoak' ./scrape/ > .build/soak.txt || { cat .build/soak.txt; exit 1; }
 	grep RELIABILITY .build/soak.txt | sed 's/soak_/soak_large_/' >> .build/reliability.txt
-	$(GO) run ./internal/reliabilityreport -command "make reliability FUZZTIME=$(FUZZTIME)" < .build/reliability.txt > RELIABILITY.md
+	$(GO) run ./tools/reliabilityreport -command "make reliability FUZZTIME=$(FUZZTIME)" < .build/reliability.txt > RELIABILITY.md
 
 ## bench: the scale benchmarks against the simulator (50 ms per request), written to BENCHMARKS.md.
 BENCHTIME ?= 3x
@@ -114,7 +129,7 @@ bench:
 	$(GO) test -run '^$$' -bench 'ColdScrape|WarmScrape|SnapshotReads|Encode|RecordMemory|RecoveryRecord|DecodePage' -benchmem -benchtime=$(BENCHTIME) ./scrape/ ./collector/ ./server/ ./atlas/ > .build/bench.txt || { cat .build/bench.txt; exit 1; }
 	$(GO) test -run '^$$' -bench 'PeakRSS|ProcessCPU|Organisation' -benchtime=$(BENCHTIME) -timeout 30m ./scrape/ >> .build/bench.txt || { cat .build/bench.txt; exit 1; }
 	cat .build/bench.txt
-	$(GO) run ./internal/benchreport -command "make bench" < .build/bench.txt > BENCHMARKS.md
+	$(GO) run ./tools/benchreport -command "make bench" < .build/bench.txt > BENCHMARKS.md
 
 ## screenshot: the README's picture of /recovery, taken from the demo 45 seconds in (a restore
 ## has failed, others have finished) with headless Chromium.

@@ -25,8 +25,8 @@ import (
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/collector"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/demo"
-	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/recovery"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/memlimit"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/recovery"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/scrape"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/server"
 )

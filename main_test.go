@@ -25,11 +25,11 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 const (
-	groupID    = "5a66666887d9d61443b41645"
-	cluster    = "Cluster0"
-	seedJobID  = "6b77893b80eef5354c77ee15"
-	publicKey  = "abcdefgh"
-	privateKey = "main-test-private-key"
+	groupID      = "5a66666887d9d61443b41645"
+	cluster      = "Cluster0"
+	exampleJobID = "6b77893b80eef5354c77ee15"
+	publicKey    = "abcdefgh"
+	privateKey   = "main-test-private-key"
 )
 
 // exporter is run() serving on a loopback port, as the binary would.
@@ -98,13 +98,13 @@ func (e *exporter) do(t *testing.T, method, path string) (int, string) {
 	return status, string(body)
 }
 
-// simulator starts a simulated Atlas holding the seed's example job.
+// simulator starts a simulated Atlas holding the documentation's example job.
 func simulator(t *testing.T, jobs ...atlastest.Job) (*atlastest.Server, string) {
 	t.Helper()
 	sim := atlastest.New(atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
 	sim.AddCluster(groupID, cluster)
 	if len(jobs) == 0 {
-		jobs = []atlastest.Job{atlastest.LoadJob(atlastest.FixtureSeed)}
+		jobs = []atlastest.Job{atlastest.LoadJob(atlastest.FixtureDocsExample)}
 	}
 	for _, j := range jobs {
 		sim.PutJob(groupID, cluster, j)
@@ -125,7 +125,7 @@ func writeConfig(t *testing.T, dir, baseURL, key, extra string) string {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "config.yml")
-	// max_age 0 keeps the seed's example job, which is from 2018.
+	// max_age 0 keeps the documentation's example job, which is from 2018.
 	body := fmt.Sprintf("jobs: {max_age: 0s}\natlas:\n  base_url: %s\n  public_key: %s\n  private_key_file: private-key\n%s"+
 		"targets:\n  - group_id: %s\n    cluster_name: %s\n", baseURL, publicKey, extra, groupID, cluster)
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
@@ -135,6 +135,7 @@ func writeConfig(t *testing.T, dir, baseURL, key, extra string) string {
 }
 
 func TestVersionAndHelp(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{{"--version"}, {"--help"}} {
 		var out, errOut bytes.Buffer
 		if code := run(context.Background(), args, &out, &errOut); code != 0 {
@@ -149,6 +150,7 @@ func TestVersionAndHelp(t *testing.T) {
 // --help gives this exporter's port in its examples and names the environment variables that
 // carry credentials.
 func TestHelpNamesThePortAndTheEnvironment(t *testing.T) {
+	t.Parallel()
 	var out, errOut bytes.Buffer
 	if code := run(context.Background(), []string{"--help"}, &out, &errOut); code != 0 {
 		t.Fatalf("--help exited %d", code)
@@ -165,6 +167,7 @@ func TestHelpNamesThePortAndTheEnvironment(t *testing.T) {
 }
 
 func TestBadFlagsExit2(t *testing.T) {
+	t.Parallel()
 	var out, errOut bytes.Buffer
 	if code := run(context.Background(), []string{"--no-such-flag"}, &out, &errOut); code != 2 {
 		t.Errorf("exit %d", code)
@@ -175,6 +178,7 @@ func TestBadFlagsExit2(t *testing.T) {
 }
 
 func TestConfigCheck(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	good := writeConfig(t, dir, "https://cloud.mongodb.com/api/atlas/v1.0", privateKey, "")
 	var out, errOut bytes.Buffer
@@ -216,6 +220,7 @@ func TestConfigCheck(t *testing.T) {
 }
 
 func TestRefusesBadConfigAtStart(t *testing.T) {
+	t.Parallel()
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), []string{"--config.file=/nonexistent/config.yml", "--web.listen-address=" + freePort(t)}, &out, &errOut)
 	if code != 1 || !strings.Contains(errOut.String(), "no such file") || !strings.Contains(errOut.String(), "--demo") {
@@ -224,6 +229,7 @@ func TestRefusesBadConfigAtStart(t *testing.T) {
 }
 
 func TestServesReloadsAndShutsDown(t *testing.T) {
+	t.Parallel()
 	_, url := simulator(t)
 	dir := t.TempDir()
 	cfgPath := writeConfig(t, dir, url, privateKey, "")
@@ -297,8 +303,9 @@ func TestServesReloadsAndShutsDown(t *testing.T) {
 	}
 }
 
-// The quick start: --demo shows the seed's example job with no account and no config file.
-func TestDemoShowsTheSeedJob(t *testing.T) {
+// The quick start: --demo shows the documentation's example job with no account and no config file.
+func TestDemoShowsTheExampleJob(t *testing.T) {
+	t.Parallel()
 	e := startExporter(t, "--demo", "--config.file=/nonexistent/config.yml")
 	_, body := e.get(t, "/metrics")
 	for _, want := range []string{
@@ -312,7 +319,7 @@ func TestDemoShowsTheSeedJob(t *testing.T) {
 		}
 	}
 	if n := strings.Count(body, "mongodbatlas_restore_job_info{"); n != 9 {
-		t.Errorf("demo exports %d jobs, want the seed's, three lively legacy ones, three Cloud Backup ones and two Flex ones", n)
+		t.Errorf("demo exports %d jobs, want the example job, three lively legacy ones, three Cloud Backup ones and two Flex ones", n)
 	}
 	if !strings.Contains(body, `cluster_name="FlexCluster0",delivery_method="RESTORE"`) {
 		t.Error("the demo shows no Flex job")
@@ -356,6 +363,7 @@ func TestSIGHUPReloads(t *testing.T) {
 // config.example.yml shows every key the config has (set or in a comment), and it and every
 // situational example in examples/ pass --config.check once their files exist, without warnings.
 func TestExamplesPassConfigCheck(t *testing.T) {
+	t.Parallel()
 	example, err := os.ReadFile("config.example.yml")
 	if err != nil {
 		t.Fatal(err)
@@ -400,6 +408,7 @@ func TestExamplesPassConfigCheck(t *testing.T) {
 // The landing page says it is the demo, lists every target with its family and last result,
 // how many series a scrape makes, and every link and form on it answers.
 func TestLandingPageShowsTargetsAndEveryLinkAnswers(t *testing.T) {
+	t.Parallel()
 	e := startExporter(t, "--demo")
 	// Discovery runs in the background: poll until it has found the demo's clusters and a
 	// scrape has read them.

@@ -15,6 +15,7 @@ import (
 
 // The canary again, for Cloud Backup's secret fields and a service account's client secret.
 func TestCloudBackupSecretsNeverLeaveTheProcess(t *testing.T) {
+	t.Parallel()
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)
 	canary := "CANARY" + hex.EncodeToString(b)

@@ -15,6 +15,7 @@ import (
 // A canary token is planted in every secret the API sends and in the private key; it must appear
 // in no page, metric, log line (at debug) or error, whatever path the exporter takes.
 func TestSecretsNeverLeaveTheProcess(t *testing.T) {
+	t.Parallel()
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)
 	canary := "CANARY" + hex.EncodeToString(b)
@@ -31,7 +32,7 @@ func TestSecretsNeverLeaveTheProcess(t *testing.T) {
 	sim := atlastest.New(atlastest.Options{PublicKey: publicKey, PrivateKey: canary})
 	sim.AddCluster(groupID, cluster)
 	sim.PutJob(groupID, cluster, planted("6c0000000000000000000001"))
-	sim.PutJob(groupID, cluster, atlastest.LoadJob(atlastest.FixtureSeed).
+	sim.PutJob(groupID, cluster, atlastest.LoadJob(atlastest.FixtureDocsExample).
 		Set("delivery.url", "https://api-backup.mongodb.com/pull/"+canary))
 	running, err := atlastest.Start(sim)
 	if err != nil {

@@ -60,6 +60,7 @@ func selfSigned(t *testing.T, dir string) (certFile, keyFile string, pool *x509.
 
 // TLS and bcrypt basic auth from exporter-toolkit guard every page: metrics, probe and landing page.
 func TestWebConfigTLSAndBasicAuth(t *testing.T) {
+	t.Parallel()
 	_, url := simulator(t)
 	dir := t.TempDir()
 	cfgPath := writeConfig(t, dir, url, privateKey, "")

@@ -9,7 +9,7 @@ import (
 // BenchmarkDecodePage decodes a full page of 500 legacy restore jobs (the documentation's job,
 // links and hashes included) as the client does, from a reader.
 func BenchmarkDecodePage(b *testing.B) {
-	one, err := os.ReadFile("atlastest/fixtures/legacy_restore_job_seed.json")
+	one, err := os.ReadFile("atlastest/fixtures/legacy_restore_job_docs_example.json")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 // The decoder is stricter than encoding/json by default; these are the leniencies kept on purpose,
 // and the strictness that is wanted.
 func TestDecodeToleratesWhatAtlasMightSendAndNothingElse(t *testing.T) {
+	t.Parallel()
 	var j RestoreJob
 	if err := Decode([]byte(`{"id":"a","statusName":"IN_PROGRESS","statusName":"FINISHED","clusterName":"Cl`+"\xff"+`us"}`), &j); err != nil {
 		t.Fatalf("duplicate member or invalid UTF-8 failed the document: %v", err)
@@ -32,6 +33,7 @@ func TestDecodeToleratesWhatAtlasMightSendAndNothingElse(t *testing.T) {
 }
 
 func TestDecodeErrorIsBoundedAndUnwraps(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("k", 10000)
 	var j RestoreJob
 	err := Decode([]byte(`{"`+long+`":`), &j)

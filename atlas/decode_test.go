@@ -7,11 +7,12 @@ import (
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
 )
 
-// The expected values are written out by hand from the seed document, not taken from any struct,
+// The expected values are written out by hand from the Atlas documentation's example, not taken from any struct,
 // so a wrong JSON tag in package atlas fails here.
-func TestGetRestoreJobDecodesSeedExample(t *testing.T) {
+func TestGetRestoreJobDecodesTheDocsExample(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	job, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, seedJobID)
+	job, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, exampleJobID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -19,7 +20,7 @@ func TestGetRestoreJobDecodesSeedExample(t *testing.T) {
 		name      string
 		got, want any
 	}{
-		{"id", job.ID, seedJobID},
+		{"id", job.ID, exampleJobID},
 		{"groupId", job.GroupID, groupID},
 		{"clusterId", job.ClusterID, "5a66689487d9d61443b46149"},
 		{"clusterName", job.ClusterName, "Cluster0"},
@@ -47,6 +48,7 @@ func TestGetRestoreJobDecodesSeedExample(t *testing.T) {
 }
 
 func TestGetRestoreJobKeepsFractionalSecondsAndOptionalFields(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureInProgress))
 	e.sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureQuery))
@@ -80,12 +82,13 @@ func TestGetRestoreJobKeepsFractionalSecondsAndOptionalFields(t *testing.T) {
 }
 
 func TestUnknownFieldsAreIgnored(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	j := atlastest.LoadJob(atlastest.FixtureSeed).
+	j := atlastest.LoadJob(atlastest.FixtureDocsExample).
 		Set("someFieldAtlasAddsLater", map[string]any{"nested": []any{1, 2}}).
 		Set("delivery.newThing", true)
 	e.sim.PutJob(groupID, clusterName, j)
-	job, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, seedJobID)
+	job, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, exampleJobID)
 	if err != nil {
 		t.Fatalf("lenient decoding refused an unknown field: %v", err)
 	}

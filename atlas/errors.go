@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/redact"
 )
 
 // ErrBodyTooLarge marks a response cut off at the client's size cap, so a runaway body cannot exhaust memory.
@@ -94,6 +96,6 @@ func boundDetail(s string) string {
 
 // cleanDetail is the client's clean for text seen where no client is at hand (the decoder):
 // one bounded line with the secret-shaped parts redacted.
-func cleanDetail(s string) string { return boundDetail(redactShapes(oneLine(s))) }
+func cleanDetail(s string) string { return boundDetail(redact.Text(oneLine(s))) }
 
 func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }

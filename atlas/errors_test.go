@@ -13,33 +13,35 @@ import (
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest/faults"
 )
 
 func TestTypedErrors(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name         string
 		group        string
 		cluster      string
 		job          string
 		key          string
-		fault        *atlastest.Fault
+		fault        *faults.Fault
 		wantStatus   int
 		wantCode     string
 		wantRequests int // authenticated requests: no retry on these
 	}{
-		{name: "unknown group", group: "000000000000000000000000", cluster: clusterName, job: seedJobID,
+		{name: "unknown group", group: "000000000000000000000000", cluster: clusterName, job: exampleJobID,
 			wantStatus: 404, wantCode: "GROUP_NOT_FOUND", wantRequests: 1},
-		{name: "unknown cluster", group: groupID, cluster: "Nope", job: seedJobID,
+		{name: "unknown cluster", group: groupID, cluster: "Nope", job: exampleJobID,
 			wantStatus: 404, wantCode: "CLUSTER_NOT_FOUND", wantRequests: 1},
 		{name: "unknown job", group: groupID, cluster: clusterName, job: "000000000000000000000001",
 			wantStatus: 404, wantCode: "RESOURCE_NOT_FOUND", wantRequests: 1},
-		{name: "wrong key", group: groupID, cluster: clusterName, job: seedJobID, key: "wrong",
+		{name: "wrong key", group: groupID, cluster: clusterName, job: exampleJobID, key: "wrong",
 			wantStatus: 401, wantCode: "UNEXPECTED_ERROR", wantRequests: 0},
-		{name: "not on access list", group: groupID, cluster: clusterName, job: seedJobID,
-			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 403, ErrorCode: "IP_ADDRESS_NOT_ON_ACCESS_LIST"},
+		{name: "not on access list", group: groupID, cluster: clusterName, job: exampleJobID,
+			fault:      &faults.Fault{Kind: faults.Status, Status: 403, ErrorCode: "IP_ADDRESS_NOT_ON_ACCESS_LIST"},
 			wantStatus: 403, wantCode: "IP_ADDRESS_NOT_ON_ACCESS_LIST", wantRequests: 1},
-		{name: "server error is not retried", group: groupID, cluster: clusterName, job: seedJobID,
-			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 500},
+		{name: "server error is not retried", group: groupID, cluster: clusterName, job: exampleJobID,
+			fault:      &faults.Fault{Kind: faults.Status, Status: 500},
 			wantStatus: 500, wantCode: "UNEXPECTED_ERROR", wantRequests: 1},
 	}
 	for _, c := range cases {
@@ -50,7 +52,7 @@ func TestTypedErrors(t *testing.T) {
 				}
 			})
 			if c.fault != nil {
-				e.sim.InjectFault(*c.fault)
+				faults.Inject(e.sim, *c.fault)
 			}
 			_, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), c.group, atlas.ClusterRef{Name: c.cluster}, c.job)
 			var apiErr *atlas.APIError
@@ -74,28 +76,29 @@ func TestTypedErrors(t *testing.T) {
 }
 
 func TestRetries(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name         string
-		fault        atlastest.Fault
+		fault        faults.Fault
 		timeout      time.Duration
 		wantErr      bool
 		wantRequests int
 	}{
-		{"503 once then success", atlastest.Fault{Kind: atlastest.FaultStatus, Status: 503, Times: 1}, 5 * time.Second, false, 2},
-		{"502 and 504 retried", atlastest.Fault{Kind: atlastest.FaultStatus, Status: 502, Times: 2}, 5 * time.Second, false, 3},
-		{"reset connection retried", atlastest.Fault{Kind: atlastest.FaultReset, Times: 2}, 5 * time.Second, false, 3},
-		{"reset mid-body retried", atlastest.Fault{Kind: atlastest.FaultResetMidBody, Times: 1}, 5 * time.Second, false, 2},
-		{"429 waits Retry-After within the deadline", atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, RetryAfter: "1", Times: 1}, 5 * time.Second, false, 2},
-		{"429 whose Retry-After passes the deadline fails at once", atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, RetryAfter: "60"}, 3 * time.Second, true, 1},
-		{"429 without Retry-After backs off", atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, Times: 1}, 5 * time.Second, false, 2},
-		{"persistent 503 gives up after max attempts", atlastest.Fault{Kind: atlastest.FaultStatus, Status: 503}, 5 * time.Second, true, 4},
+		{"503 once then success", faults.Fault{Kind: faults.Status, Status: 503, Times: 1}, 5 * time.Second, false, 2},
+		{"502 and 504 retried", faults.Fault{Kind: faults.Status, Status: 502, Times: 2}, 5 * time.Second, false, 3},
+		{"reset connection retried", faults.Fault{Kind: faults.Reset, Times: 2}, 5 * time.Second, false, 3},
+		{"reset mid-body retried", faults.Fault{Kind: faults.ResetMidBody, Times: 1}, 5 * time.Second, false, 2},
+		{"429 waits Retry-After within the deadline", faults.Fault{Kind: faults.Status, Status: 429, RetryAfter: "1", Times: 1}, 5 * time.Second, false, 2},
+		{"429 whose Retry-After passes the deadline fails at once", faults.Fault{Kind: faults.Status, Status: 429, RetryAfter: "60"}, 3 * time.Second, true, 1},
+		{"429 without Retry-After backs off", faults.Fault{Kind: faults.Status, Status: 429, Times: 1}, 5 * time.Second, false, 2},
+		{"persistent 503 gives up after max attempts", faults.Fault{Kind: faults.Status, Status: 503}, 5 * time.Second, true, 4},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			e := newEnv(t)
-			e.sim.InjectFault(c.fault)
+			faults.Inject(e.sim, c.fault)
 			start := time.Now()
-			_, err := e.client.GetRestoreJob(ctxWithTimeout(t, c.timeout), groupID, cluster0, seedJobID)
+			_, err := e.client.GetRestoreJob(ctxWithTimeout(t, c.timeout), groupID, cluster0, exampleJobID)
 			if (err != nil) != c.wantErr {
 				t.Fatalf("err = %v, want error %v", err, c.wantErr)
 			}
@@ -110,9 +113,10 @@ func TestRetries(t *testing.T) {
 }
 
 func TestRateLimitErrorSaysWhy(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	e.sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, ErrorCode: "RATE_LIMITED_TOKEN_BUCKET", RetryAfter: "120"})
-	_, err := e.client.GetRestoreJob(ctxWithTimeout(t, 2*time.Second), groupID, cluster0, seedJobID)
+	faults.Inject(e.sim, faults.Fault{Kind: faults.Status, Status: 429, ErrorCode: "RATE_LIMITED_TOKEN_BUCKET", RetryAfter: "120"})
+	_, err := e.client.GetRestoreJob(ctxWithTimeout(t, 2*time.Second), groupID, cluster0, exampleJobID)
 	var apiErr *atlas.APIError
 	if !errors.As(err, &apiErr) || apiErr.RetryAfter != 120*time.Second || apiErr.ErrorCode != "RATE_LIMITED_TOKEN_BUCKET" {
 		t.Fatalf("err = %v; want a 429 APIError carrying Retry-After 120s", err)
@@ -123,25 +127,26 @@ func TestRateLimitErrorSaysWhy(t *testing.T) {
 }
 
 func TestBadBodies(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name    string
-		fault   atlastest.Fault
+		fault   faults.Fault
 		wantErr string
 	}{
-		{"truncated JSON", atlastest.Fault{Kind: atlastest.FaultTruncated}, "decode response"},
-		{"malformed JSON", atlastest.Fault{Kind: atlastest.FaultMalformed}, "decode response"},
-		{"oversized body", atlastest.Fault{Kind: atlastest.FaultOversized, Size: 4096}, "exceeds the size limit"},
-		{"wrong content type", atlastest.Fault{Kind: atlastest.FaultWrongContentType}, "unexpected content type"},
+		{"truncated JSON", faults.Fault{Kind: faults.Truncated}, "decode response"},
+		{"malformed JSON", faults.Fault{Kind: faults.Malformed}, "decode response"},
+		{"oversized body", faults.Fault{Kind: faults.Oversized, Size: 4096}, "exceeds the size limit"},
+		{"wrong content type", faults.Fault{Kind: faults.WrongContentType}, "unexpected content type"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			e := newEnv(t, func(o *atlas.Options) { o.MaxBodyBytes = 2048 })
-			e.sim.InjectFault(c.fault)
+			faults.Inject(e.sim, c.fault)
 			_, err := e.client.ListRestoreJobs(ctxWithTimeout(t, 5*time.Second), groupID, cluster0)
 			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 				t.Fatalf("err = %v, want one containing %q", err, c.wantErr)
 			}
-			if errors.Is(err, atlas.ErrBodyTooLarge) != (c.fault.Kind == atlastest.FaultOversized) {
+			if errors.Is(err, atlas.ErrBodyTooLarge) != (c.fault.Kind == faults.Oversized) {
 				t.Errorf("errors.Is(ErrBodyTooLarge) wrong for %v", err)
 			}
 			if got := e.sim.TotalRequests(); got != 1 {
@@ -152,12 +157,13 @@ func TestBadBodies(t *testing.T) {
 }
 
 func TestSlowAPIStopsAtTheDeadline(t *testing.T) {
-	for _, f := range []atlastest.Fault{
-		{Kind: atlastest.FaultHang},
-		{Kind: atlastest.FaultSlowBody, Delay: time.Second},
+	t.Parallel()
+	for _, f := range []faults.Fault{
+		{Kind: faults.Hang},
+		{Kind: faults.SlowBody, Delay: time.Second},
 	} {
 		e := newEnv(t)
-		e.sim.InjectFault(f)
+		faults.Inject(e.sim, f)
 		start := time.Now()
 		_, err := e.client.ListRestoreJobs(ctxWithTimeout(t, 300*time.Millisecond), groupID, cluster0)
 		if !errors.Is(err, context.DeadlineExceeded) {
@@ -171,9 +177,10 @@ func TestSlowAPIStopsAtTheDeadline(t *testing.T) {
 }
 
 func TestPerAttemptTimeoutRetriesAHungRequest(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(o *atlas.Options) { o.RequestTimeout = 200 * time.Millisecond })
-	e.sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultHang, Times: 1})
-	_, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, seedJobID)
+	faults.Inject(e.sim, faults.Fault{Kind: faults.Hang, Times: 1})
+	_, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, exampleJobID)
 	// An attempt that timed out is a transport failure: retried while the caller's deadline allows.
 	if err != nil {
 		t.Fatalf("err = %v; the second attempt should have succeeded", err)
@@ -181,10 +188,11 @@ func TestPerAttemptTimeoutRetriesAHungRequest(t *testing.T) {
 }
 
 func TestStaleNonceIsAnsweredAgain(t *testing.T) {
+	t.Parallel()
 	now := time.Now()
 	clock := func() time.Time { return now }
 	sim := atlastest.New(atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey, NonceTTL: time.Minute, Now: clock})
-	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureDocsExample))
 	running, err := atlastest.Start(sim)
 	if err != nil {
 		t.Fatal(err)
@@ -198,7 +206,7 @@ func TestStaleNonceIsAnsweredAgain(t *testing.T) {
 	defer c.Close()
 	ctx := ctxWithTimeout(t, 5*time.Second)
 	for i := range 3 {
-		if _, err := c.GetRestoreJob(ctx, groupID, cluster0, seedJobID); err != nil {
+		if _, err := c.GetRestoreJob(ctx, groupID, cluster0, exampleJobID); err != nil {
 			t.Fatalf("request %d: %v", i, err)
 		}
 	}
@@ -206,7 +214,7 @@ func TestStaleNonceIsAnsweredAgain(t *testing.T) {
 		t.Errorf("%d challenges for three requests on one nonce, want 1 (the challenge is reused)", got)
 	}
 	now = now.Add(2 * time.Minute) // the nonce goes stale
-	if _, err := c.GetRestoreJob(ctx, groupID, cluster0, seedJobID); err != nil {
+	if _, err := c.GetRestoreJob(ctx, groupID, cluster0, exampleJobID); err != nil {
 		t.Fatalf("after the nonce expired: %v", err)
 	}
 	if got := sim.Stats().Challenges; got != 2 {
@@ -215,6 +223,7 @@ func TestStaleNonceIsAnsweredAgain(t *testing.T) {
 }
 
 func TestRotatedKeyIsUsedWithoutRebuildingTheClient(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	keyFile := filepath.Join(dir, "key")
 	if err := os.WriteFile(keyFile, []byte(privateKey), 0o600); err != nil {
@@ -227,24 +236,25 @@ func TestRotatedKeyIsUsedWithoutRebuildingTheClient(t *testing.T) {
 		}
 	})
 	ctx := ctxWithTimeout(t, 5*time.Second)
-	if _, err := e.client.GetRestoreJob(ctx, groupID, cluster0, seedJobID); err != nil {
+	if _, err := e.client.GetRestoreJob(ctx, groupID, cluster0, exampleJobID); err != nil {
 		t.Fatal(err)
 	}
 	e.sim.SetKeys(publicKey, "rotated-key")
-	if _, err := e.client.GetRestoreJob(ctx, groupID, cluster0, seedJobID); atlas.StatusCode(err) != http.StatusUnauthorized {
+	if _, err := e.client.GetRestoreJob(ctx, groupID, cluster0, exampleJobID); atlas.StatusCode(err) != http.StatusUnauthorized {
 		t.Fatalf("old key after rotation: err = %v, want 401", err)
 	}
 	if err := os.WriteFile(keyFile, []byte("rotated-key"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.client.GetRestoreJob(ctx, groupID, cluster0, seedJobID); err != nil {
+	if _, err := e.client.GetRestoreJob(ctx, groupID, cluster0, exampleJobID); err != nil {
 		t.Fatalf("new key: %v", err)
 	}
 }
 
 func TestRequestsNameTheExporter(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	if _, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, seedJobID); err != nil {
+	if _, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, exampleJobID); err != nil {
 		t.Fatal(err)
 	}
 	uas := e.sim.Stats().UserAgents
@@ -254,12 +264,13 @@ func TestRequestsNameTheExporter(t *testing.T) {
 }
 
 func TestObserveCountsEveryAttempt(t *testing.T) {
+	t.Parallel()
 	got := map[string]int{}
 	e := newEnv(t, func(o *atlas.Options) {
 		o.Observe = func(endpoint, code string) { got[endpoint+" "+code]++ }
 	})
-	e.sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 503, Times: 1})
-	if _, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, seedJobID); err != nil {
+	faults.Inject(e.sim, faults.Fault{Kind: faults.Status, Status: 503, Times: 1})
+	if _, err := e.client.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, exampleJobID); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]int{atlas.RouteRestoreJob + " 503": 1, atlas.RouteRestoreJob + " 200": 1}
@@ -271,6 +282,7 @@ func TestObserveCountsEveryAttempt(t *testing.T) {
 }
 
 func TestNewRefusesBadOptions(t *testing.T) {
+	t.Parallel()
 	key := func() (string, error) { return "k", nil }
 	for _, o := range []atlas.Options{
 		{BaseURL: "ftp://example.com", PublicKey: "p", PrivateKey: key},
@@ -285,6 +297,7 @@ func TestNewRefusesBadOptions(t *testing.T) {
 }
 
 func TestConnectionRefused(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c, err := atlas.New(atlas.Options{BaseURL: "http://127.0.0.1:1/api/atlas/v1.0", PublicKey: "p",
 		PrivateKey: func() (string, error) { return "k", nil }, BackoffBase: time.Millisecond, BackoffMax: time.Millisecond})
@@ -292,7 +305,7 @@ func TestConnectionRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	_, err = c.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, seedJobID)
+	_, err = c.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, exampleJobID)
 	if err == nil || !strings.Contains(err.Error(), "gave up after 4 attempts") {
 		t.Fatalf("err = %v, want a retried connection failure", err)
 	}
@@ -302,13 +315,14 @@ func TestConnectionRefused(t *testing.T) {
 // With no --atlas.request-timeout, an attempt gets half the time left: a first attempt that
 // hangs is cut off early enough for a retry to succeed within the caller's deadline.
 func TestAttemptTimeoutIsDerivedFromTheDeadline(t *testing.T) {
+	t.Parallel()
 	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
-	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
-	sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultHang, Times: 1})
+	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureDocsExample))
+	faults.Inject(sim, faults.Fault{Kind: faults.Hang, Times: 1})
 	o := keyOpts(running.URL)
 	o.RequestTimeout = 0
 	c := newClient(t, o)
-	if _, err := c.GetRestoreJob(ctxWithTimeout(t, 3*time.Second), groupID, cluster0, seedJobID); err != nil {
+	if _, err := c.GetRestoreJob(ctxWithTimeout(t, 3*time.Second), groupID, cluster0, exampleJobID); err != nil {
 		t.Fatalf("a hung first attempt left no room to retry: %v", err)
 	}
 }
@@ -316,6 +330,7 @@ func TestAttemptTimeoutIsDerivedFromTheDeadline(t *testing.T) {
 // A certificate that does not verify, or a plain HTTP server where HTTPS was asked for, is not
 // retried: repeating cannot mend it, and each attempt would cost a budget token.
 func TestPermanentTransportErrorsAreNotRetried(t *testing.T) {
+	t.Parallel()
 	tlsSrv := httptest.NewTLSServer(http.NotFoundHandler()) // its certificate is trusted by nobody here
 	defer tlsSrv.Close()
 	plain := httptest.NewServer(http.NotFoundHandler())
@@ -333,7 +348,7 @@ func TestPermanentTransportErrorsAreNotRetried(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer c.Close()
-			_, err = c.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, seedJobID)
+			_, err = c.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, exampleJobID)
 			if err == nil {
 				t.Fatal("the request succeeded")
 			}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest/faults"
 )
 
 func startSim(t *testing.T, o atlastest.Options) (*atlastest.Server, *atlastest.Running) {
@@ -39,6 +40,7 @@ func keyOpts(base string) atlas.Options {
 
 // Expected values are written out from the fixtures by hand, so a wrong JSON tag fails here.
 func TestCloudBackupJobsOnV1AndV2(t *testing.T) {
+	t.Parallel()
 	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
 	for _, f := range []string{atlastest.FixtureCloudReady, atlastest.FixtureCloudAutomated, atlastest.FixtureCloudSharded} {
 		sim.PutCloudBackupJob(groupID, clusterName, atlastest.LoadJob(f))
@@ -78,6 +80,7 @@ func TestCloudBackupJobsOnV1AndV2(t *testing.T) {
 }
 
 func TestV2WithoutTheVersionIsRefused(t *testing.T) {
+	t.Parallel()
 	_, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
 	// The legacy family is not served under v2 at all.
 	c := newClient(t, keyOpts(running.Host+atlastest.RootAtlasV2))
@@ -88,8 +91,9 @@ func TestV2WithoutTheVersionIsRefused(t *testing.T) {
 }
 
 func TestManagerAddressesClustersByID(t *testing.T) {
+	t.Parallel()
 	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey, Root: atlastest.RootManager})
-	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed).Delete("clusterName"))
+	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureDocsExample).Delete("clusterName"))
 	c := newClient(t, keyOpts(running.URL))
 	ctx := ctxWithTimeout(t, 5*time.Second)
 	clusters, err := c.ListClusters(ctx, groupID)
@@ -101,7 +105,7 @@ func TestManagerAddressesClustersByID(t *testing.T) {
 		t.Fatalf("clusters %+v", clusters)
 	}
 	jobs, err := c.ListRestoreJobs(ctx, groupID, atlas.ClusterRef{Name: clusterName, ID: want})
-	if err != nil || len(jobs) != 1 || jobs[0].ID != seedJobID {
+	if err != nil || len(jobs) != 1 || jobs[0].ID != exampleJobID {
 		t.Fatalf("jobs by cluster ID: %v %v", jobs, err)
 	}
 	if got := sim.Requests(atlastest.RouteRestoreJobsByID); got != 1 {
@@ -128,8 +132,9 @@ func saOpts(base string, secret string) atlas.Options {
 }
 
 func TestServiceAccountTokenIsCachedAndShared(t *testing.T) {
+	t.Parallel()
 	sim, running := startSim(t, atlastest.Options{ClientID: clientID, ClientSecret: clientSecret})
-	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureDocsExample))
 	var mu sync.Mutex
 	observed := map[string]int{}
 	o := saOpts(running.URL, clientSecret)
@@ -140,7 +145,7 @@ func TestServiceAccountTokenIsCachedAndShared(t *testing.T) {
 	errs := make(chan error, 8)
 	for range 8 {
 		wg.Go(func() {
-			if _, err := c.GetRestoreJob(ctx, groupID, cluster0, seedJobID); err != nil {
+			if _, err := c.GetRestoreJob(ctx, groupID, cluster0, exampleJobID); err != nil {
 				errs <- err
 			}
 		})
@@ -159,7 +164,7 @@ func TestServiceAccountTokenIsCachedAndShared(t *testing.T) {
 
 	// A token the API stops honouring is replaced once, not retried in a loop.
 	sim.ExpireTokens()
-	if _, err := c.GetRestoreJob(ctx, groupID, cluster0, seedJobID); err != nil {
+	if _, err := c.GetRestoreJob(ctx, groupID, cluster0, exampleJobID); err != nil {
 		t.Fatalf("after the token expired: %v", err)
 	}
 	if got := sim.Stats().TokenRequests; got != 2 {
@@ -168,10 +173,11 @@ func TestServiceAccountTokenIsCachedAndShared(t *testing.T) {
 }
 
 func TestServiceAccountWrongSecret(t *testing.T) {
+	t.Parallel()
 	sim, running := startSim(t, atlastest.Options{ClientID: clientID, ClientSecret: clientSecret})
-	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureDocsExample))
 	c := newClient(t, saOpts(running.URL, "wrong-secret-canary"))
-	_, err := c.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, seedJobID)
+	_, err := c.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, exampleJobID)
 	var te *atlas.TokenError
 	if !errors.As(err, &te) || te.StatusCode != 401 || te.Code != "invalid_client" {
 		t.Fatalf("err = %v, want a 401 invalid_client TokenError", err)
@@ -185,14 +191,15 @@ func TestServiceAccountWrongSecret(t *testing.T) {
 }
 
 func TestTokenEndpointIsNotHammered(t *testing.T) {
+	t.Parallel()
 	sim, running := startSim(t, atlastest.Options{ClientID: clientID, ClientSecret: clientSecret})
-	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureDocsExample))
 	o := saOpts(running.URL, "wrong")
 	o.TokenRequestsPerMinute = 1
 	c := newClient(t, o)
 	for range 3 {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		_, err := c.GetRestoreJob(ctx, groupID, cluster0, seedJobID)
+		_, err := c.GetRestoreJob(ctx, groupID, cluster0, exampleJobID)
 		cancel()
 		if err == nil {
 			t.Fatal("a wrong secret succeeded")
@@ -204,6 +211,7 @@ func TestTokenEndpointIsNotHammered(t *testing.T) {
 }
 
 func TestAPIKeyAndServiceAccountAreExclusive(t *testing.T) {
+	t.Parallel()
 	o := saOpts("https://cloud.mongodb.com/api/atlas/v2", "s")
 	o.PublicKey, o.PrivateKey = "p", func() (string, error) { return "k", nil }
 	if _, err := atlas.New(o); err == nil || !strings.Contains(err.Error(), "not both") {
@@ -217,16 +225,17 @@ func TestAPIKeyAndServiceAccountAreExclusive(t *testing.T) {
 // The token endpoint's 429 is an Atlas error body, not an OAuth error: it is reported as rate
 // limiting with Atlas's errorCode, counted, and pauses token requests until Retry-After.
 func TestTokenEndpointRateLimitPausesTokenRequests(t *testing.T) {
+	t.Parallel()
 	sim, running := startSim(t, atlastest.Options{ClientID: clientID, ClientSecret: clientSecret})
-	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
-	sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Route: atlas.RouteToken, Status: 429,
+	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureDocsExample))
+	faults.Inject(sim, faults.Fault{Kind: faults.Status, Route: atlas.RouteToken, Status: 429,
 		ErrorCode: "RATE_LIMITED", RetryAfter: "30", Times: 1})
 	var mu sync.Mutex
 	observed := map[string]int{}
 	o := saOpts(running.URL, clientSecret)
 	o.Observe = func(endpoint, code string) { mu.Lock(); observed[endpoint+" "+code]++; mu.Unlock() }
 	c := newClient(t, o)
-	_, err := c.GetRestoreJob(ctxWithTimeout(t, 2*time.Second), groupID, cluster0, seedJobID)
+	_, err := c.GetRestoreJob(ctxWithTimeout(t, 2*time.Second), groupID, cluster0, exampleJobID)
 	var te *atlas.TokenError
 	if !errors.As(err, &te) || te.StatusCode != 429 || te.Code != "RATE_LIMITED" || te.RetryAfter != 30*time.Second {
 		t.Fatalf("err = %v, want a 429 RATE_LIMITED TokenError pausing for 30s", err)
@@ -234,7 +243,7 @@ func TestTokenEndpointRateLimitPausesTokenRequests(t *testing.T) {
 	if !strings.Contains(err.Error(), "rate limited by the token endpoint") {
 		t.Errorf("error %q does not say it is rate limiting", err)
 	}
-	if _, err := c.GetRestoreJob(ctxWithTimeout(t, 2*time.Second), groupID, cluster0, seedJobID); err == nil || !strings.Contains(err.Error(), "paused by a 429") {
+	if _, err := c.GetRestoreJob(ctxWithTimeout(t, 2*time.Second), groupID, cluster0, exampleJobID); err == nil || !strings.Contains(err.Error(), "paused by a 429") {
 		t.Errorf("second call during the pause: %v", err)
 	}
 	if got := sim.Stats().TokenRequests; got != 1 {
@@ -248,6 +257,7 @@ func TestTokenEndpointRateLimitPausesTokenRequests(t *testing.T) {
 // Flex restore jobs under v2 with their own media type; expected values written out from the
 // fixtures by hand, so a wrong JSON tag fails here.
 func TestFlexRestoreJobs(t *testing.T) {
+	t.Parallel()
 	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey, Root: atlastest.RootAtlasV2})
 	sim.PutFlexJob(groupID, "FlexCluster0", atlastest.LoadJob(atlastest.FixtureFlexDownload))
 	sim.PutFlexJob(groupID, "FlexCluster0", atlastest.LoadJob(atlastest.FixtureFlexRunning))
@@ -293,6 +303,7 @@ func TestFlexRestoreJobs(t *testing.T) {
 
 // Flex is served under v2 only; the client refuses it under another root before any request.
 func TestFlexNeedsV2AndItsMediaType(t *testing.T) {
+	t.Parallel()
 	_, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
 	c := newClient(t, keyOpts(running.URL))
 	if _, err := c.ListFlexRestoreJobs(ctxWithTimeout(t, 5*time.Second), groupID, "FlexCluster0"); err == nil || !strings.Contains(err.Error(), "only under Atlas v2") {
@@ -303,14 +314,15 @@ func TestFlexNeedsV2AndItsMediaType(t *testing.T) {
 // Atlas v2 still serves legacy restore jobs, at the v1.0 path under /api/atlas/v2 with the
 // versioned media type; the simulator answers 406 to anything else, so a read proves it.
 func TestLegacyJobsOnV2(t *testing.T) {
+	t.Parallel()
 	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey, Root: atlastest.RootAtlasV2})
-	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureDocsExample))
 	c := newClient(t, keyOpts(running.URL))
 	jobs, err := c.ListRestoreJobs(ctxWithTimeout(t, 5*time.Second), groupID, cluster0)
-	if err != nil || len(jobs) != 1 || jobs[0].ID != seedJobID {
+	if err != nil || len(jobs) != 1 || jobs[0].ID != exampleJobID {
 		t.Fatalf("list on v2: %+v, %v", jobs, err)
 	}
-	if job, err := c.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, seedJobID); err != nil || job.StatusName != "FINISHED" {
+	if job, err := c.GetRestoreJob(ctxWithTimeout(t, 5*time.Second), groupID, cluster0, exampleJobID); err != nil || job.StatusName != "FINISHED" {
 		t.Errorf("get on v2: %+v, %v", job, err)
 	}
 }
@@ -318,6 +330,7 @@ func TestLegacyJobsOnV2(t *testing.T) {
 // The cluster list is read with 2024-08-05, so it works against an Atlas that has sunset the
 // 2023 versions; a 410 VERSION_GONE names the version and the path.
 func TestClusterListOutlivesTheSunset(t *testing.T) {
+	t.Parallel()
 	sim, running := startSim(t, atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey, Root: atlastest.RootAtlasV2, SunsetClusterVersions: true})
 	sim.PutCloudBackupJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureCloudReady))
 	c := newClient(t, keyOpts(running.URL))
@@ -325,7 +338,7 @@ func TestClusterListOutlivesTheSunset(t *testing.T) {
 	if err != nil || len(clusters) != 1 || clusters[0].BackupEnabled == nil || !*clusters[0].BackupEnabled || clusters[0].ProviderBackupEnabled != nil {
 		t.Fatalf("clusters on a sunset Atlas: %+v, %v", clusters, err)
 	}
-	sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 410, ErrorCode: "VERSION_GONE", Route: atlastest.RouteClusters, Times: 1})
+	faults.Inject(sim, faults.Fault{Kind: faults.Status, Status: 410, ErrorCode: "VERSION_GONE", Route: atlastest.RouteClusters, Times: 1})
 	_, err = c.ListClusters(ctxWithTimeout(t, 5*time.Second), groupID)
 	for _, want := range []string{"status 410 VERSION_GONE", atlas.MediaTypeClusters + " is past its sunset", atlas.RouteClusters} {
 		if err == nil || !strings.Contains(err.Error(), want) {

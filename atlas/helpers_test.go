@@ -10,11 +10,11 @@ import (
 )
 
 const (
-	groupID     = "5a66666887d9d61443b41645"
-	clusterName = "Cluster0"
-	seedJobID   = "6b77893b80eef5354c77ee15"
-	publicKey   = "abcdefgh"
-	privateKey  = "3f9c2c1e-0000-4000-8000-privatekey00"
+	groupID      = "5a66666887d9d61443b41645"
+	clusterName  = "Cluster0"
+	exampleJobID = "6b77893b80eef5354c77ee15"
+	publicKey    = "abcdefgh"
+	privateKey   = "3f9c2c1e-0000-4000-8000-privatekey00"
 )
 
 // cluster0 is the test cluster as the legacy endpoints address it on Atlas: by name.
@@ -31,7 +31,7 @@ func newEnv(t *testing.T, mutate ...func(*atlas.Options)) *env {
 	t.Helper()
 	sim := atlastest.New(atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})
 	sim.AddCluster(groupID, clusterName)
-	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+	sim.PutJob(groupID, clusterName, atlastest.LoadJob(atlastest.FixtureDocsExample))
 	running, err := atlastest.Start(sim)
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest/faults"
 )
 
 func putJobs(e *env, n int) {
@@ -18,9 +19,10 @@ func putJobs(e *env, n int) {
 }
 
 func TestListRestoreJobsFollowsPagesToTheEnd(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name      string
-		extra     int // jobs besides the seed
+		extra     int // jobs besides the example job
 		pageSize  int
 		wantPages int
 	}{
@@ -40,8 +42,8 @@ func TestListRestoreJobsFollowsPagesToTheEnd(t *testing.T) {
 			if len(jobs) != c.extra+1 {
 				t.Errorf("got %d jobs, want %d", len(jobs), c.extra+1)
 			}
-			if jobs[0].ID != seedJobID {
-				t.Errorf("first job %s, want the seed's, in API order", jobs[0].ID)
+			if jobs[0].ID != exampleJobID {
+				t.Errorf("first job %s, want the example job, in API order", jobs[0].ID)
 			}
 			if got := e.sim.Requests(atlastest.RouteRestoreJobs); got != c.wantPages {
 				t.Errorf("made %d list requests, want %d", got, c.wantPages)
@@ -51,6 +53,7 @@ func TestListRestoreJobsFollowsPagesToTheEnd(t *testing.T) {
 }
 
 func TestListRestoreJobsEmptyCluster(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.sim.AddCluster(groupID, "Empty")
 	jobs, err := e.client.ListRestoreJobs(ctxWithTimeout(t, 5*time.Second), groupID, atlas.ClusterRef{Name: "Empty"})
@@ -60,8 +63,9 @@ func TestListRestoreJobsEmptyCluster(t *testing.T) {
 }
 
 func TestListRestoreJobsDropsDuplicatesFromShiftingPages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(o *atlas.Options) { o.PageSize = 2 })
-	putJobs(e, 3) // seed + 3 = 4 jobs, 2 pages
+	putJobs(e, 3) // example + 3 = 4 jobs, 2 pages
 	// A job created between page reads shifts the list by one, so page 2 repeats page 1's last job.
 	e.sim.BeforeList(func(page int) {
 		if page == 2 {
@@ -79,7 +83,7 @@ func TestListRestoreJobsDropsDuplicatesFromShiftingPages(t *testing.T) {
 		}
 		seen[j.ID] = true
 	}
-	// Page 1: seed, 6e..0; page 2 after the shift: 6e..0 (again), 6e..1; page 3: 6e..2.
+	// Page 1: example, 6e..0; page 2 after the shift: 6e..0 (again), 6e..1; page 3: 6e..2.
 	if len(jobs) != 4 || e.sim.Requests(atlastest.RouteRestoreJobs) != 3 {
 		t.Errorf("got %d jobs in %d pages, want the 4 original jobs in 3 pages", len(jobs), e.sim.Requests(atlastest.RouteRestoreJobs))
 	}
@@ -89,6 +93,7 @@ func TestListRestoreJobsDropsDuplicatesFromShiftingPages(t *testing.T) {
 // count, within the client's bound, in order, and an estimate too high costs at most the bound
 // less one extra request.
 func TestLongListsReadTheirPagesConcurrently(t *testing.T) {
+	t.Parallel()
 	const bound, pages = 3, 10
 	cases := []struct {
 		name        string
@@ -143,11 +148,12 @@ func TestLongListsReadTheirPagesConcurrently(t *testing.T) {
 }
 
 func TestAFailedPageFailsTheWholeList(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(o *atlas.Options) { o.PageSize = 10 })
 	putJobs(e, 99)
 	e.sim.BeforeList(func(page int) {
 		if page == 1 { // the fault lands on one of the concurrent pages
-			e.sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 404, ErrorCode: "CLUSTER_NOT_FOUND", Times: 1})
+			faults.Inject(e.sim, faults.Fault{Kind: faults.Status, Status: 404, ErrorCode: "CLUSTER_NOT_FOUND", Times: 1})
 		}
 	})
 	jobs, err := e.client.Within(atlas.NewBound(4)).ListRestoreJobs(ctxWithTimeout(t, 10*time.Second), groupID, cluster0)
@@ -163,10 +169,11 @@ func TestAFailedPageFailsTheWholeList(t *testing.T) {
 // A list whose every page is page 1 with a next link, or whose next links outrun its totalCount,
 // ends with a clear error after about totalCount / page size requests, not at the page cap.
 func TestListsThatNeverEnd(t *testing.T) {
+	t.Parallel()
 	t.Run("every page is page 1", func(t *testing.T) {
 		e := newEnv(t, func(o *atlas.Options) { o.PageSize = 10 })
 		putJobs(e, 29)
-		e.sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultSamePage})
+		faults.Inject(e.sim, faults.Fault{Kind: faults.SamePage})
 		_, err := e.client.ListRestoreJobs(ctxWithTimeout(t, 10*time.Second), groupID, cluster0)
 		if err == nil || !strings.Contains(err.Error(), "does not end") {
 			t.Errorf("err = %v, want a list that does not end", err)
@@ -194,9 +201,10 @@ func TestListsThatNeverEnd(t *testing.T) {
 // time left, not half: with 1.2 s a round trip and 4.6 s to go, half the time (2.3 s) is short of
 // the 2.4 s the challenge and the request take, and every retry would be shorter still.
 func TestColdClientGetsTheTimeForItsChallenge(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.sim.SetLatency(1200 * time.Millisecond)
-	if _, err := e.client.GetRestoreJob(ctxWithTimeout(t, 4600*time.Millisecond), groupID, cluster0, seedJobID); err != nil {
+	if _, err := e.client.GetRestoreJob(ctxWithTimeout(t, 4600*time.Millisecond), groupID, cluster0, exampleJobID); err != nil {
 		t.Fatalf("the cold client's first read failed: %v", err)
 	}
 }

@@ -1,6 +1,6 @@
 package atlas
 
-import "strings"
+import "github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/facts"
 
 // Every media type the client sends, in one place. Atlas v2 versions each resource by date and
 // answers 406 without the version, and 410 VERSION_GONE once a version is past its sunset; v1.0,
@@ -28,5 +28,5 @@ func (c *Client) mediaType() string {
 	return mediaTypeJSON
 }
 
-// IsV2 reports an Atlas v2 root, whose resources need versioned media types.
-func (c *Client) IsV2() bool { return strings.HasSuffix(c.base.Path, "/v2") }
+// IsV2 reports whether the client's base URL is an Atlas v2 root, as the config's checks judge it.
+func (c *Client) IsV2() bool { return facts.IsV2(c.base.Path) }

@@ -12,6 +12,7 @@ import (
 // An expires_in too large for a time.Duration is clamped, not overflowed into a token that has
 // already expired: the token is fetched once and reused.
 func TestHugeExpiresInIsClamped(t *testing.T) {
+	t.Parallel()
 	var fetches atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		fetches.Add(1)
@@ -39,6 +40,7 @@ func TestHugeExpiresInIsClamped(t *testing.T) {
 // A token that cannot go in a header (a newline, a space, a control byte) is refused at once and
 // never cached: the next request asks for a new one rather than failing every request for an hour.
 func TestUnsendableTokenIsNotCached(t *testing.T) {
+	t.Parallel()
 	var fetches atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		n := fetches.Add(1)
@@ -67,6 +69,7 @@ func TestUnsendableTokenIsNotCached(t *testing.T) {
 // The token limiter lets through at most its number in any minute, however the requests fall:
 // a bucket passes its burst and its refill within one window, so both together make the limit.
 func TestTokenLimiterHoldsInAnyMinute(t *testing.T) {
+	t.Parallel()
 	for _, perMinute := range []int{10, 3, 1} {
 		l := NewTokenLimiter(perMinute)
 		start := time.Now()

@@ -8,29 +8,12 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/facts"
 )
 
-// Limits shape a token bucket: Capacity tokens at most, Refill tokens added every Period.
-type Limits struct {
-	Capacity float64
-	Refill   float64
-	Period   time.Duration
-}
-
-// Atlas's published defaults for the buckets the exporter draws on (atlas-api.md section 7).
-var (
-	// CloudBackupLimits covers both restore-job families, per project.
-	CloudBackupLimits = Limits{Capacity: 1200, Refill: 500, Period: time.Minute}
-	// FlexClusterLimits covers the Flex cluster routes, per project: 1,200 as Atlas answers in
-	// RateLimit-Limit; the refill is not published, so the other 1,200 sets' is assumed.
-	FlexClusterLimits = Limits{Capacity: 1200, Refill: 500, Period: time.Minute}
-	// ClusterLimits covers cluster lists, per project.
-	ClusterLimits = Limits{Capacity: 10000, Refill: 5000, Period: time.Minute}
-	// ProjectLimits covers the list of projects the credential sees.
-	ProjectLimits = Limits{Capacity: 1200, Refill: 500, Period: time.Minute}
-	// OrgProjectLimits covers an organisation's project list, per organisation.
-	OrgProjectLimits = Limits{Capacity: 500, Refill: 250, Period: time.Minute}
-)
+// Limits shape a token bucket; the type lives with Atlas's published figures in package facts.
+type Limits = facts.Limits
 
 // BudgetError says a request was not sent because its bucket could not pay for it before the
 // deadline: the exporter's own rate limiting, so Atlas never has to answer 429.
@@ -94,7 +77,7 @@ type bucket struct {
 // on Atlas) with the limits given (zero: Atlas's defaults) and Atlas's defaults for the rest.
 func NewLimiter(restoreJobs Limits) *Limiter {
 	if restoreJobs.Capacity <= 0 || restoreJobs.Refill <= 0 || restoreJobs.Period <= 0 {
-		restoreJobs = CloudBackupLimits
+		restoreJobs = facts.CloudBackupLimits
 	}
 	return &Limiter{
 		limits: map[string]Limits{
@@ -102,10 +85,10 @@ func NewLimiter(restoreJobs Limits) *Limiter {
 			setFlexRestoreJobs: restoreJobs,
 			setFlexSnapshots:   restoreJobs,
 			setLegacyBackup:    restoreJobs,
-			setFlexClusters:    FlexClusterLimits,
-			setClusters:        ClusterLimits,
-			setProjects:        ProjectLimits,
-			setOrgProjects:     OrgProjectLimits,
+			setFlexClusters:    facts.FlexClusterLimits,
+			setClusters:        facts.ClusterLimits,
+			setProjects:        facts.ProjectLimits,
+			setOrgProjects:     facts.OrgProjectLimits,
 		},
 		buckets: map[string]*bucket{},
 	}

@@ -1,12 +1,9 @@
 package collector
 
 import (
-	"context"
 	"log/slog"
 	"strconv"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/scrape"
@@ -24,33 +21,8 @@ func New(logger *slog.Logger) *Metrics {
 	return &Metrics{descs: newDescs(), once: &onceLogger{logger: logger}}
 }
 
-// Collector is the exporter's prometheus.Collector: it lives for one scrape and reads the API on
-// Collect under that scrape's context, which Collect itself has no way to receive, as
-// blackbox_exporter's probes do.
-type Collector struct {
-	ctx     context.Context
-	m       *Metrics
-	scraper *scrape.Scraper
-}
-
-var _ prometheus.Collector = (*Collector)(nil)
-
-// Collector returns a collector that reads every target through s under ctx's deadline.
-func (m *Metrics) Collector(ctx context.Context, s *scrape.Scraper) *Collector {
-	return &Collector{ctx: ctx, m: m, scraper: s}
-}
-
-// Describe sends every descriptor, so a registry can check for clashes at registration.
-func (c *Collector) Describe(ch chan<- *prometheus.Desc) { c.m.descs.describe(ch) }
-
-// Collect reads the targets and sends their samples as const metrics.
-func (c *Collector) Collect(ch chan<- prometheus.Metric) {
-	c.m.write(constSink(ch), c.scraper.Scrape(c.ctx, "all", nil))
-}
-
-// WriteText streams a round in the text exposition format through the same emission code as
-// Collect, and returns how many series it wrote; see textSink for why /metrics does not go
-// through a registry.
+// WriteText streams a round in the text exposition format, as /metrics and /probe serve it, and
+// returns how many series it wrote; see textSink for why /metrics does not go through a registry.
 func (m *Metrics) WriteText(w TextWriter, r *scrape.Round) int {
 	s := newTextSink(w)
 	m.write(s, r)
@@ -58,8 +30,8 @@ func (m *Metrics) WriteText(w TextWriter, r *scrape.Round) int {
 	return s.n
 }
 
-// write turns a round into samples for a sink, so the same code serves const metrics and the
-// text writer, and encoding can be measured alone. It works family by family, so every family's
+// write turns a round into samples for a sink: the text writer of /metrics, or in tests const
+// metrics that client_golang's own encoder checks it against, and encoding can be measured alone. It works family by family, so every family's
 // samples arrive together and the text writer can stream them.
 func (m *Metrics) write(ch sink, r *scrape.Round) {
 	d := m.descs

@@ -12,17 +12,16 @@ const namespace = "mongodbatlas"
 // common external labels already own.
 var jobLabels = []string{"group_id", "cluster_name", "restore_job_id"}
 
-// family is one metric family's name, help and labels, with its descriptor for const metrics.
+// family is one metric family's name, help and labels.
 type family struct {
 	name, help string
 	labels     []string
-	desc       *prometheus.Desc
 	// order lists label indexes sorted by name, as the text exposition writes them.
 	order []int
 	index int
 }
 
-// descs are built once and shared by every scrape's collector.
+// descs are built once and shared by every scrape's emission.
 type descs struct {
 	info, status, deliveryStatus               *family
 	expiry, validity, maxDownloads, downloaded *family
@@ -51,8 +50,7 @@ func newDescs() *descs {
 	var all []*family
 	d := func(name, help string, labels []string) *family {
 		fq := prometheus.BuildFQName(namespace, "", name)
-		f := &family{name: fq, help: help, labels: labels,
-			desc: prometheus.NewDesc(fq, help, labels, nil)}
+		f := &family{name: fq, help: help, labels: labels}
 		f.order = make([]int, len(labels))
 		for i := range f.order {
 			f.order[i] = i
@@ -178,11 +176,4 @@ func newDescs() *descs {
 	}
 	ds.all = all
 	return ds
-}
-
-// describe sends every descriptor, so the registry can check for clashes at registration.
-func (d *descs) describe(ch chan<- *prometheus.Desc) {
-	for _, f := range d.all {
-		ch <- f.desc
-	}
 }

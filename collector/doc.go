@@ -1,3 +1,4 @@
-// Package collector turns a scrape's restore jobs into Prometheus metrics: the custom Collector
-// and the text writer that serves /metrics, fed by the same emission code.
+// Package collector turns a scrape's round into the Prometheus text that /metrics and /probe
+// serve: the descriptors, built once, the state sets of the status enums, bounded label values,
+// and a streaming text writer.
 package collector

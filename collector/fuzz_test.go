@@ -101,7 +101,7 @@ func decodePlanted(t *testing.T, data []byte, out any) bool {
 
 // FuzzLegacyJob feeds arbitrary legacy job documents through decoding and emission.
 func FuzzLegacyJob(f *testing.F) {
-	fuzzSeeds(f, atlastest.FixtureSeed, atlastest.FixtureInProgress, atlastest.FixtureQuery)
+	fuzzSeeds(f, atlastest.FixtureDocsExample, atlastest.FixtureInProgress, atlastest.FixtureQuery)
 	e := New(slog.New(slog.DiscardHandler))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var j atlas.RestoreJob

@@ -4,28 +4,19 @@ import (
 	"io"
 	"math"
 	"strconv"
-
-	"github.com/prometheus/client_golang/prometheus"
 )
 
-// sink receives the samples of one scrape. The same emission code feeds const metrics (the
-// prometheus.Collector) and the text writer that serves /metrics, so the two cannot disagree.
+// sink receives the samples of one scrape: the text writer that serves /metrics, or in tests
+// const metrics, so client_golang's encoder can check the hand-written one (sink_test.go).
 type sink interface {
 	sample(f *family, v float64, labelValues ...string)
 }
 
-// constSink turns samples into const metrics, as a prometheus.Collector must.
-type constSink chan<- prometheus.Metric
-
-func (s constSink) sample(f *family, v float64, lv ...string) {
-	s <- prometheus.MustNewConstMetric(f.desc, prometheus.GaugeValue, v, lv...)
-}
-
 // textSink streams the text exposition format (0.0.4) to a writer as samples arrive, a HELP and
-// TYPE before each family's first sample: write delivers families whole, so nothing is held
-// beyond a small buffer. For ten thousand jobs the registry path costs seconds of CPU on a small
-// machine and holds the whole exposition in memory; this costs a tenth of the CPU and almost no
-// memory. Each sample is appended to buf, which goes to w once it passes textChunk: a sample is
+// TYPE before each family's first sample: Metrics.write delivers families whole, so nothing is
+// held beyond a small buffer. For ten thousand jobs the registry path costs seconds of CPU on a
+// small machine and holds the whole exposition in memory; this costs a tenth of the CPU and almost
+// no memory. Each sample is appended to buf, which goes to w once it passes textChunk: a sample is
 // about twenty pieces, and one interface call each was a third of the writing's cost.
 type textSink struct {
 	w   TextWriter

@@ -47,9 +47,10 @@ func parse(t *testing.T, text []byte) map[string]*dto.MetricFamily {
 	return fams
 }
 
-// The text sink that serves /metrics and the const metrics of the Collector must say exactly the
-// same, escapes and absent fields included.
+// The text sink that serves /metrics must say exactly what const metrics encoded by client_golang
+// say, escapes and absent fields included.
 func TestTextSinkMatchesConstMetrics(t *testing.T) {
+	t.Parallel()
 	e := New(slog.New(slog.DiscardHandler))
 	r := benchRound(40, 4)
 	odd := `QUE"UED\ with
@@ -68,7 +69,7 @@ newline`
 	r.Duration = 1234 * time.Millisecond
 
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(roundCollector{m: e, r: r})
+	reg.MustRegister(newRoundCollector(e, r))
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -105,6 +106,7 @@ newline`
 // An upstream that invents a new status per job costs bounded memory and log: each value is
 // logged once up to the bound, then one line says the rest go unlogged.
 func TestUndocumentedValuesAreLoggedWithinABound(t *testing.T) {
+	t.Parallel()
 	var logs bytes.Buffer
 	o := &onceLogger{logger: slog.New(slog.NewTextHandler(&logs, nil))}
 	for i := range maxUnknownValues + 500 {

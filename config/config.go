@@ -21,6 +21,8 @@ import (
 
 	"github.com/prometheus/common/model"
 	"gopkg.in/yaml.v3"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/facts"
 )
 
 // DefaultBaseURL is the Atlas v1.0 API root, where the legacy restore-job endpoints live.
@@ -36,7 +38,7 @@ const (
 
 // The restore-job API families a target can read.
 const (
-	// APILegacy is the seed's legacy backup API, also Cloud Manager's and Ops Manager's.
+	// APILegacy is the legacy backup API of the documentation's example, also Cloud Manager's and Ops Manager's.
 	APILegacy = "legacy"
 	// APICloudBackup is Atlas Cloud Backup (/backup/restoreJobs), on v1.0 or v2.
 	APICloudBackup = "cloud_backup"
@@ -106,7 +108,7 @@ const (
 )
 
 // RateLimit is the client-side budget per project for restore-job requests, shaped like Atlas's
-// Cloud Backups bucket (defaults: capacity 1200, refill 500 per minute).
+// Cloud Backups bucket; its defaults are that bucket's, facts.CloudBackupLimits.
 type RateLimit struct {
 	Capacity float64        `yaml:"capacity"`
 	Refill   float64        `yaml:"refill"`
@@ -462,13 +464,10 @@ func isLoopback(host string) bool {
 func (a Atlas) AddressesClustersByID() bool { return isManager(a.BaseURL) }
 
 // IsV2 reports an Atlas v2 API root, which needs versioned media types and alone serves Flex.
-func (a Atlas) IsV2() bool { return isV2(a.BaseURL) }
+func (a Atlas) IsV2() bool { return facts.IsV2(a.BaseURL) }
 
 // isManager reports a Cloud Manager or Ops Manager API root, which has no Cloud Backup.
 func isManager(baseURL string) bool { return strings.Contains(baseURL, "/api/public/") }
-
-// isV2 reports an Atlas v2 API root.
-func isV2(baseURL string) bool { return strings.HasSuffix(strings.TrimRight(baseURL, "/"), "/v2") }
 
 func (t Target) check(i int, baseURL string, seen map[string]int) []error {
 	var errs []error
@@ -517,7 +516,7 @@ func (t Target) check(i int, baseURL string, seen map[string]int) []error {
 			errs = append(errs, fmt.Errorf("%s.api: Cloud Manager and Ops Manager have no Cloud Backup; use api: legacy", where))
 		}
 	case APIFlex:
-		if !isV2(baseURL) {
+		if !facts.IsV2(baseURL) {
 			errs = append(errs, fmt.Errorf("%s.api: Flex clusters are served only under Atlas v2; use base_url https://cloud.mongodb.com/api/atlas/v2", where))
 		}
 	default:
@@ -592,7 +591,7 @@ func (c *Config) defaults() []error {
 	} else if *c.Jobs.MaxPerCluster < 0 {
 		errs = append(errs, errors.New("jobs.max_per_cluster: must not be negative"))
 	}
-	if c.Jobs.CollectionRestores && !isV2(c.Atlas.BaseURL) {
+	if c.Jobs.CollectionRestores && !facts.IsV2(c.Atlas.BaseURL) {
 		errs = append(errs, errors.New("jobs.collection_restores: collection restore jobs are served only under Atlas v2; use base_url https://cloud.mongodb.com/api/atlas/v2"))
 	}
 	if c.Snapshots.RefreshInterval == nil {
@@ -606,7 +605,8 @@ func (c *Config) defaults() []error {
 	}
 	r := &c.RateLimit
 	if r.Capacity == 0 && r.Refill == 0 && r.Period == 0 {
-		r.Capacity, r.Refill, r.Period = 1200, 500, model.Duration(time.Minute)
+		d := facts.CloudBackupLimits
+		r.Capacity, r.Refill, r.Period = d.Capacity, d.Refill, model.Duration(d.Period)
 	}
 	if r.Capacity < 1 || r.Refill <= 0 || r.Period <= 0 {
 		errs = append(errs, errors.New("rate_limit: capacity (at least 1), refill and period must all be positive"))

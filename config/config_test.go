@@ -22,6 +22,7 @@ func noEnv(string) string { return "" }
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
 func TestGoodConfigs(t *testing.T) {
+	t.Parallel()
 	env := envOf(map[string]string{config.EnvPublicKey: "env-public", config.EnvPrivateKey: "env-private"})
 	cases := []struct {
 		file        string
@@ -57,6 +58,7 @@ func TestGoodConfigs(t *testing.T) {
 
 // drill_interval takes Prometheus's duration syntax, days included.
 func TestDrillInterval(t *testing.T) {
+	t.Parallel()
 	cfg, err := config.Load(filepath.Join("testdata", "good", "discovery.yml"), noEnv)
 	if err != nil {
 		t.Fatal(err)
@@ -70,6 +72,7 @@ func TestDrillInterval(t *testing.T) {
 }
 
 func TestBadConfigsNameTheProblem(t *testing.T) {
+	t.Parallel()
 	cases := map[string]string{
 		"unknown_key.yml":                    "line 4: atlas.privte_key_file: unknown key; did you mean private_key_file?",
 		"missing_group.yml":                  "targets[0].group_id: required",
@@ -127,6 +130,7 @@ func TestBadConfigsNameTheProblem(t *testing.T) {
 }
 
 func TestBadIDsAreAllReported(t *testing.T) {
+	t.Parallel()
 	_, err := config.Load(filepath.Join("testdata", "bad", "bad_ids.yml"), noEnv)
 	if err == nil {
 		t.Fatal("accepted")
@@ -143,6 +147,7 @@ func TestBadIDsAreAllReported(t *testing.T) {
 }
 
 func TestExampleConfigLoads(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile(filepath.Join("..", "config.example.yml"))
 	if err != nil {
 		t.Fatal(err)
@@ -161,6 +166,7 @@ func TestExampleConfigLoads(t *testing.T) {
 }
 
 func TestEnvFillsOnlyWhatTheFileLeavesOut(t *testing.T) {
+	t.Parallel()
 	env := envOf(map[string]string{config.EnvPublicKey: "env-public", config.EnvPrivateKey: "env-private"})
 	cfg, err := config.Load(filepath.Join("testdata", "good", "full.yml"), env)
 	if err != nil {
@@ -172,6 +178,7 @@ func TestEnvFillsOnlyWhatTheFileLeavesOut(t *testing.T) {
 }
 
 func TestKeyFileIsReReadWhenItChanges(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	keyFile := filepath.Join(dir, "key")
 	write := func(s string) {
@@ -202,6 +209,7 @@ func TestKeyFileIsReReadWhenItChanges(t *testing.T) {
 }
 
 func TestSecretNeverPrints(t *testing.T) {
+	t.Parallel()
 	const canary = "canary-7f3e9b"
 	s := config.Secret(canary)
 	var logs bytes.Buffer
@@ -228,6 +236,7 @@ func TestSecretNeverPrints(t *testing.T) {
 }
 
 func TestServiceAccountConfig(t *testing.T) {
+	t.Parallel()
 	cfg, err := config.Load(filepath.Join("testdata", "good", "service_account.yml"), noEnv)
 	if err != nil {
 		t.Fatal(err)
@@ -245,6 +254,7 @@ func TestServiceAccountConfig(t *testing.T) {
 }
 
 func TestServiceAccountFromEnvironment(t *testing.T) {
+	t.Parallel()
 	env := envOf(map[string]string{config.EnvClientID: "env-id", config.EnvClientSecret: "env-secret"})
 	cfg, err := config.Load(filepath.Join("testdata", "good", "minimal_env_keys.yml"), env)
 	if err != nil {
@@ -269,6 +279,7 @@ func TestServiceAccountFromEnvironment(t *testing.T) {
 }
 
 func TestCAFileIsTrusted(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.pem")
 	if err := os.WriteFile(bad, []byte("not a certificate"), 0o600); err != nil {
@@ -281,6 +292,7 @@ func TestCAFileIsTrusted(t *testing.T) {
 }
 
 func TestCapsAndBudgetDefaults(t *testing.T) {
+	t.Parallel()
 	cfg, err := config.Load(filepath.Join("testdata", "good", "full.yml"), noEnv)
 	if err != nil {
 		t.Fatal(err)
@@ -301,6 +313,7 @@ func TestCapsAndBudgetDefaults(t *testing.T) {
 }
 
 func TestRedactHidesEveryCredentialSource(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	keyFile := filepath.Join(dir, "key")
 	if err := os.WriteFile(keyFile, []byte("key-from-file\n"), 0o600); err != nil {
@@ -335,6 +348,7 @@ func TestRedactHidesEveryCredentialSource(t *testing.T) {
 // Every unknown key is named by its config path and line, all at once, with the nearest valid
 // key when it looks like a typo; durations name their field.
 func TestConfigErrorsNameThePathAndSuggest(t *testing.T) {
+	t.Parallel()
 	yml := `atlas:
   baseurl: https://cloud.mongodb.com/api/atlas/v1.0
   public_key: abcdefgh
@@ -371,6 +385,7 @@ targets:
 
 // One --config.check finds every problem, each with its line and, where it can, the fix.
 func TestEveryProblemWithItsLine(t *testing.T) {
+	t.Parallel()
 	doc := `atlas:
   public_key: p
   private_key_file: /nonexistent/private-key
@@ -403,6 +418,7 @@ targets:
 // YAML syntax errors point at the right line with a hint: a tab, a mis-indented key, an atlas
 // key that is not under atlas:.
 func TestSyntaxErrorsSayWhereAndWhy(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ name, doc, want string }{
 		{"a tab", "atlas:\n  public_key: p\n  private_key: k\ntargets:\n  - group_id: 5a66666887d9d61443b41645\n\tcluster_name: C\n",
 			"line 6: a tab in the indentation"},

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/redact"
 )
 
 // keySource yields a secret (private key or client secret), re-reading its file when the file
@@ -59,20 +61,24 @@ func readKeyFile(path, what string) (Secret, error) {
 	return Secret(key), nil
 }
 
-// Redact replaces each credential the config holds (inline, from the environment or from a file)
-// with <secret> in s, for text that did not come from a formatter this package controls: a
-// recovered panic. A nil config redacts nothing.
-func (c *Config) Redact(s string) string {
+// Redact hides in s each credential the config holds (inline, from the environment or from a
+// file) and secret-shaped text, through redact.Text, for text that did not come from a formatter
+// this package controls: a recovered panic. A nil config hides the shapes only.
+func (c *Config) Redact(s string) string { return redact.Text(s, c.secretValues()...) }
+
+// secretValues are the values of the config's key and secret as they read now; none for nil.
+func (c *Config) secretValues() []string {
 	if c == nil {
-		return s
+		return nil
 	}
+	var out []string
 	for _, k := range []*keySource{c.key, c.secret} {
 		if k == nil {
 			continue
 		}
 		if v, err := k.Value(); err == nil && v != "" {
-			s = strings.ReplaceAll(s, v, redacted)
+			out = append(out, v)
 		}
 	}
-	return s
+	return out
 }

@@ -6,7 +6,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/recovery"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/recovery"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/redact"
 )
 
 // Reloader holds the live config and swaps in a new one only when it loads, validates and applies cleanly.
@@ -49,9 +50,14 @@ func (r *Reloader) Reload() error {
 	r.reloadMu.Lock()
 	defer r.reloadMu.Unlock()
 	// A panic here (a bug meeting an odd config) must not end the process from the SIGHUP goroutine.
+	// It may quote the config being loaded as well as the live one, so it is redacted with both
+	// configs' credentials: the new one's as soon as it has been read.
 	var cfg *Config
 	var err error
-	if perr := recovery.Do(r.Redact, func() {
+	redact := func(s string) string {
+		return redact.Text(s, append(cfg.secretValues(), r.Current().secretValues()...)...)
+	}
+	if perr := recovery.Do(redact, func() {
 		if cfg, err = r.load(); err == nil {
 			err = r.apply(cfg)
 		}
@@ -81,6 +87,3 @@ func (r *Reloader) Current() *Config {
 	defer r.mu.RUnlock()
 	return r.current
 }
-
-// Redact hides the live config's credentials in s; see Config.Redact.
-func (r *Reloader) Redact(s string) string { return r.Current().Redact(s) }

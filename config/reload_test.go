@@ -39,6 +39,7 @@ func validConfig(t *testing.T, cluster string) *config.Config {
 }
 
 func TestReloadKeepsTheOldConfigOnError(t *testing.T) {
+	t.Parallel()
 	good := validConfig(t, "Cluster0")
 	src := &switchable{cfg: good}
 	var applied []*config.Config
@@ -70,6 +71,7 @@ func TestReloadKeepsTheOldConfigOnError(t *testing.T) {
 }
 
 func TestReloadKeepsTheOldConfigWhenApplyFails(t *testing.T) {
+	t.Parallel()
 	good := validConfig(t, "Cluster0")
 	src := &switchable{cfg: good}
 	fail := false
@@ -108,11 +110,8 @@ func gauge(t *testing.T, reg *prometheus.Registry, name string) prometheus.Colle
 // A panic while applying a config (the SIGHUP path has no HTTP server to recover it) fails the
 // reload, keeps the old config and is logged with the live credentials redacted.
 func TestReloadSurvivesAPanic(t *testing.T) {
-	good := validConfig(t, "Cluster0")
-	good.Atlas.PrivateKey = "k3y-live"
-	if err := good.Validate(nil); err != nil {
-		t.Fatal(err)
-	}
+	t.Parallel()
+	good := keyedConfig(t, "Cluster0", "k3y-live")
 	src := &switchable{cfg: good}
 	boom := false
 	var logs strings.Builder
@@ -136,4 +135,37 @@ func TestReloadSurvivesAPanic(t *testing.T) {
 	if out := logs.String(); strings.Contains(out, "k3y-live") || !strings.Contains(out, "Recovered from a panic while loading the configuration") {
 		t.Errorf("log:\n%s", out)
 	}
+}
+
+// A panic while applying a new config that quotes the new config's key is redacted with it: the
+// redactor is built from the config being loaded, not only from the live one.
+func TestReloadPanicRedactsTheNewConfig(t *testing.T) {
+	t.Parallel()
+	src := &switchable{cfg: keyedConfig(t, "Cluster0", "k3y-old")}
+	var applied int
+	r := config.NewReloader(src.load, func(cfg *config.Config) error {
+		if applied++; applied > 1 {
+			panic("apply with key k3y-new and k3y-old")
+		}
+		return nil
+	}, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
+	if err := r.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	src.cfg = keyedConfig(t, "Cluster1", "k3y-new")
+	err := r.Reload()
+	if err == nil || !strings.Contains(err.Error(), "apply with key <secret> and <secret>") {
+		t.Errorf("err = %v, want both keys redacted", err)
+	}
+}
+
+// keyedConfig is validConfig with privateKey as the API key's private half, validated again.
+func keyedConfig(t *testing.T, cluster, privateKey string) *config.Config {
+	t.Helper()
+	cfg := validConfig(t, cluster)
+	cfg.Atlas.PrivateKey = config.Secret(privateKey)
+	if err := cfg.Validate(nil); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }

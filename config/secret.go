@@ -4,12 +4,15 @@ import (
 	"log/slog"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/redact"
 )
 
 // Secret holds a credential and prints as <secret> however it is formatted, logged or marshalled.
 type Secret string
 
-const redacted = "<secret>"
+// redacted is the redactor's placeholder, so a Secret prints as redacted text reads.
+const redacted = redact.Placeholder
 
 func (s Secret) String() string   { return redacted }
 func (s Secret) GoString() string { return redacted }

@@ -19,7 +19,32 @@ import (
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// exporterBin is the exporter built from this checkout, once per `go test` run by TestMain and
+// only read by the tests, so the suite tests the real binary without compiling it per test.
+var exporterBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "e2e-exporter-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := 1
+	if exporterBin, err = buildExporter(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+	} else {
+		code = m.Run()
+	}
+	// goleak.VerifyTestMain would exit before the build is removed: the same check, then cleanup.
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintf(os.Stderr, "goleak: errors on successful test run: %v\n", err)
+			code = 1
+		}
+	}
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
 
 // The simulated project the alert path is proven on; distinct from the demo's, which also runs.
 const (
@@ -129,7 +154,6 @@ func startStack(t *testing.T) *stack {
 	promBin := binary(t, "prometheus")
 	amBin := binary(t, "prometheus-alertmanager", "alertmanager")
 	dir := t.TempDir()
-	exporterBin := buildExporter(t, dir)
 
 	sim := atlastest.New(atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey, ClientID: clientID, ClientSecret: clientSecret})
 	sim.AddCluster(e2eGroup, e2eCluster)
@@ -231,6 +255,7 @@ scrape_configs:
 
 // One stack serves both proofs; starting Prometheus and Alertmanager twice would double the time.
 func TestEndToEnd(t *testing.T) {
+	t.Parallel()
 	s := startStack(t)
 	t.Run("alerts travel from the API to the receiver", func(t *testing.T) { testAlerts(t, s) })
 	t.Run("every dashboard query returns data", func(t *testing.T) { testDashboard(t, s) })

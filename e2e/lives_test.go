@@ -309,9 +309,9 @@ func lives() []life {
 
 // Every life fires and resolves as its checks say, judged by promtool over the exporter's output.
 func TestAlertsOverWholeLives(t *testing.T) {
+	t.Parallel()
 	promtool := binary(t, "promtool")
 	dir := t.TempDir()
-	exporterBin := buildExporter(t, dir)
 	ls := lives()
 
 	sim := atlastest.New(atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey})

@@ -102,17 +102,16 @@ func httpOK(url string) (bool, string) {
 	return resp.StatusCode == http.StatusOK, resp.Status
 }
 
-// buildExporter compiles the exporter from this checkout, so the suite tests the real binary.
-func buildExporter(t *testing.T, dir string) string {
-	t.Helper()
+// buildExporter compiles the exporter from this checkout into dir.
+func buildExporter(dir string) (string, error) {
 	bin := filepath.Join(dir, "mongodbatlas_restore_exporter")
 	cmd := exec.Command("go", "build", "-o", bin, ".")
 	cmd.Dir = ".."
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+		return "", fmt.Errorf("go build: %w\n%s", err, out)
 	}
-	return bin
+	return bin, nil
 }
 
 // shortenRules copies a rule file with every `for` and `keep_firing_for` cut to seconds, so the

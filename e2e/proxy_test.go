@@ -65,8 +65,9 @@ func (p *connectProxy) hosts() []string {
 // host, example.com, that only the proxy knows how to reach. TLS is verified end to end through
 // the tunnel with ca_file, and the service account's token request takes the same path.
 func TestThroughAnHTTPSProxy(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	bin := buildExporter(t, dir)
+	bin := exporterBin
 
 	sim := atlastest.New(atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey, ClientID: clientID, ClientSecret: clientSecret})
 	sim.PutJob(e2eGroup, e2eCluster, atlastest.LoadJob(atlastest.FixtureInProgress).Set("id", brokenJob).Set("groupId", e2eGroup))

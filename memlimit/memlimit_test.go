@@ -6,6 +6,7 @@ import (
 )
 
 func TestFromCgroup(t *testing.T) {
+	t.Parallel()
 	v2, v1 := "sys/fs/cgroup/memory.max", "sys/fs/cgroup/memory/memory.limit_in_bytes"
 	cases := []struct {
 		name  string
@@ -37,6 +38,7 @@ func TestFromCgroup(t *testing.T) {
 
 // An operator's GOMEMLIMIT wins: nothing is set over it.
 func TestGOMEMLIMITWins(t *testing.T) {
+	t.Parallel()
 	got, err := Set(func(k string) string {
 		if k == "GOMEMLIMIT" {
 			return "100MiB"

@@ -11,6 +11,7 @@ import (
 )
 
 func TestFamilyIsNullWhileUnknown(t *testing.T) {
+	t.Parallel()
 	for f, want := range map[Family]string{"": "null", "flex": `"flex"`} {
 		got, err := json.Marshal(f)
 		if err != nil || string(got) != want {
@@ -21,6 +22,7 @@ func TestFamilyIsNullWhileUnknown(t *testing.T) {
 
 // Each verdict from what the record holds, at a fixed now.
 func TestVerdicts(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
 	on, off := true, false
 	hours := func(h float64) *float64 { s := h * 3600; return &s }
@@ -70,6 +72,7 @@ func TestVerdicts(t *testing.T) {
 
 // A name that a spreadsheet would run as a formula is written as text.
 func TestCSVDefusesFormulas(t *testing.T) {
+	t.Parallel()
 	rec := Record{Clusters: []Cluster{{GroupID: "g", ClusterName: "c", Restores: []Restore{{RestoreJobID: "j", TargetClusterName: "=HYPERLINK(1)"}}}}}
 	var b bytes.Buffer
 	if err := rec.WriteCSV(&b); err != nil {
@@ -77,5 +80,46 @@ func TestCSVDefusesFormulas(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), ",'=HYPERLINK(1)") {
 		t.Errorf("the formula was not defused:\n%s", b.String())
+	}
+}
+
+// A restore maps to its row: times in UTC, a duration only where both ends are known and in order.
+func TestRestoreOf(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 12, 1, 10, 0, 0, 0, time.FixedZone("CET", 3600))
+	end := start.Add(90 * time.Second)
+	for _, c := range []struct {
+		name              string
+		in                scrape.Restore
+		started, finished bool
+		duration          float64 // -1: none
+	}{
+		{"both ends", scrape.Restore{Started: start, Finished: end}, true, true, 90},
+		{"legacy: no finish", scrape.Restore{Started: start}, true, false, -1},
+		{"no start", scrape.Restore{Finished: end}, false, true, -1},
+		{"finish before start", scrape.Restore{Started: end, Finished: start}, true, true, -1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			c.in.ID, c.in.Kind, c.in.Outcome = "6b0000000000000000000001", "download", scrape.OutcomeSucceeded
+			got := restoreOf(c.in)
+			if got.RestoreJobID != c.in.ID || got.Kind != c.in.Kind || got.Outcome != c.in.Outcome {
+				t.Errorf("row %+v lost the id, kind or outcome", got)
+			}
+			if (got.StartedAt != nil) != c.started || (got.FinishedAt != nil) != c.finished {
+				t.Errorf("started %v, finished %v; want %v, %v", got.StartedAt, got.FinishedAt, c.started, c.finished)
+			}
+			for _, at := range []*time.Time{got.StartedAt, got.FinishedAt} {
+				if at != nil && at.Location() != time.UTC {
+					t.Errorf("time %v not in UTC", at)
+				}
+			}
+			switch {
+			case c.duration < 0 && got.DurationSeconds != nil:
+				t.Errorf("duration %v, want none", *got.DurationSeconds)
+			case c.duration >= 0 && (got.DurationSeconds == nil || *got.DurationSeconds != c.duration):
+				t.Errorf("duration %v, want %v", got.DurationSeconds, c.duration)
+			}
+		})
 	}
 }

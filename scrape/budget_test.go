@@ -12,11 +12,13 @@ import (
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest/faults"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 )
 
 // A failed read serves the last good one, marked: scrape_success 0 and the time it was read.
 func TestFailedReadServesLastGoodValues(t *testing.T) {
+	t.Parallel()
 	h := harness.New(t, harness.Options{})
 	before := time.Now()
 	fams := h.Scrape(t, 0)
@@ -24,12 +26,12 @@ func TestFailedReadServesLastGoodValues(t *testing.T) {
 	if first < float64(before.Unix())-1 {
 		t.Fatalf("last success %v, before the scrape", first)
 	}
-	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 503})
+	faults.Inject(h.Sim, faults.Fault{Kind: faults.Status, Status: 503})
 	fams = h.Scrape(t, 0)
 	if v := harness.MustValue(t, fams, "mongodbatlas_scrape_success", harness.Target(harness.ClusterName)); v != 0 {
 		t.Errorf("scrape_success = %v during the outage", v)
 	}
-	if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_status", harness.WithStatus(harness.Job(harness.SeedJobID), "FINISHED")); v != 1 {
+	if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_status", harness.WithStatus(harness.Job(harness.ExampleJobID), "FINISHED")); v != 1 {
 		t.Errorf("last good value not served: %v", v)
 	}
 	if v := harness.MustValue(t, fams, "mongodbatlas_last_success_timestamp_seconds", harness.Target(harness.ClusterName)); v != first {
@@ -42,11 +44,12 @@ func TestFailedReadServesLastGoodValues(t *testing.T) {
 
 // A 404 means the thing is gone: nothing stale is served for it.
 func TestNotFoundDropsLastGoodValues(t *testing.T) {
+	t.Parallel()
 	h := harness.New(t, harness.Options{})
 	h.Scrape(t, 0)
-	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 404, ErrorCode: "CLUSTER_NOT_FOUND"})
+	faults.Inject(h.Sim, faults.Fault{Kind: faults.Status, Status: 404, ErrorCode: "CLUSTER_NOT_FOUND"})
 	fams := h.Scrape(t, 0)
-	if _, ok := harness.Value(fams, "mongodbatlas_restore_job_info", harness.Job(harness.SeedJobID)); ok {
+	if _, ok := harness.Value(fams, "mongodbatlas_restore_job_info", harness.Job(harness.ExampleJobID)); ok {
 		t.Error("jobs of a cluster that no longer exists are still exported")
 	}
 	if _, ok := harness.Value(fams, "mongodbatlas_last_success_timestamp_seconds", harness.Target(harness.ClusterName)); ok {
@@ -57,13 +60,14 @@ func TestNotFoundDropsLastGoodValues(t *testing.T) {
 // Three clusters of one project share its budget; what the budget cannot pay for fails locally,
 // Atlas never answers 429, and the next scrape serves the last good values.
 func TestBudgetSharedPerProject(t *testing.T) {
+	t.Parallel()
 	targets := []config.Target{
 		{GroupID: harness.GroupID, ClusterName: "a"}, {GroupID: harness.GroupID, ClusterName: "b"}, {GroupID: harness.GroupID, ClusterName: "c"},
 	}
 	h := harness.New(t, harness.Options{Targets: targets, Concurrency: 1,
 		RateLimit: config.RateLimit{Capacity: 4, Refill: 1, Period: model.Duration(time.Hour)}})
 	for _, tg := range targets {
-		h.Sim.PutJob(harness.GroupID, tg.ClusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+		h.Sim.PutJob(harness.GroupID, tg.ClusterName, atlastest.LoadJob(atlastest.FixtureDocsExample))
 	}
 	fams := h.Scrape(t, time.Second)
 	if v := harness.MustValue(t, fams, "mongodbatlas_up", nil); v != 1 {
@@ -94,8 +98,9 @@ func TestBudgetSharedPerProject(t *testing.T) {
 }
 
 func TestRateLimitedResponsesAreCounted(t *testing.T) {
+	t.Parallel()
 	h := harness.New(t, harness.Options{})
-	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, RetryAfter: "1", Times: 1})
+	faults.Inject(h.Sim, faults.Fault{Kind: faults.Status, Status: 429, RetryAfter: "1", Times: 1})
 	fams := h.Scrape(t, 5*time.Second)
 	if v := harness.MustValue(t, fams, "mongodbatlas_api_rate_limited_total", map[string]string{"endpoint": atlas.RouteRestoreJobs}); v != 1 {
 		t.Errorf("api_rate_limited_total = %v", v)
@@ -106,6 +111,7 @@ func TestRateLimitedResponsesAreCounted(t *testing.T) {
 }
 
 func TestRateLimitRemainingIsExported(t *testing.T) {
+	t.Parallel()
 	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey,
 		RateLimit: atlastest.RateLimit{Capacity: 50, Refill: 10, Period: time.Minute}})
 	h := harness.NewWith(t, sim, harness.Options{})
@@ -116,6 +122,7 @@ func TestRateLimitRemainingIsExported(t *testing.T) {
 }
 
 func TestCapsBoundListedJobs(t *testing.T) {
+	t.Parallel()
 	now := time.Now().UTC()
 	at := func(d time.Duration) string { return now.Add(-d).Format(time.RFC3339) }
 	maxAge := model.Duration(30 * 24 * time.Hour)
@@ -139,7 +146,7 @@ func TestCapsBoundListedJobs(t *testing.T) {
 			}
 		}
 	}
-	// The seed (2018) and #1 are too old; of the rest, the running job plus the two newest.
+	// The example job (2018) and #1 are too old; of the rest, the running job plus the two newest.
 	want := []string{"6f0000000000000000000002", "6f0000000000000000000004", "6f0000000000000000000005"}
 	if len(got) != len(want) {
 		t.Errorf("exported %v, want %v", got, want)
@@ -153,12 +160,13 @@ func TestCapsBoundListedJobs(t *testing.T) {
 
 // Terminal pinned jobs are read once and then kept; jobs that can still change are re-read.
 func TestTerminalPinnedJobsAreNotReadAgain(t *testing.T) {
+	t.Parallel()
 	const running = "6c0000000000000000000001"
-	h := harness.New(t, harness.Options{Targets: harness.Pinned(harness.SeedJobID)})
+	h := harness.New(t, harness.Options{Targets: harness.Pinned(harness.ExampleJobID)})
 	h.Scrape(t, 0)
 	h.Scrape(t, 0)
 	if got := h.Sim.Requests(atlastest.RouteRestoreJob); got != 1 {
-		t.Errorf("the seed job (FINISHED, EXPIRED) was read %d times over two scrapes, want 1", got)
+		t.Errorf("the example job (FINISHED, EXPIRED) was read %d times over two scrapes, want 1", got)
 	}
 	h2 := harness.New(t, harness.Options{Targets: harness.Pinned(running)})
 	h2.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureInProgress))
@@ -171,6 +179,7 @@ func TestTerminalPinnedJobsAreNotReadAgain(t *testing.T) {
 
 // Several pinned jobs cost one list read rather than a GET each, when the list is one page.
 func TestPinnedJobsUseTheCheaperRead(t *testing.T) {
+	t.Parallel()
 	ids := []string{"6c0000000000000000000001", "6c0000000000000000000002", "6c00000000000000000000a1"}
 	h := harness.New(t, harness.Options{Targets: harness.Pinned(ids...)})
 	for _, id := range ids {
@@ -201,6 +210,7 @@ func TestPinnedJobsUseTheCheaperRead(t *testing.T) {
 // Before Atlas has sent RateLimit-Remaining there is no gauge, rather than a 0 that reads as an
 // exhausted budget.
 func TestRateLimitRemainingAbsentUntilSent(t *testing.T) {
+	t.Parallel()
 	h := harness.New(t, harness.Options{}) // this simulator sends no RateLimit headers
 	if _, ok := harness.Value(h.Scrape(t, 0), "mongodbatlas_api_rate_limit_remaining", nil); ok {
 		t.Error("api_rate_limit_remaining exported although Atlas never sent the header")
@@ -210,8 +220,9 @@ func TestRateLimitRemainingAbsentUntilSent(t *testing.T) {
 // A 429 that asks for a day pauses the project for atlas.MaxPause at most, and a successful
 // reload lifts the pause: the operator may have fixed its cause.
 func TestReloadLiftsARateLimitPause(t *testing.T) {
+	t.Parallel()
 	h := harness.New(t, harness.Options{})
-	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, RetryAfter: "86400", Times: 1})
+	faults.Inject(h.Sim, faults.Fault{Kind: faults.Status, Status: 429, RetryAfter: "86400", Times: 1})
 	h.Scrape(t, 0)
 	if v := harness.MustValue(t, h.Scrape(t, 0), "mongodbatlas_scrape_success", harness.Target(harness.ClusterName)); v != 0 {
 		t.Fatalf("scrape_success %v while paused", v)
@@ -227,7 +238,8 @@ func TestReloadLiftsARateLimitPause(t *testing.T) {
 // A pinned job ID written in capitals is the job Atlas lists in lower case: it is read, and
 // labelled as Atlas writes it.
 func TestPinnedIDsAreNormalised(t *testing.T) {
-	upper := strings.ToUpper(harness.SeedJobID)
+	t.Parallel()
+	upper := strings.ToUpper(harness.ExampleJobID)
 	for _, mode := range []string{"by GET", "by list"} {
 		t.Run(mode, func(t *testing.T) {
 			ids := []string{upper}
@@ -236,7 +248,7 @@ func TestPinnedIDsAreNormalised(t *testing.T) {
 			}
 			h := harness.New(t, harness.Options{Targets: harness.Pinned(ids...)})
 			fams := h.Scrape(t, 0)
-			if _, ok := harness.Value(fams, "mongodbatlas_restore_job_info", harness.Job(harness.SeedJobID)); !ok {
+			if _, ok := harness.Value(fams, "mongodbatlas_restore_job_info", harness.Job(harness.ExampleJobID)); !ok {
 				t.Errorf("the pinned job is not exported under Atlas's lower-case ID:\n%s", h.Logs)
 			}
 			if _, ok := harness.Value(fams, "mongodbatlas_restore_job_info", harness.Job(upper)); ok {
@@ -251,13 +263,13 @@ func TestPinnedIDsAreNormalised(t *testing.T) {
 func TestLastGoodValuesExpire(t *testing.T) {
 	h := harness.New(t, harness.Options{MaxStaleness: 200 * time.Millisecond})
 	h.Scrape(t, 0)
-	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 401})
-	if _, ok := harness.Value(h.Scrape(t, 0), "mongodbatlas_restore_job_info", harness.Job(harness.SeedJobID)); !ok {
+	faults.Inject(h.Sim, faults.Fault{Kind: faults.Status, Status: 401})
+	if _, ok := harness.Value(h.Scrape(t, 0), "mongodbatlas_restore_job_info", harness.Job(harness.ExampleJobID)); !ok {
 		t.Fatal("last good values not served within MaxStaleness")
 	}
 	time.Sleep(300 * time.Millisecond) // let the last good read age past MaxStaleness
 	fams := h.Scrape(t, 0)
-	if _, ok := harness.Value(fams, "mongodbatlas_restore_job_info", harness.Job(harness.SeedJobID)); ok {
+	if _, ok := harness.Value(fams, "mongodbatlas_restore_job_info", harness.Job(harness.ExampleJobID)); ok {
 		t.Error("values older than MaxStaleness still served")
 	}
 	if v := harness.MustValue(t, fams, "mongodbatlas_scrape_success", harness.Target(harness.ClusterName)); v != 0 {
@@ -272,6 +284,7 @@ func TestLastGoodValuesExpire(t *testing.T) {
 // What leaves discovery is forgotten, whichever endpoint is scraped: an exporter scraped only
 // through /probe (the sharding mode) forgets too. Only pinned targets remember terminal jobs.
 func TestMemoryForgetsClustersThatLeft(t *testing.T) {
+	t.Parallel()
 	for _, mode := range []string{"metrics", "probe"} {
 		t.Run(mode, func(t *testing.T) {
 			sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
@@ -306,6 +319,7 @@ func TestMemoryForgetsClustersThatLeft(t *testing.T) {
 // The token endpoint answering 429 pauses token requests; the scrape's targets serve their last
 // good values meanwhile, and the next scrape after the pause reads them all again.
 func TestTokenEndpoint429Recovers(t *testing.T) {
+	t.Parallel()
 	targets := []config.Target{{GroupID: harness.GroupID, ClusterName: harness.ClusterName}, {GroupID: harness.GroupID, ClusterName: "Cluster1"}}
 	h := harness.New(t, harness.Options{ServiceAccount: true, Targets: targets})
 	h.Sim.PutJob(harness.GroupID, "Cluster1", atlastest.LoadJob(atlastest.FixtureQuery))
@@ -313,7 +327,7 @@ func TestTokenEndpoint429Recovers(t *testing.T) {
 		t.Fatalf("first scrape up = %v:\n%s", v, h.Logs)
 	}
 	h.Sim.ExpireTokens()
-	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Route: atlas.RouteToken, Status: 429, ErrorCode: "RATE_LIMITED", RetryAfter: "1", Times: 1})
+	faults.Inject(h.Sim, faults.Fault{Kind: faults.Status, Route: atlas.RouteToken, Status: 429, ErrorCode: "RATE_LIMITED", RetryAfter: "1", Times: 1})
 	fams := h.Scrape(t, 0)
 	for _, c := range []string{harness.ClusterName, "Cluster1"} {
 		if v := harness.MustValue(t, fams, "mongodbatlas_scrape_success", harness.Target(c)); v != 0 {

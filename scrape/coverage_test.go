@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest/faults"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/harness"
 )
@@ -67,6 +68,7 @@ func waitSnapshots(t *testing.T, h *harness.Harness, clusters ...string) map[str
 // target: coverage for all four, and for the three with backup the recovery point the
 // simulator's snapshots imply, read over several pages whatever their order.
 func TestCoverageAndRecoveryPointOfAProject(t *testing.T) {
+	t.Parallel()
 	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
 	base := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
 
@@ -159,12 +161,13 @@ func TestCoverageAndRecoveryPointOfAProject(t *testing.T) {
 // A snapshot list that answers 500 costs only its own signal: the cluster's restore jobs and
 // scrape_success are untouched, and the read's failure shows.
 func TestFailingSnapshotReadLeavesRestoreJobsAlone(t *testing.T) {
+	t.Parallel()
 	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
 	sim.SetBackup(harness.GroupID, "Cloud", atlastest.Backup{Enabled: true, PIT: true})
 	job := atlastest.LoadJob(atlastest.FixtureCloudAutomated)
 	sim.PutCloudBackupJob(harness.GroupID, "Cloud", job)
 	sim.PutSnapshot(harness.GroupID, "Cloud", atlastest.LoadJob(atlastest.FixtureSnapshotCompleted))
-	sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 500, Route: atlastest.RouteCloudBackupSnapshots})
+	faults.Inject(sim, faults.Fault{Kind: faults.Status, Status: 500, Route: atlastest.RouteCloudBackupSnapshots})
 	h := harness.NewWith(t, sim, harness.Options{Root: atlastest.RootAtlasV2, Snapshots: model.Duration(time.Hour),
 		Targets: []config.Target{{GroupID: harness.GroupID, ClusterName: "Cloud", API: config.APIAuto}}})
 	fams := waitSnapshots(t, h, "Cloud")
@@ -194,6 +197,7 @@ func TestFailingSnapshotReadLeavesRestoreJobsAlone(t *testing.T) {
 // Ten scrapes inside one refresh interval send no snapshot request: the snapshots are read in
 // the background, once per interval.
 func TestScrapesCostNoSnapshotRequest(t *testing.T) {
+	t.Parallel()
 	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
 	sim.SetBackup(harness.GroupID, "Cloud", atlastest.Backup{Enabled: true})
 	sim.PutSnapshot(harness.GroupID, "Cloud", atlastest.LoadJob(atlastest.FixtureSnapshotCompleted))
@@ -218,6 +222,7 @@ func TestScrapesCostNoSnapshotRequest(t *testing.T) {
 // snapshots.refresh_interval: 0s turns the reads off: no request, and no series that would
 // read as a failed read.
 func TestSnapshotReadsOff(t *testing.T) {
+	t.Parallel()
 	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
 	sim.SetBackup(harness.GroupID, "Cloud", atlastest.Backup{Enabled: true})
 	sim.PutSnapshot(harness.GroupID, "Cloud", atlastest.LoadJob(atlastest.FixtureSnapshotCompleted))
@@ -240,6 +245,7 @@ func TestSnapshotReadsOff(t *testing.T) {
 // On Cloud and Ops Manager the backup configuration says whether a cluster is backed up (only
 // STARTED is), and the legacy snapshot list, addressed by cluster ID, its recovery point.
 func TestCoverageOnOpsManager(t *testing.T) {
+	t.Parallel()
 	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
 	created := time.Date(2026, 12, 5, 23, 0, 0, 0, time.UTC)
 	sim.PutSnapshot(harness.GroupID, harness.ClusterName, snapshotAt(atlastest.FixtureLegacySnapshot, 1, "created.date", created))
@@ -274,6 +280,7 @@ func TestCoverageOnOpsManager(t *testing.T) {
 // a reload that turns snapshot reads off drops them, since nothing would refresh them (a frozen
 // recovery point would age into a false MongoDBAtlasBackupSnapshotTooOld).
 func TestReloadKeepsOrDropsRecoveryPoints(t *testing.T) {
+	t.Parallel()
 	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
 	sim.SetBackup(harness.GroupID, "Cloud", atlastest.Backup{Enabled: true})
 	sim.PutSnapshot(harness.GroupID, "Cloud", atlastest.LoadJob(atlastest.FixtureSnapshotCompleted))
@@ -308,6 +315,7 @@ func TestReloadKeepsOrDropsRecoveryPoints(t *testing.T) {
 // A sharded cluster's snapshots are expected in the ordinary list, but no recording shows it:
 // when that list holds no completed snapshot, the sharded list is read too.
 func TestShardedSnapshotsFromTheirOwnList(t *testing.T) {
+	t.Parallel()
 	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
 	created := time.Date(2026, 12, 5, 18, 0, 0, 0, time.UTC)
 	sim.SetBackup(harness.GroupID, "Sharded", atlastest.Backup{Enabled: true, Type: "SHARDED", ShardedApart: true})
@@ -331,6 +339,7 @@ func TestShardedSnapshotsFromTheirOwnList(t *testing.T) {
 // The log of failing snapshot reads is bounded: thirty clusters whose lists all fail cost twenty
 // lines and a summary by cause, not thirty.
 func TestSnapshotFailuresAreLoggedWithinABound(t *testing.T) {
+	t.Parallel()
 	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
 	var targets []config.Target
 	for i := range 30 {
@@ -338,7 +347,7 @@ func TestSnapshotFailuresAreLoggedWithinABound(t *testing.T) {
 		sim.SetBackup(harness.GroupID, name, atlastest.Backup{Enabled: true})
 		targets = append(targets, config.Target{GroupID: harness.GroupID, ClusterName: name, API: config.APICloudBackup})
 	}
-	sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 500, Route: atlastest.RouteCloudBackupSnapshots})
+	faults.Inject(sim, faults.Fault{Kind: faults.Status, Status: 500, Route: atlastest.RouteCloudBackupSnapshots})
 	h := harness.NewWith(t, sim, harness.Options{Root: atlastest.RootAtlasV2, Snapshots: model.Duration(time.Hour), Targets: targets})
 	logs := h.WaitLogs(t, "More snapshot reads failed than are logged one by one", 1)
 	if n := strings.Count(logs, "Reading the cluster's snapshots failed"); n != 20 {

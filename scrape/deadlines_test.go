@@ -28,7 +28,7 @@ func TestShortDeadlinesDoNotFailLongScrapes(t *testing.T) {
 				if time.Since(start) > 2*time.Second {
 					shortSlow.Add(1)
 				}
-				if _, ok := harness.Value(fams, "mongodbatlas_restore_job_info", harness.Job(harness.SeedJobID)); ok {
+				if _, ok := harness.Value(fams, "mongodbatlas_restore_job_info", harness.Job(harness.ExampleJobID)); ok {
 					shortStale.Add(1)
 				}
 			}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
-	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/recovery"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/recovery"
 )
 
 // describeTargets reads the description of each configured cluster target, in parallel within the

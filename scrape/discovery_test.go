@@ -12,6 +12,7 @@ import (
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/harness"
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest/faults"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 )
 
@@ -21,7 +22,7 @@ const (
 	prodProj = "5c00000000000000000000bb"
 )
 
-// discoveryHarness: the seed's project with a legacy cluster (Cluster0), a Cloud Backup cluster
+// discoveryHarness: the documentation example's project with a legacy cluster (Cluster0), a Cloud Backup cluster
 // (Modern) and one without backup (NoBackup), plus an organisation of two more projects.
 func discoveryHarness(t *testing.T, targets []config.Target, interval time.Duration) *harness.Harness {
 	t.Helper()
@@ -105,7 +106,7 @@ func TestFailedDiscoveryKeepsTheLastResult(t *testing.T) {
 	if got := successTargets(t, h); len(got) != 2 {
 		t.Fatalf("first discovery: %v", got)
 	}
-	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 500, Route: atlastest.RouteClusters})
+	faults.Inject(h.Sim, faults.Fault{Kind: faults.Status, Status: 500, Route: atlastest.RouteClusters})
 	got := successTargets(t, h)
 	if len(got) != 2 || got[harness.GroupID+"/Modern"] != 1 {
 		t.Errorf("after a failed refresh: %v, want the last result kept", got)
@@ -144,7 +145,7 @@ func TestDiscoveryThatNeverSucceededIsAFailure(t *testing.T) {
 			t.Run(c.name+"/"+mode, func(t *testing.T) {
 				sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
 				sim.AddProject(harness.GroupID, "main", orgID)
-				sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 403, ErrorCode: "IP_ADDRESS_NOT_ON_ACCESS_LIST", Route: c.route})
+				faults.Inject(sim, faults.Fault{Kind: faults.Status, Status: 403, ErrorCode: "IP_ADDRESS_NOT_ON_ACCESS_LIST", Route: c.route})
 				h := harness.NewWith(t, sim, harness.Options{Targets: []config.Target{c.target}, Discovery: model.Duration(time.Hour)})
 				if mode == "probe" {
 					if code, body := h.Probe(t, "target="+harness.GroupID); code != 503 {
@@ -179,7 +180,7 @@ func TestOneFailingProjectHidesNoOther(t *testing.T) {
 	if first[prodProj+"/prod-db"] != 1 || first[sandbox+"/prod-db"] != 1 {
 		t.Fatalf("first discovery: %v", first)
 	}
-	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 500, Route: atlastest.RouteClusters, GroupID: sandbox})
+	faults.Inject(h.Sim, faults.Fault{Kind: faults.Status, Status: 500, Route: atlastest.RouteClusters, GroupID: sandbox})
 	h.Sim.PutJob(prodProj, "new-db", atlastest.LoadJob(atlastest.FixtureQuery))
 	deadline := time.Now().Add(5 * time.Second)
 	var got map[string]float64
@@ -211,7 +212,7 @@ func TestOneFailingProjectHidesNoOther(t *testing.T) {
 // is slow, within its own deadline.
 func TestScrapesDoNotWaitForDiscovery(t *testing.T) {
 	h := discoveryHarness(t, []config.Target{{GroupID: harness.GroupID}}, 100*time.Millisecond)
-	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultHang, Route: atlastest.RouteClusters})
+	faults.Inject(h.Sim, faults.Fault{Kind: faults.Hang, Route: atlastest.RouteClusters})
 	time.Sleep(200 * time.Millisecond) // a pass is now hanging on the cluster list
 	for range 3 {
 		start := time.Now()

@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest/faults"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 )
 
@@ -25,10 +26,11 @@ func unix(t *testing.T, s string) float64 {
 // The info metric names where a restore went, from each family's own fields, and says nothing
 // where the API names no target.
 func TestInfoNamesTheRestoreTarget(t *testing.T) {
+	t.Parallel()
 	const automated, plain = "6b7789aa80eef5354c77ee01", "6b7789aa80eef5354c77ee02"
 	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
 	sim.AddCluster(harness.GroupID, harness.ClusterName)
-	sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureSeed).Set("id", automated).
+	sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureDocsExample).Set("id", automated).
 		Set("delivery.methodName", "AUTOMATED_RESTORE").
 		Set("delivery.targetGroupId", "5a66666887d9d61443b416ff").Set("delivery.targetClusterName", "Restored"))
 	sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureQuery).Set("id", plain))
@@ -49,6 +51,7 @@ func TestInfoNamesTheRestoreTarget(t *testing.T) {
 // The drill metric is the newest successful restore among every job listed, before the caps cut
 // the list; a failed delivery or a broken job is no success.
 func TestLastSuccessCountsEveryListedJob(t *testing.T) {
+	t.Parallel()
 	one := 1
 	h := harness.New(t, harness.Options{Jobs: config.Jobs{MaxPerCluster: &one}})
 	h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureQuery).Set("id", "6b7789aa80eef5354c77ee11").
@@ -69,6 +72,7 @@ func TestLastSuccessCountsEveryListedJob(t *testing.T) {
 // Cloud Backup: finishedAt where the job has it; a ready download has none, nor a createdAt,
 // so the time its ObjectID carries stands in.
 func TestLastSuccessOfCloudBackupJobs(t *testing.T) {
+	t.Parallel()
 	h := harness.New(t, harness.Options{Targets: cloudTarget(), Root: atlastest.RootAtlasV2})
 	h.Sim.PutCloudBackupJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureCloudReady))
 	fams := h.Scrape(t, 0)
@@ -85,6 +89,7 @@ func TestLastSuccessOfCloudBackupJobs(t *testing.T) {
 
 // An ID that is not an ObjectID of Atlas's era, or one from the future, gives no time.
 func TestLastSuccessIgnoresIDsThatAreNoTime(t *testing.T) {
+	t.Parallel()
 	h := harness.New(t, harness.Options{Targets: cloudTarget(), Root: atlastest.RootAtlasV2})
 	h.Sim.PutCloudBackupJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureCloudReady).Set("id", "00000000d4e5f60718293a4b"))
 	h.Sim.PutCloudBackupJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureCloudReady).Set("id", "ffffffffd4e5f60718293a4b"))
@@ -99,8 +104,9 @@ func TestLastSuccessIgnoresIDsThatAreNoTime(t *testing.T) {
 
 // No successful restore: no series, rather than a zero that reads as 1970.
 func TestNoSuccessNoSeries(t *testing.T) {
+	t.Parallel()
 	h := harness.New(t, harness.Options{})
-	h.Sim.DeleteJob(harness.GroupID, harness.ClusterName, harness.SeedJobID)
+	h.Sim.DeleteJob(harness.GroupID, harness.ClusterName, harness.ExampleJobID)
 	h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureInProgress))
 	fams := h.Scrape(t, 0)
 	if v, ok := harness.Value(fams, lastRestore, harness.Target(harness.ClusterName)); ok {
@@ -110,9 +116,10 @@ func TestNoSuccessNoSeries(t *testing.T) {
 
 // A failed read serves the last good drill value, as it serves the jobs.
 func TestLastSuccessSurvivesAFailedRead(t *testing.T) {
+	t.Parallel()
 	h := harness.New(t, harness.Options{})
 	want := harness.MustValue(t, h.Scrape(t, 0), lastRestore, harness.Target(harness.ClusterName))
-	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 503})
+	faults.Inject(h.Sim, faults.Fault{Kind: faults.Status, Status: 503})
 	fams := h.Scrape(t, 0)
 	if v := harness.MustValue(t, fams, "mongodbatlas_scrape_success", harness.Target(harness.ClusterName)); v != 0 {
 		t.Fatalf("scrape_success %v during the outage", v)
@@ -124,16 +131,18 @@ func TestLastSuccessSurvivesAFailedRead(t *testing.T) {
 
 // A pinned target's drill counts its pinned jobs, read by GET or from memory.
 func TestLastSuccessOfPinnedJobs(t *testing.T) {
-	h := harness.New(t, harness.Options{Targets: harness.Pinned(harness.SeedJobID)})
-	for range 2 { // the second scrape serves the terminal seed job from memory
+	t.Parallel()
+	h := harness.New(t, harness.Options{Targets: harness.Pinned(harness.ExampleJobID)})
+	for range 2 { // the second scrape serves the terminal example job from memory
 		if v := harness.MustValue(t, h.Scrape(t, 0), lastRestore, harness.Target(harness.ClusterName)); v != unix(t, "2018-01-22T23:48:11Z") {
-			t.Errorf("last success %v, want the seed job's created", v)
+			t.Errorf("last success %v, want the example job's created", v)
 		}
 	}
 }
 
 // drill_interval is exported per cluster, and the clusters a project target discovers inherit it.
 func TestDrillIntervalIsInherited(t *testing.T) {
+	t.Parallel()
 	h := discoveryHarness(t, []config.Target{{GroupID: harness.GroupID, DrillInterval: model.Duration(30 * 24 * time.Hour)}}, time.Hour)
 	fams := h.Scrape(t, 0)
 	for _, c := range []string{harness.ClusterName, "Modern"} {

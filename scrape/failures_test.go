@@ -11,11 +11,13 @@ import (
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest/faults"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 )
 
-// The bad-input table of the core issue, one case per row, through the real HTTP stack.
+// The bad-input table: one row per way a target can fail, each through the real HTTP stack.
 func TestFailingTargets(t *testing.T) {
+	t.Parallel()
 	cases := []failureCase{
 		{
 			name:       "wrong key (401)",
@@ -25,7 +27,7 @@ func TestFailingTargets(t *testing.T) {
 		},
 		{
 			name:       "not on the API access list (403)",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 403, ErrorCode: "IP_ADDRESS_NOT_ON_ACCESS_LIST"},
+			fault:      &faults.Fault{Kind: faults.Status, Status: 403, ErrorCode: "IP_ADDRESS_NOT_ON_ACCESS_LIST"},
 			wantLog:    []string{"error_code=IP_ADDRESS_NOT_ON_ACCESS_LIST", "status=403"},
 			badTargets: []string{harness.ClusterName},
 		},
@@ -38,32 +40,32 @@ func TestFailingTargets(t *testing.T) {
 			wantLog:    []string{"error_code=CLUSTER_NOT_FOUND", "cluster_name=Missing"},
 			okTargets:  []string{harness.ClusterName},
 			badTargets: []string{"Missing"},
-			wantJobs:   []string{harness.SeedJobID},
+			wantJobs:   []string{harness.ExampleJobID},
 		},
 		{
 			name:       "unknown job (404) fails its target but keeps the jobs that were read",
-			opts:       harness.Options{Targets: harness.Pinned(harness.SeedJobID, "0123456789abcdef01234567")},
+			opts:       harness.Options{Targets: harness.Pinned(harness.ExampleJobID, "0123456789abcdef01234567")},
 			wantLog:    []string{"error_code=RESOURCE_NOT_FOUND", "restore job 0123456789abcdef01234567"},
 			badTargets: []string{harness.ClusterName},
-			wantJobs:   []string{harness.SeedJobID},
+			wantJobs:   []string{harness.ExampleJobID},
 		},
 		{
 			name:       "429 whose Retry-After passes the deadline",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, ErrorCode: "RATE_LIMITED_TOKEN_BUCKET", RetryAfter: "30"},
+			fault:      &faults.Fault{Kind: faults.Status, Status: 429, ErrorCode: "RATE_LIMITED_TOKEN_BUCKET", RetryAfter: "30"},
 			timeout:    2 * time.Second,
 			wantLog:    []string{"error_code=RATE_LIMITED_TOKEN_BUCKET", "would pass the deadline"},
 			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "429 asking for a day pauses the project for atlas.MaxPause at most",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, RetryAfter: "86400", Times: 1},
+			fault:      &faults.Fault{Kind: faults.Status, Status: 429, RetryAfter: "86400", Times: 1},
 			timeout:    2 * time.Second,
 			wantLog:    []string{"error_code=RATE_LIMITED_TOKEN_BUCKET", "would pass the deadline"},
 			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "a 500 that echoes the request's credentials and URLs is logged redacted",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultEcho},
+			fault:      &faults.Fault{Kind: faults.Echo},
 			wantLog:    []string{"status=500", "Authorization: <secret>"},
 			badTargets: []string{harness.ClusterName},
 			prepare: func(t *testing.T, h *harness.Harness) func(*testing.T) {
@@ -77,7 +79,7 @@ func TestFailingTargets(t *testing.T) {
 		{
 			name:      "an empty timestamp costs its series, not the page",
 			okTargets: []string{harness.ClusterName},
-			wantJobs:  []string{harness.SeedJobID, "6b7789aa80eef5354c77ee41"},
+			wantJobs:  []string{harness.ExampleJobID, "6b7789aa80eef5354c77ee41"},
 			wantLog:   []string{"is not a time", `field="created=\"\""`},
 			prepare: func(t *testing.T, h *harness.Harness) func(*testing.T) {
 				h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureQuery).
@@ -87,33 +89,33 @@ func TestFailingTargets(t *testing.T) {
 		},
 		{
 			name:      "a pinned job ID in capitals is the job Atlas lists",
-			opts:      harness.Options{Targets: harness.Pinned(strings.ToUpper(harness.SeedJobID))},
+			opts:      harness.Options{Targets: harness.Pinned(strings.ToUpper(harness.ExampleJobID))},
 			okTargets: []string{harness.ClusterName},
-			wantJobs:  []string{harness.SeedJobID},
+			wantJobs:  []string{harness.ExampleJobID},
 		},
 		{
 			name:      "a hung first attempt is cut at half the deadline and retried",
-			fault:     &atlastest.Fault{Kind: atlastest.FaultHang, Times: 1},
+			fault:     &faults.Fault{Kind: faults.Hang, Times: 1},
 			timeout:   4 * time.Second,
 			okTargets: []string{harness.ClusterName},
-			wantJobs:  []string{harness.SeedJobID},
+			wantJobs:  []string{harness.ExampleJobID},
 		},
 		{
 			name:      "429 whose Retry-After fits waits and succeeds",
-			fault:     &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429, RetryAfter: "1", Times: 1},
+			fault:     &faults.Fault{Kind: faults.Status, Status: 429, RetryAfter: "1", Times: 1},
 			timeout:   5 * time.Second,
 			okTargets: []string{harness.ClusterName},
-			wantJobs:  []string{harness.SeedJobID},
+			wantJobs:  []string{harness.ExampleJobID},
 		},
 		{
 			name:       "persistent 503",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 503},
+			fault:      &faults.Fault{Kind: faults.Status, Status: 503},
 			wantLog:    []string{"status=503", "gave up after 4 attempts"},
 			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "connection reset every time",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultReset},
+			fault:      &faults.Fault{Kind: faults.Reset},
 			wantLog:    []string{"gave up after 4 attempts"},
 			badTargets: []string{harness.ClusterName},
 		},
@@ -126,64 +128,64 @@ func TestFailingTargets(t *testing.T) {
 		},
 		{
 			name:       "headers that never come",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultHang},
+			fault:      &faults.Fault{Kind: faults.Hang},
 			timeout:    time.Second,
 			wantLog:    []string{"context deadline exceeded"},
 			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "truncated JSON",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultTruncated},
+			fault:      &faults.Fault{Kind: faults.Truncated},
 			wantLog:    []string{"decode response: jsontext: unexpected EOF"},
 			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "malformed JSON",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultMalformed},
+			fault:      &faults.Fault{Kind: faults.Malformed},
 			wantLog:    []string{"decode response: jsontext: invalid character"},
 			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "406 for a missing API version",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 406, ErrorCode: "INVALID_VERSION"},
+			fault:      &faults.Fault{Kind: faults.Status, Status: 406, ErrorCode: "INVALID_VERSION"},
 			wantLog:    []string{"status=406", "error_code=INVALID_VERSION"},
 			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "429 without Retry-After, persistent",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 429},
+			fault:      &faults.Fault{Kind: faults.Status, Status: 429},
 			timeout:    2 * time.Second,
 			wantLog:    []string{"status=429", "error_code=RATE_LIMITED_TOKEN_BUCKET"},
 			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "persistent 502",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 502},
+			fault:      &faults.Fault{Kind: faults.Status, Status: 502},
 			wantLog:    []string{"status=502", "gave up after 4 attempts"},
 			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "500 is not retried",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 500},
+			fault:      &faults.Fault{Kind: faults.Status, Status: 500},
 			wantLog:    []string{"status=500", "error_code=UNEXPECTED_ERROR"},
 			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "connection reset mid-body",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultResetMidBody},
+			fault:      &faults.Fault{Kind: faults.ResetMidBody},
 			wantLog:    []string{"gave up after 4 attempts"},
 			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "body slower than the deadline",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultSlowBody, Delay: time.Second},
+			fault:      &faults.Fault{Kind: faults.SlowBody, Delay: time.Second},
 			timeout:    time.Second,
 			wantLog:    []string{"context deadline exceeded"},
 			badTargets: []string{harness.ClusterName},
 		},
 		{
 			name:       "wrong content type",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultWrongContentType},
+			fault:      &faults.Fault{Kind: faults.WrongContentType},
 			wantLog:    []string{`unexpected content type \"text/html; charset=utf-8\"`},
 			badTargets: []string{harness.ClusterName},
 		},
@@ -196,7 +198,7 @@ func TestFailingTargets(t *testing.T) {
 		{
 			name:      "stale Digest nonce is answered with the fresh challenge",
 			okTargets: []string{harness.ClusterName},
-			wantJobs:  []string{harness.SeedJobID},
+			wantJobs:  []string{harness.ExampleJobID},
 			prepare: func(t *testing.T, h *harness.Harness) func(*testing.T) {
 				h.Scrape(t, 0) // the exporter holds a nonce
 				h.Sim.ExpireNonces()
@@ -212,7 +214,7 @@ func TestFailingTargets(t *testing.T) {
 			name:      "expired OAuth token is replaced once",
 			opts:      harness.Options{ServiceAccount: true},
 			okTargets: []string{harness.ClusterName},
-			wantJobs:  []string{harness.SeedJobID},
+			wantJobs:  []string{harness.ExampleJobID},
 			prepare: func(t *testing.T, h *harness.Harness) func(*testing.T) {
 				h.Scrape(t, 0) // the exporter holds a token it believes good for an hour
 				h.Sim.ExpireTokens()
@@ -228,7 +230,7 @@ func TestFailingTargets(t *testing.T) {
 			name: "a list whose every page is its first, next link included, ends at the first repeat",
 			opts: harness.Options{PageSize: 1},
 			// Every page answers as page 1: with two jobs listed, one a page, page 2 repeats it.
-			fault:      &atlastest.Fault{Kind: atlastest.FaultSamePage, Route: atlastest.RouteRestoreJobs},
+			fault:      &faults.Fault{Kind: faults.SamePage, Route: atlastest.RouteRestoreJobs},
 			wantLog:    []string{"repeats earlier pages; the list does not end"},
 			badTargets: []string{harness.ClusterName},
 			prepare: func(t *testing.T, h *harness.Harness) func(*testing.T) {
@@ -244,7 +246,7 @@ func TestFailingTargets(t *testing.T) {
 		{
 			name:  "collection restores failing (500) keep the cluster's restore jobs fresh",
 			opts:  harness.Options{Root: atlastest.RootAtlasV2, Targets: cloudTarget(), Jobs: config.Jobs{CollectionRestores: true}},
-			fault: &atlastest.Fault{Kind: atlastest.FaultStatus, Status: 500, Route: atlas.RouteCollectionRestoreJobs},
+			fault: &faults.Fault{Kind: faults.Status, Status: 500, Route: atlas.RouteCollectionRestoreJobs},
 			wantLog: []string{"Reading collection restore jobs failed; the cluster's restore jobs are unaffected",
 				"error_code=UNEXPECTED_ERROR"},
 			okTargets: []string{harness.ClusterName},
@@ -257,14 +259,17 @@ func TestFailingTargets(t *testing.T) {
 		},
 		{
 			name:       "oversized body",
-			fault:      &atlastest.Fault{Kind: atlastest.FaultOversized, Size: 17 << 20},
+			fault:      &faults.Fault{Kind: faults.Oversized, Size: 17 << 20},
 			wantLog:    []string{"response body exceeds the size limit"},
 			badTargets: []string{harness.ClusterName},
 		},
 	}
 	for _, mode := range []string{"metrics", "probe"} {
 		for _, c := range cases {
-			t.Run(mode+"/"+c.name, func(t *testing.T) { testFailingTarget(t, mode, c) })
+			t.Run(mode+"/"+c.name, func(t *testing.T) {
+				t.Parallel()
+				testFailingTarget(t, mode, c)
+			})
 		}
 	}
 }
@@ -280,7 +285,7 @@ type series struct {
 type failureCase struct {
 	name       string
 	opts       harness.Options
-	fault      *atlastest.Fault
+	fault      *faults.Fault
 	latency    time.Duration
 	timeout    time.Duration
 	wantLog    []string
@@ -297,7 +302,7 @@ func testFailingTarget(t *testing.T, mode string, c failureCase) {
 	h := harness.New(t, c.opts)
 	h.Sim.AddCluster(harness.GroupID, "Missing-not") // unrelated cluster; "Missing" stays unknown
 	if c.fault != nil {
-		h.Sim.InjectFault(*c.fault)
+		faults.Inject(h.Sim, *c.fault)
 	}
 	check := func(*testing.T) {}
 	if c.prepare != nil {
@@ -365,7 +370,7 @@ func TestKeepsServingAfterAFailure(t *testing.T) {
 	h := harness.New(t, harness.Options{})
 	// A key revoked for one request: the Digest transport answers a fresh challenge once, so the
 	// request meets two 401s before it fails.
-	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 401, Route: atlastest.RouteRestoreJobs, Times: 2})
+	faults.Inject(h.Sim, faults.Fault{Kind: faults.Status, Status: 401, Route: atlastest.RouteRestoreJobs, Times: 2})
 	if v := harness.MustValue(t, h.Scrape(t, 0), "mongodbatlas_up", nil); v != 0 {
 		t.Fatalf("up = %v during the fault", v)
 	}
@@ -431,7 +436,7 @@ func TestLongListPagesShareTheScrapeBound(t *testing.T) {
 		targets = append(targets, config.Target{GroupID: harness.GroupID, ClusterName: fmt.Sprintf("c%d", i)})
 	}
 	h := harness.New(t, harness.Options{Targets: targets, Concurrency: 3, PageSize: 10})
-	for i := range 79 { // with the seed, eight pages of ten
+	for i := range 79 { // with the example job, eight pages of ten
 		h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureQuery).Set("id", fmt.Sprintf("6e%022x", i)))
 	}
 	for _, tg := range targets[1:] {
@@ -452,7 +457,7 @@ func TestLongListPagesShareTheScrapeBound(t *testing.T) {
 
 func TestAPIRequestsAreCounted(t *testing.T) {
 	h := harness.New(t, harness.Options{})
-	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 503, Times: 1})
+	faults.Inject(h.Sim, faults.Fault{Kind: faults.Status, Status: 503, Times: 1})
 	fams := h.Scrape(t, 0)
 	for code, want := range map[string]float64{"503": 1, "200": 1} {
 		got := harness.MustValue(t, fams, "mongodbatlas_api_requests_total",

@@ -112,10 +112,10 @@ func TestOpsManagerResolvesClusterIDsOnce(t *testing.T) {
 	h.Sim.AddCluster(harness.GroupID, "Other")
 	for i := range 3 {
 		fams := h.Scrape(t, 0)
-		if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_status", harness.WithStatus(harness.Job(harness.SeedJobID), "FINISHED")); v != 1 {
-			t.Fatalf("scrape %d: seed job missing:\n%s", i, h.Logs)
+		if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_status", harness.WithStatus(harness.Job(harness.ExampleJobID), "FINISHED")); v != 1 {
+			t.Fatalf("scrape %d: example job missing:\n%s", i, h.Logs)
 		}
-		info := map[string]string{"restore_job_id": harness.SeedJobID, "cluster_name": harness.ClusterName}
+		info := map[string]string{"restore_job_id": harness.ExampleJobID, "cluster_name": harness.ClusterName}
 		harness.MustValue(t, fams, "mongodbatlas_restore_job_info", info)
 	}
 	if got := h.Sim.Requests(atlastest.RouteClusters); got != 1 {
@@ -166,13 +166,13 @@ func TestServiceAccountAcrossFamilies(t *testing.T) {
 	}{
 		{"legacy on Atlas", atlastest.RootAtlasV1, nil, func(*atlastest.Server) {}},
 		{"Cloud Backup on v2", atlastest.RootAtlasV2, cloudTarget(), func(s *atlastest.Server) {
-			s.PutCloudBackupJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureCloudReady).Set("id", harness.SeedJobID).Set("failed", true))
+			s.PutCloudBackupJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureCloudReady).Set("id", harness.ExampleJobID).Set("failed", true))
 		}},
 		{"legacy on Ops Manager", atlastest.RootManager, nil, func(*atlastest.Server) {}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			h := harness.New(t, harness.Options{Root: c.root, Targets: c.targets, ServiceAccount: true})
-			h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureSeed).Set("statusName", "BROKEN"))
+			h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureDocsExample).Set("statusName", "BROKEN"))
 			c.put(h.Sim)
 			start := time.Now()
 			fams := h.Scrape(t, 0)
@@ -180,7 +180,7 @@ func TestServiceAccountAcrossFamilies(t *testing.T) {
 				t.Fatalf("up = %v after %v:\n%s", v, time.Since(start), h.Logs)
 			}
 			// The expression of MongoDBAtlasRestoreJobBroken matches in every family.
-			if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_status", harness.WithStatus(harness.Job(harness.SeedJobID), "BROKEN")); v != 1 {
+			if v := harness.MustValue(t, fams, "mongodbatlas_restore_job_status", harness.WithStatus(harness.Job(harness.ExampleJobID), "BROKEN")); v != 1 {
 				t.Errorf("BROKEN = %v", v)
 			}
 			if h.Sim.Stats().TokenRequests != 1 {
@@ -205,7 +205,7 @@ func TestOddTimestampsCostOneSeries(t *testing.T) {
 			t.Fatalf("scrape_success %v: an odd timestamp failed the page:\n%s", v, h.Logs)
 		}
 		harness.MustValue(t, fams, "mongodbatlas_restore_job_status", harness.WithStatus(harness.Job(odd), "IN_PROGRESS"))
-		harness.MustValue(t, fams, "mongodbatlas_restore_job_created_timestamp_seconds", harness.Job(harness.SeedJobID))
+		harness.MustValue(t, fams, "mongodbatlas_restore_job_created_timestamp_seconds", harness.Job(harness.ExampleJobID))
 		for _, name := range []string{"mongodbatlas_restore_job_created_timestamp_seconds", "mongodbatlas_restore_job_snapshot_timestamp_seconds"} {
 			if v, ok := harness.Value(fams, name, harness.Job(odd)); ok {
 				t.Errorf("%s = %v from an odd value", name, v)
@@ -331,7 +331,7 @@ func TestAutoFindsEachClustersFamily(t *testing.T) {
 			family := map[string]string{"Dedicated": "cloud_backup", "NoBackup": "", "Gone": ""}
 			if root == atlastest.RootAtlasV1 {
 				targets = append(targets, config.Target{GroupID: harness.GroupID, ClusterName: harness.ClusterName, API: config.APIAuto})
-				want[harness.ClusterName] = 1 // the seed's legacy jobs
+				want[harness.ClusterName] = 1 // the example's legacy jobs
 				family[harness.ClusterName] = "legacy"
 			} else {
 				sim.PutFlexJob(harness.GroupID, "FlexCluster0", atlastest.LoadJob(atlastest.FixtureFlexDownload))

@@ -58,7 +58,7 @@ func TestPanicInAReadFailsTheTargetNotTheProcess(t *testing.T) {
 			for _, want := range []string{
 				"mongodbatlas_up 0",
 				`mongodbatlas_scrape_success{cluster_name="Cluster0",group_id="` + harness.GroupID + `"} 0`,
-				`restore_job_id="` + harness.SeedJobID + `"`, // the last good read is served
+				`restore_job_id="` + harness.ExampleJobID + `"`, // the last good read is served
 			} {
 				if !strings.Contains(out, want) {
 					t.Errorf("answer during the panic lacks %q:\n%s", want, out)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest/faults"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/harness"
 )
 
@@ -21,6 +22,7 @@ var (
 // secret at the token endpoint) reaches no log line, at any level, and no metric: everything
 // built from an upstream body or header passes the client's one redactor.
 func TestEchoedSecretsAreRedacted(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name           string
 		serviceAccount bool
@@ -37,7 +39,7 @@ func TestEchoedSecretsAreRedacted(t *testing.T) {
 			// cluster's description in the discovery loop, already meets it.
 			sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey,
 				ClientID: harness.ClientID, ClientSecret: harness.ClientSecret})
-			sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultEcho, Route: c.route})
+			faults.Inject(sim, faults.Fault{Kind: faults.Echo, Route: c.route})
 			h := harness.NewWith(t, sim, harness.Options{ServiceAccount: c.serviceAccount})
 			for _, mode := range []string{"metrics", "probe"} {
 				var body string

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest/faults"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 )
 
@@ -44,6 +45,7 @@ func heapAfterGC() uint64 {
 // A hundred scrapes and probes at once share API rounds: the simulator sees one round for
 // /metrics and one for the probed project, not a hundred.
 func TestLoadConcurrentScrapesAndProbes(t *testing.T) {
+	// Not parallel: it counts the process's goroutines and heap.
 	targets := []config.Target{{GroupID: harness.GroupID, ClusterName: harness.ClusterName}, {GroupID: harness.GroupID, ClusterName: "Cluster1"}}
 	h := harness.New(t, harness.Options{Targets: targets})
 	h.Sim.PutJob(harness.GroupID, "Cluster1", atlastest.LoadJob(atlastest.FixtureQuery))
@@ -106,6 +108,7 @@ func waitGoroutines(t *testing.T, limit int) {
 // Thousands of scrapes against an API that fails at random: goroutines and heap end where they
 // started, and no scrape fails without a fault behind it.
 func TestSoakWithRandomFaults(t *testing.T) {
+	// Not parallel: it counts the process's goroutines and heap.
 	scrapes := 400 * reliabilityScale()
 	// Two configured clusters, and a project whose clusters are discovered every 100ms, so
 	// discovery passes meet the faults too.
@@ -120,14 +123,14 @@ func TestSoakWithRandomFaults(t *testing.T) {
 		Discovery: model.Duration(100 * time.Millisecond),
 		RateLimit: config.RateLimit{Capacity: 1e9, Refill: 1e9, Period: model.Duration(time.Second)}})
 	h.Sim.PutJob(harness.GroupID, "Cluster1", atlastest.LoadJob(atlastest.FixtureInProgress))
-	faults := []atlastest.Fault{
-		{Kind: atlastest.FaultStatus, Status: 500}, {Kind: atlastest.FaultStatus, Status: 404, ErrorCode: "CLUSTER_NOT_FOUND"},
-		{Kind: atlastest.FaultStatus, Status: 403, ErrorCode: "IP_ADDRESS_NOT_ON_ACCESS_LIST"},
-		{Kind: atlastest.FaultTruncated}, {Kind: atlastest.FaultMalformed}, {Kind: atlastest.FaultWrongContentType},
-		{Kind: atlastest.FaultOversized, Size: 128 << 10}, {Kind: atlastest.FaultStatus, Status: 401},
-		{Kind: atlastest.FaultEcho}, {Kind: atlastest.FaultStatus, Status: 500, Route: atlastest.RouteClusters},
+	armable := []faults.Fault{
+		{Kind: faults.Status, Status: 500}, {Kind: faults.Status, Status: 404, ErrorCode: "CLUSTER_NOT_FOUND"},
+		{Kind: faults.Status, Status: 403, ErrorCode: "IP_ADDRESS_NOT_ON_ACCESS_LIST"},
+		{Kind: faults.Truncated}, {Kind: faults.Malformed}, {Kind: faults.WrongContentType},
+		{Kind: faults.Oversized, Size: 128 << 10}, {Kind: faults.Status, Status: 401},
+		{Kind: faults.Echo}, {Kind: faults.Status, Status: 500, Route: atlastest.RouteClusters},
 		// A body cut mid-stream meets the decoder as it reads; a page served again as page 1.
-		{Kind: atlastest.FaultResetMidBody}, {Kind: atlastest.FaultSamePage},
+		{Kind: faults.ResetMidBody}, {Kind: faults.SamePage},
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	h.Scrape(t, 0)
@@ -135,16 +138,16 @@ func TestSoakWithRandomFaults(t *testing.T) {
 	injected, failed := 0, 0
 	for i := range scrapes {
 		if rng.IntN(5) == 0 {
-			f := faults[rng.IntN(len(faults))]
+			f := armable[rng.IntN(len(armable))]
 			f.Times = 1
-			h.Sim.InjectFault(f)
+			faults.Inject(h.Sim, f)
 			injected++
 		}
 		fams := h.Scrape(t, 5*time.Second)
 		if harness.MustValue(t, fams, "mongodbatlas_up", nil) == 0 {
 			failed++
 		}
-		h.Sim.ClearFaults()
+		faults.Clear(h.Sim)
 		if i == scrapes/10 {
 			// Measure from here, once pools and caches have reached their working size.
 			goroutinesStart, heapStart = runtime.NumGoroutine(), heapAfterGC()

@@ -18,6 +18,7 @@ func at(s string) *atlas.Time {
 // Each family's duration: Cloud Backup from the creation second in the job's ObjectID to
 // finishedAt, Flex from restoreScheduledDate to restoreFinishedDate, legacy never (no finish).
 func TestDurationPerFamily(t *testing.T) {
+	t.Parallel()
 	// 0x692c0000 is 2025-11-30T08:27:44Z.
 	const cbID = "692c00000000000000000001"
 	cases := []struct {
@@ -52,6 +53,7 @@ func TestDurationPerFamily(t *testing.T) {
 // A Flex restore into a cluster has no delivery: its expirationDate (always scheduled + 6h) is
 // no expiry; a Flex download's is.
 func TestFlexExpiryOnlyForDownloads(t *testing.T) {
+	t.Parallel()
 	restore := FromFlex(&atlas.FlexRestoreJob{ID: "x", DeliveryType: "RESTORE", ExpirationDate: at("2026-11-30T14:15:00Z")})
 	download := FromFlex(&atlas.FlexRestoreJob{ID: "y", DeliveryType: "DOWNLOAD", ExpirationDate: at("2026-11-30T14:15:00Z")})
 	if !restore.Expiry.IsZero() {
@@ -64,6 +66,7 @@ func TestFlexExpiryOnlyForDownloads(t *testing.T) {
 
 // The record's kind and outcome of each family's jobs, from the contract's status mapping.
 func TestKindAndOutcome(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name          string
 		job           *Job
@@ -98,6 +101,7 @@ func TestKindAndOutcome(t *testing.T) {
 
 // The newest success carries its own duration, not another job's.
 func TestNewestSuccessDuration(t *testing.T) {
+	t.Parallel()
 	base := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 	jobs := []*Job{
 		{ID: "old", Status: "FINISHED", Started: base, Finished: base.Add(time.Minute)},

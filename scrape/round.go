@@ -12,7 +12,7 @@ import (
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
-	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/recovery"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/recovery"
 )
 
 // Round is one pass over a scrape's targets; concurrent scrapes share it read-only.

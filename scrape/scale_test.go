@@ -19,6 +19,7 @@ import (
 // that project's reads alone. At 15 s that is 40 requests per project per minute, where Atlas
 // refills 500.
 func TestAnOrganisationOfHundredsOfClusters(t *testing.T) {
+	t.Parallel()
 	const projects, perProject = 30, 10
 	sim := atlastest.New(atlastest.Options{
 		PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey,

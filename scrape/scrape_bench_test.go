@@ -60,7 +60,7 @@ func newBenchWorld(b *testing.B, jobs, clusters int, pinned bool) *benchWorld {
 		tg := config.Target{GroupID: group, ClusterName: name, API: config.APILegacy}
 		for j := range jobs / clusters {
 			id := fmt.Sprintf("6b%08x%014x", c, j)
-			job := atlastest.LoadJob(atlastest.FixtureSeed).Set("id", id).Set("created", time.Now().UTC().Format(time.RFC3339))
+			job := atlastest.LoadJob(atlastest.FixtureDocsExample).Set("id", id).Set("created", time.Now().UTC().Format(time.RFC3339))
 			if (c*(jobs/clusters)+j)%10 == 0 { // 10% in progress, 90% terminal, across the whole world
 				job.Set("statusName", "IN_PROGRESS").Set("delivery.statusName", "IN_PROGRESS")
 			}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
-	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/recovery"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/recovery"
 )
 
 // Snapshot is what the background reads last learnt of a cluster's recovery point.

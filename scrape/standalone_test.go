@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest/faults"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/harness"
 )
@@ -16,13 +17,14 @@ import (
 // appears at once, scrape_success stays 1. The last good collection jobs are served, for
 // --scrape.max-staleness at most.
 func TestFailingCollectionRestoresLeaveRestoreJobsFresh(t *testing.T) {
+	t.Parallel()
 	for _, fault := range []struct {
 		name string
-		f    atlastest.Fault
+		f    faults.Fault
 	}{
-		{"500", atlastest.Fault{Kind: atlastest.FaultStatus, Status: 500}},
-		{"403", atlastest.Fault{Kind: atlastest.FaultStatus, Status: 403, ErrorCode: "IP_ADDRESS_NOT_ON_ACCESS_LIST"}},
-		{"malformed", atlastest.Fault{Kind: atlastest.FaultMalformed}},
+		{"500", faults.Fault{Kind: faults.Status, Status: 500}},
+		{"403", faults.Fault{Kind: faults.Status, Status: 403, ErrorCode: "IP_ADDRESS_NOT_ON_ACCESS_LIST"}},
+		{"malformed", faults.Fault{Kind: faults.Malformed}},
 	} {
 		t.Run(fault.name, func(t *testing.T) {
 			sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
@@ -39,7 +41,7 @@ func TestFailingCollectionRestoresLeaveRestoreJobsFresh(t *testing.T) {
 			}
 			f := fault.f
 			f.Route = atlastest.RouteCollectionRestoreJobs
-			h.Sim.InjectFault(f)
+			faults.Inject(h.Sim, f)
 			broken := atlastest.LoadJob(atlastest.FixtureCloudAutomated).Set("id", "6b0a2c400000000000000041").Delete("finishedAt").Set("failed", true)
 			h.Sim.PutCloudBackupJob(harness.GroupID, "Cloud", broken)
 			fams := h.Scrape(t, 0)
@@ -76,6 +78,7 @@ func TestFailingCollectionRestoresLeaveRestoreJobsFresh(t *testing.T) {
 // targets cost twenty lines and a summary by cause, and the scrape reports each failure and its
 // duration whatever the log costs.
 func TestManyFailuresAreLoggedWithinABound(t *testing.T) {
+	t.Parallel()
 	var targets []config.Target
 	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
 	for i := range 60 {
@@ -84,7 +87,7 @@ func TestManyFailuresAreLoggedWithinABound(t *testing.T) {
 		targets = append(targets, config.Target{GroupID: harness.GroupID, ClusterName: name, API: config.APILegacy})
 	}
 	h := harness.NewWith(t, sim, harness.Options{Targets: targets})
-	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 500, Route: atlastest.RouteRestoreJobs})
+	faults.Inject(h.Sim, faults.Fault{Kind: faults.Status, Status: 500, Route: atlastest.RouteRestoreJobs})
 	fams := h.Scrape(t, 0)
 	failed := 0
 	for _, m := range fams["mongodbatlas_scrape_success"].GetMetric() {

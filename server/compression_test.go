@@ -11,6 +11,7 @@ import (
 
 // Prometheus asks for gzip; both paths serve the same exposition, and nothing else asks for it.
 func TestMetricsAndProbeAreGzippedWhenAsked(t *testing.T) {
+	t.Parallel()
 	h := harness.New(t, harness.Options{})
 	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
 	t.Cleanup(client.CloseIdleConnections)
@@ -57,7 +58,7 @@ func TestMetricsAndProbeAreGzippedWhenAsked(t *testing.T) {
 		want := `mongodbatlas_restore_job_info{batch_id="5a66783b80eef5354c77ee13"`
 		for name, body := range map[string]string{"plain": plain, "gzip": unzipped} {
 			if !strings.Contains(body, want) || !strings.Contains(body, "mongodbatlas_up 1") {
-				t.Errorf("%s %s answer lacks the seed job:\n%.1500s", path, name, body)
+				t.Errorf("%s %s answer lacks the example job:\n%.1500s", path, name, body)
 			}
 		}
 	}

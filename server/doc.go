@@ -1,3 +1,4 @@
-// Package server holds the exporter's HTTP endpoints: /metrics, /probe, the landing page and
-// the lifecycle endpoints, each answering within its scrape's deadline.
+// Package server holds the exporter's HTTP endpoints: /metrics and /probe, streamed within the
+// scrape's deadline and gzipped when asked, /recovery (page, JSON and CSV), the landing page, and
+// /-/reload and /-/ready.
 package server

@@ -6,6 +6,7 @@ import (
 )
 
 func TestAcceptsGzip(t *testing.T) {
+	t.Parallel()
 	for header, want := range map[string]bool{
 		"gzip":                   true, // what Prometheus sends
 		"GZIP":                   true,

@@ -14,6 +14,7 @@ import (
 // An idle keep-alive connection is closed after the idle timeout: a thousand idle clients cannot
 // hold a thousand file descriptors for ever.
 func TestIdleConnectionsAreClosed(t *testing.T) {
+	t.Parallel()
 	srv := server.NewHTTPServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") }))
 	if srv.IdleTimeout <= 0 || srv.ReadHeaderTimeout <= 0 {
 		t.Fatalf("idle timeout %v, header timeout %v: want both set", srv.IdleTimeout, srv.ReadHeaderTimeout)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest/faults"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/harness"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/testkit"
@@ -16,6 +17,7 @@ import (
 // broken or killed job and every delivery that failed or expired unfetched that /metrics shows,
 // and each target that cannot be read with its reason; it reads the API itself when nobody has.
 func TestLandingPageShowsWhatIsWrong(t *testing.T) {
+	t.Parallel()
 	browser := testkit.NewBrowser(t)
 	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
 	broken := atlastest.LoadJob(atlastest.FixtureInProgress).Set("id", "6c0000000000000000000051").Set("statusName", "BROKEN").Set("delivery.statusName", "FAILED")
@@ -29,7 +31,7 @@ func TestLandingPageShowsWhatIsWrong(t *testing.T) {
 	}
 	// Another project's key has its access list wrong: its cluster cannot be read.
 	sim.AddCluster(otherGroup, "Refused")
-	sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 403, ErrorCode: "IP_ADDRESS_NOT_ON_ACCESS_LIST",
+	faults.Inject(sim, faults.Fault{Kind: faults.Status, Status: 403, ErrorCode: "IP_ADDRESS_NOT_ON_ACCESS_LIST",
 		Route: atlastest.RouteRestoreJobs, GroupID: otherGroup})
 	h := harness.NewWith(t, sim, harness.Options{Targets: []config.Target{
 		{GroupID: harness.GroupID, ClusterName: harness.ClusterName}, {GroupID: otherGroup, ClusterName: "Refused"},

@@ -29,6 +29,7 @@ func probeHarness(t *testing.T) *harness.Harness {
 }
 
 func TestProbeExposesOneProject(t *testing.T) {
+	t.Parallel()
 	h := probeHarness(t)
 	code, body := h.Probe(t, "target="+harness.GroupID)
 	if code != 200 {
@@ -63,6 +64,7 @@ func TestProbeExposesOneProject(t *testing.T) {
 }
 
 func TestProbeRefusesWhatIsNotConfigured(t *testing.T) {
+	t.Parallel()
 	h := probeHarness(t)
 	cases := []struct {
 		query string
@@ -90,6 +92,7 @@ func TestProbeRefusesWhatIsNotConfigured(t *testing.T) {
 
 // A project ID in capitals names the same project: config IDs are lower-cased, and so is /probe's.
 func TestProbeTakesAProjectIDInCapitals(t *testing.T) {
+	t.Parallel()
 	h := probeHarness(t)
 	if code, body := h.Probe(t, "target="+strings.ToUpper(harness.GroupID)); code != http.StatusOK {
 		t.Errorf("probe with an upper-case project ID answered %d: %s", code, body)

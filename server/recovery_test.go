@@ -15,12 +15,13 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest/faults"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/harness"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/testkit"
 )
 
-// recordSince is the window's start in the record tests: the seed's job (2018) is older.
+// recordSince is the window's start in the record tests: the example job (2018) is older.
 const recordSince = "2026-01-01T00:00:00Z"
 
 // row is one restore as the record must show it, computed by the test from the wire documents.
@@ -125,7 +126,7 @@ func recordWorld(t *testing.T) (*harness.Harness, map[string]row) {
 	want := map[string]row{}
 	at := func(s string) string { return s }
 
-	// The seed's job (2018) is older than the window. The harness puts it on Cluster0.
+	// The example job (2018) is older than the window. The harness puts it on Cluster0.
 	legacy := []atlastest.Job{
 		atlastest.LoadJob(atlastest.FixtureInProgress).Set("id", "6c0000000000000000000011").Set("created", at("2026-11-20T09:00:00.123Z")),
 		atlastest.LoadJob(atlastest.FixtureInProgress).Set("id", "6c0000000000000000000012").Set("created", at("2026-11-21T09:00:00Z")).
@@ -182,9 +183,10 @@ func recordWorld(t *testing.T) (*harness.Harness, map[string]row) {
 
 // With one legacy, one Cloud Backup and one Flex cluster, /recovery.json and /recovery.csv hold
 // exactly the rows the simulator's documents imply, each computed above from the wire documents
-// without the exporter's code: no more (the seed's job and the others older than since are left
+// without the exporter's code: no more (the example job and the others older than since are left
 // out), no fewer, no field different; and no delivery URL.
 func TestRecoveryRecordHoldsExactlyTheRestores(t *testing.T) {
+	t.Parallel()
 	h, want := recordWorld(t)
 	status, body := testkit.Get(t, h.Srv.URL+"/recovery.json?since="+recordSince)
 	if status != http.StatusOK {
@@ -293,6 +295,7 @@ func mustGet(t *testing.T, h *harness.Harness, path string) []byte {
 
 // since= takes a time or a duration back from now; anything else is a 400 that says what it takes.
 func TestRecoverySinceParameter(t *testing.T) {
+	t.Parallel()
 	h, _ := recordWorld(t)
 	for _, q := range []string{"since=yesterday", "since=2026-13-01", "since=-5d"} {
 		status, body := testkit.Get(t, h.Srv.URL+"/recovery.json?"+q)
@@ -315,6 +318,7 @@ func TestRecoverySinceParameter(t *testing.T) {
 
 // The record costs no request beyond a scrape's: it joins the read in flight or makes the same read.
 func TestRecoveryRecordCostsAScrape(t *testing.T) {
+	t.Parallel()
 	h, _ := recordWorld(t)
 	h.Scrape(t, 0)
 	perScrape := h.Sim.TotalRequests()
@@ -331,6 +335,7 @@ func TestRecoveryRecordCostsAScrape(t *testing.T) {
 // or cancelled restore marked as such, and each cluster's four verdicts; the verdicts that do not
 // depend on today's date are the right ones.
 func TestRecoveryPageInABrowser(t *testing.T) {
+	t.Parallel()
 	browser := testkit.NewBrowser(t)
 	h, want := recordWorld(t)
 	dom := browser.DOM(t, h.Srv.URL+"/recovery?since="+recordSince)
@@ -410,6 +415,7 @@ func regexpFind(s, expr string) bool { return regexp.MustCompile(expr).MatchStri
 // A cluster whose backups are turned off is no longer read for restore jobs, but its restores
 // happened all the same: the record keeps those of its last complete read, dated.
 func TestRecordKeepsTheHistoryOfAClusterTurnedOff(t *testing.T) {
+	t.Parallel()
 	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
 	sim.SetBackup(harness.GroupID, "Cloud", atlastest.Backup{Enabled: true})
 	failed := atlastest.LoadJob(atlastest.FixtureCloudAutomated).Set("id", "6b0a2c400000000000000031").Delete("finishedAt").Set("failed", true)
@@ -456,6 +462,7 @@ func TestRecordKeepsTheHistoryOfAClusterTurnedOff(t *testing.T) {
 
 // since= with an offset: a "+" that was not escaped arrives as a space and still reads.
 func TestRecoverySinceWithAnOffset(t *testing.T) {
+	t.Parallel()
 	h, _ := recordWorld(t)
 	a := mustGet(t, h, "/recovery.csv?since=2026-01-01T02:00:00+02:00")
 	b := mustGet(t, h, "/recovery.csv?since="+recordSince)
@@ -504,7 +511,7 @@ func TestRecordHoldsTheJobsACapLeavesOut(t *testing.T) {
 			t.Errorf("restore %s is not in the record: %v", id, got)
 		}
 	}
-	h.Sim.InjectFault(atlastest.Fault{Kind: atlastest.FaultStatus, Status: 500, Route: atlastest.RouteRestoreJobs})
+	faults.Inject(h.Sim, faults.Fault{Kind: faults.Status, Status: 500, Route: atlastest.RouteRestoreJobs})
 	if v := harness.MustValue(t, h.Scrape(t, 0), "mongodbatlas_scrape_success", harness.Target(harness.ClusterName)); v != 0 {
 		t.Fatalf("scrape_success %v with the list failing", v)
 	}

@@ -40,6 +40,7 @@ func validConfig(t *testing.T) *config.Config {
 }
 
 func TestReloadHandler(t *testing.T) {
+	t.Parallel()
 	src := &switchable{cfg: validConfig(t)}
 	r := newReloader(src)
 	h := server.Reload(r, slog.New(slog.DiscardHandler))
@@ -64,6 +65,7 @@ func TestReloadHandler(t *testing.T) {
 }
 
 func TestReadyHandler(t *testing.T) {
+	t.Parallel()
 	src := &switchable{cfg: validConfig(t)}
 	r := newReloader(src)
 	rec := httptest.NewRecorder()
@@ -83,6 +85,7 @@ func TestReadyHandler(t *testing.T) {
 
 // Readiness waits for discovery's first pass too.
 func TestReadyWaitsForDiscovery(t *testing.T) {
+	t.Parallel()
 	src := &switchable{cfg: validConfig(t)}
 	r := newReloader(src)
 	if err := r.Reload(); err != nil {

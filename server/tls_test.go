@@ -22,8 +22,9 @@ import (
 
 // An API behind a private CA is reachable with ca_file, and refused without it.
 func TestCAFileTrustsAPrivateCA(t *testing.T) {
+	t.Parallel()
 	sim := atlastest.New(atlastest.Options{PublicKey: harness.PublicKey, PrivateKey: harness.PrivateKey})
-	sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+	sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureDocsExample))
 	srv := httptest.NewUnstartedServer(sim)
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is the point
 	srv.StartTLS()

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// The demo project: the seed's project and cluster, so its example job appears as documented.
+// The demo project: the documentation example's project and cluster, so its example job appears as documented.
 const (
 	DemoGroupID     = "5a66666887d9d61443b41645"
 	DemoClusterName = "Cluster0"
@@ -33,7 +33,7 @@ const (
 //
 // Each cycle brings three legacy jobs on DemoClusterName: a download that finishes at 30 seconds,
 // becomes READY and EXPIRES unused at 3 minutes; a restore that turns BROKEN at 20 seconds; and
-// a finished QUERY restore. The seed's example job stays throughout. DemoCloudCluster gets three
+// a finished QUERY restore. The documentation's example job stays throughout. DemoCloudCluster gets three
 // Cloud Backup jobs: an automated restore that finishes at 40 seconds, a download that is ready
 // at 30 seconds and expires at 3 minutes (an hour on Atlas), and a restore that fails at 20
 // seconds. DemoFlexCluster gets a restore that completes at 40 seconds and a download, ready from
@@ -45,13 +45,13 @@ type Demo struct {
 	cycle int64
 }
 
-// NewDemo seeds s with the demo project, counting its lifecycle from start. Its recovery points:
+// NewDemo fills s with the demo project, counting its lifecycle from start. Its recovery points:
 // the legacy cluster's newest snapshot is two hours old, the Flex cluster's a day's snapshot of
 // this morning; the Cloud Backup cluster's snapshots stopped 30 hours ago (one is stuck in
 // progress), so it is behind a one-day rpo; DemoUnprotectedCluster has no backup at all.
 func NewDemo(s *Server, start time.Time) *Demo {
 	s.AddCluster(DemoGroupID, DemoClusterName)
-	s.PutJob(DemoGroupID, DemoClusterName, LoadJob(FixtureSeed))
+	s.PutJob(DemoGroupID, DemoClusterName, LoadJob(FixtureDocsExample))
 	s.SetBackup(DemoGroupID, DemoClusterName, Backup{Enabled: true, Legacy: true})
 	for i, age := range []time.Duration{26 * time.Hour, 14 * time.Hour, 2 * time.Hour} {
 		s.PutSnapshot(DemoGroupID, DemoClusterName, LoadJob(FixtureLegacySnapshot).

@@ -34,6 +34,7 @@ func startDemo(t *testing.T) (*atlastest.Demo, *atlas.Client, time.Time) {
 }
 
 func TestDemoLifecycle(t *testing.T) {
+	t.Parallel()
 	d, c, start := startDemo(t)
 
 	type state struct{ job, delivery string }
@@ -52,7 +53,7 @@ func TestDemoLifecycle(t *testing.T) {
 		}
 		return out
 	}
-	const seed = "6b77893b80eef5354c77ee15"
+	const example = "6b77893b80eef5354c77ee15"
 	id := func(cycle, k string) string {
 		n, _ := strconv.Atoi(k)
 		c, _ := strconv.Atoi(cycle)
@@ -62,13 +63,13 @@ func TestDemoLifecycle(t *testing.T) {
 		at   time.Duration
 		want map[string]state
 	}{
-		{0, map[string]state{seed: {"FINISHED", "EXPIRED"}, id("0", "1"): {"IN_PROGRESS", "IN_PROGRESS"},
+		{0, map[string]state{example: {"FINISHED", "EXPIRED"}, id("0", "1"): {"IN_PROGRESS", "IN_PROGRESS"},
 			id("0", "2"): {"IN_PROGRESS", "NOT_STARTED"}, id("0", "3"): {"FINISHED", "READY"}}},
 		{10 * time.Second, map[string]state{id("0", "1"): {"IN_PROGRESS", "IN_PROGRESS"}, id("0", "2"): {"IN_PROGRESS", "NOT_STARTED"}}},
 		{25 * time.Second, map[string]state{id("0", "1"): {"IN_PROGRESS", "IN_PROGRESS"}, id("0", "2"): {"BROKEN", "FAILED"}}},
 		{40 * time.Second, map[string]state{id("0", "1"): {"FINISHED", "READY"}, id("0", "2"): {"BROKEN", "FAILED"}}},
 		{4 * time.Minute, map[string]state{id("0", "1"): {"FINISHED", "EXPIRED"}, id("0", "2"): {"BROKEN", "FAILED"}}},
-		{atlastest.DemoCycle + time.Second, map[string]state{seed: {"FINISHED", "EXPIRED"}, id("1", "1"): {"IN_PROGRESS", "IN_PROGRESS"}}},
+		{atlastest.DemoCycle + time.Second, map[string]state{example: {"FINISHED", "EXPIRED"}, id("1", "1"): {"IN_PROGRESS", "IN_PROGRESS"}}},
 	}
 	for _, s := range steps {
 		got := read(s.at)
@@ -91,6 +92,7 @@ func TestDemoLifecycle(t *testing.T) {
 // The demo's Cloud Backup cluster moves too: an automated restore finishes, a download becomes
 // ready and expires, a restore fails.
 func TestDemoCloudBackupLifecycle(t *testing.T) {
+	t.Parallel()
 	d, c, start := startDemo(t)
 	read := func(at time.Duration) map[string]atlas.CloudBackupRestoreJob {
 		t.Helper()

@@ -25,14 +25,14 @@ func (s *Server) newNonce() string {
 	return n
 }
 
-// challenge answers 401 with a fresh Digest challenge and Atlas's error body.
-func (s *Server) challenge(w http.ResponseWriter) {
+// Challenge answers 401 with a fresh Digest challenge and Atlas's error body.
+func (s *Server) Challenge(w http.ResponseWriter) {
 	s.mu.Lock()
 	s.stats.Challenges++
 	s.mu.Unlock()
 	w.Header().Set("WWW-Authenticate", fmt.Sprintf(
 		`Digest realm="%s", domain="", nonce="%s", algorithm=MD5, qop="auth", stale=false`, realm, s.newNonce()))
-	writeError(w, http.StatusUnauthorized, "UNEXPECTED_ERROR",
+	WriteError(w, http.StatusUnauthorized, "UNEXPECTED_ERROR",
 		"You are not authorized for this resource.", "Unauthorized", false)
 }
 

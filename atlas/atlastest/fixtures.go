@@ -12,8 +12,8 @@ var fixtureFS embed.FS
 
 // Fixture names, each a restore job exactly as Atlas sends it.
 const (
-	// FixtureSeed is the example response of "Get One Restore Job" in the Atlas v1.0 docs.
-	FixtureSeed = "legacy_restore_job_seed.json"
+	// FixtureDocsExample is the example response of "Get One Restore Job" in the Atlas v1.0 docs.
+	FixtureDocsExample = "legacy_restore_job_docs_example.json"
 	// FixtureInProgress is an encrypted HTTP restore still running, carrying every secret-bearing field.
 	FixtureInProgress = "legacy_restore_job_in_progress.json"
 	// FixtureQuery is a finished QUERY restore, which has no expiry, validity or download cap.

@@ -16,8 +16,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 	s.stats.TokenRequests++
 	id, secret := s.opts.ClientID, s.opts.ClientSecret
 	s.mu.Unlock()
-	if f := s.takeFault(RouteToken, r.URL.Path); f != nil {
-		f.apply(s, w, r)
+	if s.intercepted(RouteToken, w, r) {
 		return
 	}
 	if r.Method != http.MethodPost {

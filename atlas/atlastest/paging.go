@@ -25,7 +25,7 @@ func parsePaging(w http.ResponseWriter, r *http.Request) (pageRequest, bool) {
 	num, err1 := intParam(q, "pageNum", 1)
 	perPage, err2 := intParam(q, "itemsPerPage", 100)
 	if err1 != nil || err2 != nil || num < 1 || perPage < 1 || perPage > maxItemsPerPage {
-		writeError(w, http.StatusBadRequest, "INVALID_QUERY_PARAMETER",
+		WriteError(w, http.StatusBadRequest, "INVALID_QUERY_PARAMETER",
 			"Invalid pageNum or itemsPerPage.", "Bad Request", true)
 		return pageRequest{}, false
 	}
@@ -203,7 +203,7 @@ func (s *Server) listProjects(w http.ResponseWriter, r *http.Request, req reques
 	}
 	s.mu.Unlock()
 	if req.route == RouteOrgProjects && len(all) == 0 {
-		writeError(w, http.StatusNotFound, "ORG_NOT_FOUND",
+		WriteError(w, http.StatusNotFound, "ORG_NOT_FOUND",
 			fmt.Sprintf("No organization with ID %s exists.", req.params[0]), "Not Found", true, req.params[0])
 		return
 	}

@@ -48,7 +48,7 @@ func (s *Server) spend(w http.ResponseWriter, bucket string) bool {
 	w.Header().Set("RateLimit-Remaining", strconv.Itoa(remaining))
 	if !allowed {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait)+1))
-		writeError(w, http.StatusTooManyRequests, "RATE_LIMITED_TOKEN_BUCKET",
+		WriteError(w, http.StatusTooManyRequests, "RATE_LIMITED_TOKEN_BUCKET",
 			"You have exceeded the rate limit for this resource.", "Too Many Requests", true)
 	}
 	return allowed

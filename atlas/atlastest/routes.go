@@ -137,7 +137,7 @@ func bucketSet(route string) string {
 	return "cloud_backups"
 }
 
-// ServeHTTP authenticates, applies latency and faults, then answers like Atlas.
+// ServeHTTP authenticates, applies latency and the interceptor, then answers like Atlas.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	lat := s.latency
@@ -164,29 +164,24 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !s.authorized(r) {
-		s.challenge(w)
+		s.Challenge(w)
 		return
 	}
 	req := match(r.URL.Path)
 	s.mu.Lock()
 	s.stats.Requests[req.route]++
 	s.mu.Unlock()
-	if f := s.takeFault(req.route, r.URL.Path); f != nil && f.Kind == FaultSamePage {
-		q := r.URL.Query()
-		q.Set("pageNum", "1")
-		r.URL.RawQuery = q.Encode()
-	} else if f != nil {
-		f.apply(s, w, r)
+	if s.intercepted(req.route, w, r) {
 		return
 	}
 	if r.Method != http.MethodGet {
-		writeError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED",
+		WriteError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED",
 			fmt.Sprintf("Method %s is not allowed on this resource.", r.Method), "Method Not Allowed", true)
 		return
 	}
 	contentType := "application/json"
 	if req.route == "" {
-		writeError(w, http.StatusNotFound, "RESOURCE_NOT_FOUND",
+		WriteError(w, http.StatusNotFound, "RESOURCE_NOT_FOUND",
 			"Cannot find resource "+r.URL.Path+".", "Not Found", true)
 		return
 	}
@@ -203,13 +198,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		for _, v := range sunset {
 			if contentType == "" && strings.Contains(asked, v) {
-				writeError(w, http.StatusGone, "VERSION_GONE",
+				WriteError(w, http.StatusGone, "VERSION_GONE",
 					"The requested API version "+v+" has been sunset; use "+accepted[0]+".", "Gone", true, v)
 				return
 			}
 		}
 		if contentType == "" {
-			writeError(w, http.StatusNotAcceptable, "INVALID_VERSION",
+			WriteError(w, http.StatusNotAcceptable, "INVALID_VERSION",
 				"A valid API version must be requested in the Accept header, e.g. "+accepted[0]+".", "Not Acceptable", true)
 			return
 		}
@@ -283,7 +278,7 @@ func (s *Server) findCluster(w http.ResponseWriter, req request) *cluster {
 	groupID := req.params[0]
 	g, ok := s.groups[groupID]
 	if !ok {
-		writeError(w, http.StatusNotFound, "GROUP_NOT_FOUND",
+		WriteError(w, http.StatusNotFound, "GROUP_NOT_FOUND",
 			fmt.Sprintf("No group with ID %s exists.", groupID), "Not Found", true, groupID)
 		return nil
 	}
@@ -301,17 +296,17 @@ func (s *Server) findCluster(w http.ResponseWriter, req request) *cluster {
 		// Atlas refuses a cluster asked through the other kind's API, with its own errorCode.
 		switch {
 		case c.flex && !isFlexRoute(req.route):
-			writeError(w, http.StatusBadRequest, "CANNOT_USE_FLEX_CLUSTER_IN_CLUSTER_API",
+			WriteError(w, http.StatusBadRequest, "CANNOT_USE_FLEX_CLUSTER_IN_CLUSTER_API",
 				fmt.Sprintf("Cannot use the cluster API for the Flex cluster %s; use the Flex cluster API.", key), "Bad Request", true, key)
 			return nil
 		case !c.flex && isFlexRoute(req.route):
-			writeError(w, http.StatusBadRequest, "CANNOT_USE_NON_FLEX_CLUSTER_IN_FLEX_API",
+			WriteError(w, http.StatusBadRequest, "CANNOT_USE_NON_FLEX_CLUSTER_IN_FLEX_API",
 				fmt.Sprintf("Cannot use the Flex cluster API for the non-Flex cluster %s.", key), "Bad Request", true, key)
 			return nil
 		}
 		return c
 	}
-	writeError(w, http.StatusNotFound, "CLUSTER_NOT_FOUND",
+	WriteError(w, http.StatusNotFound, "CLUSTER_NOT_FOUND",
 		fmt.Sprintf("No cluster named %s exists in group %s.", key, groupID), "Not Found", true, key, groupID)
 	return nil
 }
@@ -328,7 +323,7 @@ func (s *Server) getJob(w http.ResponseWriter, req request, contentType string, 
 		return
 	}
 	if data == nil {
-		writeError(w, http.StatusNotFound, "RESOURCE_NOT_FOUND",
+		WriteError(w, http.StatusNotFound, "RESOURCE_NOT_FOUND",
 			fmt.Sprintf("Cannot find resource restore job %s.", req.params[2]), "Not Found", true, req.params[2])
 		return
 	}

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Route names, the same templates the client reports, used to aim faults and read counts.
+// Route names, the same templates the client reports, used to aim interceptions and read counts.
 const (
 	RouteRestoreJobs            = "/groups/{group_id}/clusters/{cluster_name}/restoreJobs"
 	RouteRestoreJob             = "/groups/{group_id}/clusters/{cluster_name}/restoreJobs/{job_id}"
@@ -90,7 +90,7 @@ type Server struct {
 	tokens     map[string]time.Time
 	buckets    map[string]*simBucket
 	groups     map[string]*group
-	faults     []*Fault
+	intercept  Interceptor
 	latency    time.Duration
 	beforeList func(pageNum int)
 	totalCount func(actual int) (reported int, send bool)
@@ -419,8 +419,9 @@ func (s *Server) TotalRequests() int {
 	return n
 }
 
-// writeError sends Atlas's v1.0 error document; Atlas omits "parameters" on 401.
-func writeError(w http.ResponseWriter, status int, code, detail, reason string, withParams bool, params ...string) {
+// WriteError sends Atlas's v1.0 error document; Atlas omits "parameters" on 401. Exported for
+// interceptors, which answer as Atlas would.
+func WriteError(w http.ResponseWriter, status int, code, detail, reason string, withParams bool, params ...string) {
 	body := map[string]any{"error": status, "errorCode": code, "detail": detail, "reason": reason}
 	if withParams {
 		if params == nil {
@@ -432,4 +433,30 @@ func writeError(w http.ResponseWriter, status int, code, detail, reason string, 
 	w.Header().Set("X-Error-Code", code)
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(body)
+}
+
+// Interceptor sees each authenticated request, and each token request, before the simulator
+// answers it, and reports whether it answered itself. Tests inject failures through one (package
+// faults), so the simulator the demo runs holds no fault injection.
+type Interceptor interface {
+	Intercept(route string, w http.ResponseWriter, r *http.Request) (answered bool)
+}
+
+// InterceptorOr returns the server's interceptor, first installing the one newFn makes if it has
+// none, so that callers sharing a server share its interceptor.
+func (s *Server) InterceptorOr(newFn func() Interceptor) Interceptor {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.intercept == nil {
+		s.intercept = newFn()
+	}
+	return s.intercept
+}
+
+// intercepted hands the request to the interceptor, if any; true means it has been answered.
+func (s *Server) intercepted(route string, w http.ResponseWriter, r *http.Request) bool {
+	s.mu.Lock()
+	i := s.intercept
+	s.mu.Unlock()
+	return i != nil && i.Intercept(route, w, r)
 }

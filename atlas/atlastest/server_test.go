@@ -21,7 +21,7 @@ func startSim(t *testing.T) (*atlastest.Server, string) {
 	t.Helper()
 	sim := atlastest.New(atlastest.Options{PublicKey: "pub", PrivateKey: "priv"})
 	sim.AddCluster(group, cluster)
-	for _, f := range []string{atlastest.FixtureSeed, atlastest.FixtureInProgress, atlastest.FixtureQuery} {
+	for _, f := range []string{atlastest.FixtureDocsExample, atlastest.FixtureInProgress, atlastest.FixtureQuery} {
 		sim.PutJob(group, cluster, atlastest.LoadJob(f))
 	}
 	running, err := atlastest.Start(sim)
@@ -52,6 +52,7 @@ func digestClient(user, pass string) *http.Client {
 }
 
 func TestUnauthenticatedRequestGetsAtlasChallenge(t *testing.T) {
+	t.Parallel()
 	_, url := startSim(t)
 	code, h, body := getJSON(t, http.DefaultClient, url+"/groups/"+group+"/clusters/"+cluster+"/restoreJobs")
 	if code != 401 {
@@ -72,6 +73,7 @@ func TestUnauthenticatedRequestGetsAtlasChallenge(t *testing.T) {
 }
 
 func TestWrongPasswordIsRefused(t *testing.T) {
+	t.Parallel()
 	sim, url := startSim(t)
 	code, _, _ := getJSON(t, digestClient("pub", "wrong"), url+"/groups/"+group+"/clusters/"+cluster+"/restoreJobs")
 	if code != 401 || sim.TotalRequests() != 0 {
@@ -84,6 +86,7 @@ func TestWrongPasswordIsRefused(t *testing.T) {
 }
 
 func TestListShape(t *testing.T) {
+	t.Parallel()
 	_, url := startSim(t)
 	c := digestClient("pub", "priv")
 	base := url + "/groups/" + group + "/clusters/" + cluster + "/restoreJobs"
@@ -120,6 +123,7 @@ func TestListShape(t *testing.T) {
 }
 
 func TestNotFoundCodes(t *testing.T) {
+	t.Parallel()
 	_, url := startSim(t)
 	c := digestClient("pub", "priv")
 	for path, want := range map[string]string{
@@ -138,10 +142,11 @@ func TestNotFoundCodes(t *testing.T) {
 }
 
 func TestJobIsServedAsStored(t *testing.T) {
+	t.Parallel()
 	_, url := startSim(t)
 	_, _, job := getJSON(t, digestClient("pub", "priv"), url+"/groups/"+group+"/clusters/"+cluster+"/restoreJobs/6b77893b80eef5354c77ee15")
 	var want map[string]any
-	if err := json.Unmarshal(atlastest.FixtureBytes(atlastest.FixtureSeed), &want); err != nil {
+	if err := json.Unmarshal(atlastest.FixtureBytes(atlastest.FixtureDocsExample), &want); err != nil {
 		t.Fatal(err)
 	}
 	gotJSON, _ := json.Marshal(job)
@@ -152,6 +157,7 @@ func TestJobIsServedAsStored(t *testing.T) {
 }
 
 func TestV2NeedsTheVersionedMediaType(t *testing.T) {
+	t.Parallel()
 	sim, url := startSim(t)
 	sim.PutCloudBackupJob(group, cluster, atlastest.LoadJob(atlastest.FixtureCloudReady))
 	v2 := strings.Replace(url, atlastest.RootAtlasV1, atlastest.RootAtlasV2, 1) + "/groups/" + group + "/clusters/" + cluster + "/backup/restoreJobs"
@@ -174,6 +180,7 @@ func TestV2NeedsTheVersionedMediaType(t *testing.T) {
 
 // Flex routes have their own version: the Cloud Backup one answers 406, theirs 200.
 func TestFlexNeedsItsOwnMediaType(t *testing.T) {
+	t.Parallel()
 	sim, url := startSim(t)
 	sim.PutFlexJob(group, "FlexCluster0", atlastest.LoadJob(atlastest.FixtureFlexDownload))
 	flex := strings.Replace(url, atlastest.RootAtlasV1, atlastest.RootAtlasV2, 1) + "/groups/" + group + "/flexClusters/FlexCluster0/backup/restoreJobs"
@@ -197,6 +204,7 @@ func TestFlexNeedsItsOwnMediaType(t *testing.T) {
 
 // Once the 2023 cluster-list versions are sunset, asking for one answers 410 VERSION_GONE.
 func TestSunsetClusterVersionsAnswer410(t *testing.T) {
+	t.Parallel()
 	sim := atlastest.New(atlastest.Options{PublicKey: "pub", PrivateKey: "priv", SunsetClusterVersions: true})
 	sim.AddCluster(group, cluster)
 	running, err := atlastest.Start(sim)

@@ -27,13 +27,13 @@ import (
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/server"
 )
 
-// The simulated project every harness starts with: the seed's project, cluster and example job.
+// The simulated project every harness starts with: the documentation's project, cluster and example job.
 const (
-	GroupID     = "5a66666887d9d61443b41645"
-	ClusterName = "Cluster0"
-	SeedJobID   = "6b77893b80eef5354c77ee15"
-	PublicKey   = "abcdefgh"
-	PrivateKey  = "collector-test-private-key"
+	GroupID      = "5a66666887d9d61443b41645"
+	ClusterName  = "Cluster0"
+	ExampleJobID = "6b77893b80eef5354c77ee15"
+	PublicKey    = "abcdefgh"
+	PrivateKey   = "collector-test-private-key"
 )
 
 // Harness is the exporter wired as main wires it, serving over real HTTP, against a simulator.
@@ -90,7 +90,7 @@ const (
 	ClientSecret = "mdb_sa_sk_collector-secret"
 )
 
-// New starts a simulator holding the seed job and the exporter against it.
+// New starts a simulator holding the example job and the exporter against it.
 func New(t testing.TB, o Options) *Harness {
 	t.Helper()
 	return NewWith(t, atlastest.New(atlastest.Options{PublicKey: PublicKey, PrivateKey: PrivateKey, ClientID: ClientID, ClientSecret: ClientSecret}), o)
@@ -100,7 +100,7 @@ func New(t testing.TB, o Options) *Harness {
 func NewWith(t testing.TB, sim *atlastest.Server, o Options) *Harness {
 	t.Helper()
 	sim.AddCluster(GroupID, ClusterName)
-	sim.PutJob(GroupID, ClusterName, atlastest.LoadJob(atlastest.FixtureSeed))
+	sim.PutJob(GroupID, ClusterName, atlastest.LoadJob(atlastest.FixtureDocsExample))
 	running, err := atlastest.Start(sim)
 	if err != nil {
 		t.Fatal(err)
@@ -148,7 +148,7 @@ func NewWith(t testing.TB, sim *atlastest.Server, o Options) *Harness {
 	if o.BaseURL != "" {
 		cfg.Atlas.BaseURL = o.BaseURL
 	}
-	// The seed's example job is from 2018: keep every job unless a test sets caps.
+	// The documentation's example job is from 2018: keep every job unless a test sets caps.
 	cfg.Jobs = o.Jobs
 	cfg.RateLimit = o.RateLimit
 	cfg.Discovery.RefreshInterval = o.Discovery

@@ -26,6 +26,7 @@ type leaky struct{ key string }
 func (l leaky) String() string { return "client with key " + l.key }
 
 func TestDoTurnsAPanicIntoARedactedError(t *testing.T) {
+	t.Parallel()
 	err := Do(redact, func() { panic(leaky{secret}) })
 	var p *PanicError
 	if !errors.As(err, &p) {
@@ -43,6 +44,7 @@ func TestDoTurnsAPanicIntoARedactedError(t *testing.T) {
 }
 
 func TestHandlerAnswers500AndLogsWithoutTheSecret(t *testing.T) {
+	t.Parallel()
 	var logs testkit.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	mux := http.NewServeMux()
@@ -87,6 +89,7 @@ func TestHandlerAnswers500AndLogsWithoutTheSecret(t *testing.T) {
 }
 
 func TestARelayedPanicKeepsItsOwnValueAndStack(t *testing.T) {
+	t.Parallel()
 	err := Do(redact, func() {
 		panic(&Relayed{Value: leaky{secret}, Stack: []byte("goroutine 7 [running]:\nwhere it happened")})
 	})
@@ -104,6 +107,7 @@ func TestARelayedPanicKeepsItsOwnValueAndStack(t *testing.T) {
 
 // Capture hands a goroutine's panic over as a value, with the stack where it happened.
 func TestCaptureReturnsThePanic(t *testing.T) {
+	t.Parallel()
 	if r := Capture(func() {}); r != nil {
 		t.Fatalf("Capture of a quiet function = %v", r)
 	}

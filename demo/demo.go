@@ -36,6 +36,12 @@ const tick = time.Second
 // Start serves a simulated Atlas with lively jobs and returns a validated config pointing at it,
 // with a random key that exists only in this process.
 func Start(ctx context.Context, logger *slog.Logger) (*Sim, *config.Config, error) {
+	return startAt(ctx, logger, time.Now())
+}
+
+// startAt is Start with the demo's lifecycle counted from start, so a test can open the demo
+// minutes into its first cycle.
+func startAt(ctx context.Context, logger *slog.Logger, start time.Time) (*Sim, *config.Config, error) {
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
 		return nil, nil, fmt.Errorf("generate demo key: %w", err)
@@ -43,7 +49,8 @@ func Start(ctx context.Context, logger *slog.Logger) (*Sim, *config.Config, erro
 	publicKey, privateKey := "demo", hex.EncodeToString(b)
 	// Atlas v2 serves all three families: legacy, Cloud Backup and Flex.
 	srv := atlastest.New(atlastest.Options{PublicKey: publicKey, PrivateKey: privateKey, Root: atlastest.RootAtlasV2})
-	d := atlastest.NewDemo(srv, time.Now())
+	d := atlastest.NewDemo(srv, start)
+	d.Advance(time.Now()) // where the lifecycle is now, before the first tick
 	running, err := atlastest.Start(srv)
 	if err != nil {
 		return nil, nil, fmt.Errorf("start simulator: %w", err)

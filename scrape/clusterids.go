@@ -47,7 +47,7 @@ func (c *clusterIDs) forget(groupID string) {
 
 // resolveClusterIDs fills in the cluster ID of every target that names its cluster only, reading
 // each project's cluster list at most once; a target whose cluster cannot be found fails.
-func (e *Scraper) resolveClusterIDs(ctx context.Context, live *liveConfig, targets []*TargetResult) {
+func (s *Scraper) resolveClusterIDs(ctx context.Context, live *liveConfig, targets []*TargetResult) {
 	var missing []task
 	seen := map[string]bool{}
 	for _, tr := range targets {
@@ -62,7 +62,7 @@ func (e *Scraper) resolveClusterIDs(ctx context.Context, live *liveConfig, targe
 	}
 	failed := map[string]error{}
 	var mu sync.Mutex
-	e.runTasks(ctx, live, missing, func(tk task) {
+	s.runTasks(ctx, live, missing, func(tk task) {
 		clusters, err := live.client.ListClusters(ctx, tk.t.Target.GroupID)
 		if err != nil {
 			mu.Lock()
@@ -91,7 +91,7 @@ func (e *Scraper) resolveClusterIDs(ctx context.Context, live *liveConfig, targe
 
 // forgetClusterID drops a project's cached IDs when the API no longer knows a resolved cluster,
 // so the next scrape reads the list again.
-func (e *Scraper) forgetClusterID(live *liveConfig, tr *TargetResult, err error) {
+func (s *Scraper) forgetClusterID(live *liveConfig, tr *TargetResult, err error) {
 	if live.byID && tr.Target.ClusterID == "" && atlas.ErrorCode(err) == "CLUSTER_NOT_FOUND" {
 		live.ids.forget(tr.Target.GroupID)
 	}
@@ -99,7 +99,7 @@ func (e *Scraper) forgetClusterID(live *liveConfig, tr *TargetResult, err error)
 
 // clusterIDFor is a Cloud or Ops Manager cluster's ID for a background read: from the cache, else
 // from the project's cluster list, which it caches for the scrapes too.
-func (e *Scraper) clusterIDFor(ctx context.Context, live *liveConfig, client *atlas.Client, t config.Target) (string, error) {
+func (s *Scraper) clusterIDFor(ctx context.Context, live *liveConfig, client *atlas.Client, t config.Target) (string, error) {
 	if id, cached := live.ids.lookup(t.GroupID, t.ClusterName); cached && id != "" {
 		return id, nil
 	}

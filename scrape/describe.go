@@ -18,14 +18,14 @@ import (
 // family from it, and every target its backup coverage. It reports whether every description was
 // read. A family not found fails its target visibly, with the reason; a target that names its
 // family only loses its coverage series meanwhile.
-func (e *Scraper) describeTargets(ctx context.Context, live *liveConfig, client *atlas.Client) bool {
+func (s *Scraper) describeTargets(ctx context.Context, live *liveConfig, client *atlas.Client) bool {
 	d := live.discovery
 	if live.byID {
-		e.describeManagerTargets(ctx, live, client)
+		s.describeManagerTargets(ctx, live, client)
 		return true // coverage unknown on Cloud and Ops Manager is logged, never a failed pass
 	}
 	var g errgroup.Group
-	g.SetLimit(e.opts.Concurrency) // the client's bound caps the requests; this, the goroutines
+	g.SetLimit(s.opts.Concurrency) // the client's bound caps the requests; this, the goroutines
 	failed := make([]bool, len(d.described))
 	for i, a := range d.described {
 		g.Go(func() error {
@@ -33,10 +33,10 @@ func (e *Scraper) describeTargets(ctx context.Context, live *liveConfig, client 
 			var b Backup
 			var err error
 			// Not a net/http goroutine: a panic here would end the process.
-			rctx, cancel := context.WithTimeout(ctx, e.opts.DiscoveryReadTimeout)
+			rctx, cancel := context.WithTimeout(ctx, s.opts.DiscoveryReadTimeout)
 			defer cancel()
 			if perr := recovery.Do(live.redact, func() { b, err = describe(rctx, client, t) }); perr != nil {
-				e.logPanic(perr)
+				s.logPanic(perr)
 				err = perr
 			}
 			d.mu.Lock()
@@ -49,14 +49,14 @@ func (e *Scraper) describeTargets(ctx context.Context, live *liveConfig, client 
 			switch {
 			case err != nil && t.API == config.APIAuto:
 				failed[i] = true // the target cannot be read until its family is known: retry soon
-				e.logger.Error("Finding the restore-job family failed; set api: in the target to skip this",
+				s.logger.Error("Finding the restore-job family failed; set api: in the target to skip this",
 					"group_id", t.GroupID, "cluster_name", t.ClusterName, "err", err, "error_code", atlas.ErrorCode(err))
 			case err != nil:
 				// Its restore jobs are read all the same; the coverage is retried at the next pass.
-				e.logger.Warn("Reading the cluster's description failed; its backup coverage is unknown until it is read",
+				s.logger.Warn("Reading the cluster's description failed; its backup coverage is unknown until it is read",
 					"group_id", t.GroupID, "cluster_name", t.ClusterName, "err", err, "error_code", atlas.ErrorCode(err))
 			case b.Off():
-				e.logger.Debug("The cluster's backups are off; it is watched for its coverage", "group_id", t.GroupID, "cluster_name", t.ClusterName)
+				s.logger.Debug("The cluster's backups are off; it is watched for its coverage", "group_id", t.GroupID, "cluster_name", t.ClusterName)
 			}
 			return nil
 		})
@@ -106,21 +106,21 @@ func describe(ctx context.Context, client *atlas.Client, t config.Target) (Backu
 
 // describeManagerTargets reads each project's backup configurations once, for the coverage of the
 // configured Cloud and Ops Manager targets in it; their family is legacy whatever they say.
-func (e *Scraper) describeManagerTargets(ctx context.Context, live *liveConfig, client *atlas.Client) {
+func (s *Scraper) describeManagerTargets(ctx context.Context, live *liveConfig, client *atlas.Client) {
 	d := live.discovery
 	byProject := map[string][]*described{}
 	for _, a := range d.described {
 		byProject[a.target.GroupID] = append(byProject[a.target.GroupID], a)
 	}
 	var g errgroup.Group
-	g.SetLimit(e.opts.Concurrency)
+	g.SetLimit(s.opts.Concurrency)
 	for groupID, targets := range byProject {
 		g.Go(func() error {
 			// Not a net/http goroutine: a panic here would end the process.
 			if perr := recovery.Do(live.redact, func() {
-				ctx, cancel := context.WithTimeout(ctx, e.opts.DiscoveryReadTimeout)
+				ctx, cancel := context.WithTimeout(ctx, s.opts.DiscoveryReadTimeout)
 				defer cancel()
-				configs := e.backupConfigs(ctx, client, groupID)
+				configs := s.backupConfigs(ctx, client, groupID)
 				if configs == nil {
 					return
 				}
@@ -128,8 +128,8 @@ func (e *Scraper) describeManagerTargets(ctx context.Context, live *liveConfig, 
 					id := a.target.ClusterID
 					if id == "" {
 						var err error
-						if id, err = e.clusterIDFor(ctx, live, client, a.target); err != nil {
-							e.logger.Warn("Resolving the cluster's ID failed; its backup coverage is unknown", "group_id", groupID,
+						if id, err = s.clusterIDFor(ctx, live, client, a.target); err != nil {
+							s.logger.Warn("Resolving the cluster's ID failed; its backup coverage is unknown", "group_id", groupID,
 								"cluster_name", a.target.ClusterName, "err", err)
 							continue
 						}
@@ -139,7 +139,7 @@ func (e *Scraper) describeManagerTargets(ctx context.Context, live *liveConfig, 
 					d.mu.Unlock()
 				}
 			}); perr != nil {
-				e.logPanic(perr)
+				s.logPanic(perr)
 			}
 			return nil
 		})
@@ -150,10 +150,10 @@ func (e *Scraper) describeManagerTargets(ctx context.Context, live *liveConfig, 
 // backupConfigs reads a Cloud or Ops Manager project's backup configurations, by cluster ID; nil
 // when they cannot be read, which leaves the coverage unknown and is logged, never a failure of
 // discovery: the key may lack the role, and the restore jobs do not depend on it.
-func (e *Scraper) backupConfigs(ctx context.Context, client *atlas.Client, groupID string) map[string]*atlas.BackupConfig {
+func (s *Scraper) backupConfigs(ctx context.Context, client *atlas.Client, groupID string) map[string]*atlas.BackupConfig {
 	configs, err := client.ListBackupConfigs(ctx, groupID)
 	if err != nil {
-		e.logger.Warn("Reading the project's backup configurations failed; its clusters' backup coverage is unknown",
+		s.logger.Warn("Reading the project's backup configurations failed; its clusters' backup coverage is unknown",
 			"group_id", groupID, "err", err, "error_code", atlas.ErrorCode(err))
 		return nil
 	}

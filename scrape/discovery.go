@@ -188,18 +188,18 @@ func (d *discovery) same(o *discovery) bool {
 }
 
 // runDiscovery discovers until ctx ends: at once, then every interval, or sooner after a failure.
-func (e *Scraper) runDiscovery(ctx context.Context, live *liveConfig) {
+func (s *Scraper) runDiscovery(ctx context.Context, live *liveConfig) {
 	d := live.discovery
 	if len(d.scopes) == 0 && len(d.described) == 0 {
 		return
 	}
 	for {
-		ok := e.discoverOnce(ctx, live)
+		ok := s.discoverOnce(ctx, live)
 		if ctx.Err() != nil {
 			return // cut short by a reload or by Close: not a pass that readiness may count
 		}
 		d.doneOnce.Do(func() { close(d.done) })
-		e.discoveredOnce.Store(true)
+		s.discoveredOnce.Store(true)
 		select {
 		case d.passed <- struct{}{}:
 		default: // a signal is already waiting
@@ -222,22 +222,22 @@ func (e *Scraper) runDiscovery(ctx context.Context, live *liveConfig) {
 // discoverOnce is one pass over every scope; it reports full success. The pass has no deadline of
 // its own: each read has one (readTimeout), so the pass lasts as long as its work, however large
 // the organisation and slow the API, and only a reload or Close cuts it short.
-func (e *Scraper) discoverOnce(ctx context.Context, live *liveConfig) bool {
-	client := live.client.Within(atlas.NewBound(e.opts.Concurrency))
-	all := e.describeTargets(ctx, live, client)
-	for _, s := range live.discovery.scopes {
+func (s *Scraper) discoverOnce(ctx context.Context, live *liveConfig) bool {
+	client := live.client.Within(atlas.NewBound(s.opts.Concurrency))
+	all := s.describeTargets(ctx, live, client)
+	for _, sc := range live.discovery.scopes {
 		var err error
-		if perr := recovery.Do(live.redact, func() { err = e.discoverScope(ctx, live, client, s) }); perr != nil {
-			e.logPanic(perr)
+		if perr := recovery.Do(live.redact, func() { err = s.discoverScope(ctx, live, client, sc) }); perr != nil {
+			s.logPanic(perr)
 			err = perr
 		}
 		live.discovery.mu.Lock()
-		s.ok, s.err = err == nil, err
+		sc.ok, sc.err = err == nil, err
 		if err == nil {
-			s.lastSuccess = time.Now()
+			sc.lastSuccess = time.Now()
 		}
-		n, ever := 0, !s.lastSuccess.IsZero()
-		for _, cs := range s.clusters {
+		n, ever := 0, !sc.lastSuccess.IsZero()
+		for _, cs := range sc.clusters {
 			n += len(cs)
 		}
 		live.discovery.mu.Unlock()
@@ -246,17 +246,17 @@ func (e *Scraper) discoverOnce(ctx context.Context, live *liveConfig) bool {
 		}
 		if err != nil {
 			all = false
-			attrs := []any{"scope", s.name, "err", err, "clusters", n}
+			attrs := []any{"scope", sc.name, "err", err, "clusters", n}
 			if code := atlas.ErrorCode(err); code != "" {
 				attrs = append(attrs, "error_code", code)
 			}
 			if !ever {
 				attrs = append(attrs, "hint", "no discovery has succeeded yet: this target's clusters are unknown and mongodbatlas_up is 0")
 			}
-			e.logger.Error("Discovery failed; keeping the last result", attrs...)
+			s.logger.Error("Discovery failed; keeping the last result", attrs...)
 			continue
 		}
-		e.logger.Debug("Discovered clusters", "scope", s.name, "clusters", n)
+		s.logger.Debug("Discovered clusters", "scope", sc.name, "clusters", n)
 	}
 	return all
 }
@@ -264,14 +264,14 @@ func (e *Scraper) discoverOnce(ctx context.Context, live *liveConfig) bool {
 // discoverScope lists one scope's projects, then each admitted project's clusters in parallel
 // within the concurrency bound. A project whose list fails keeps its last good clusters and does
 // not hide the others; a project no longer listed is dropped with its clusters.
-func (e *Scraper) discoverScope(ctx context.Context, live *liveConfig, client *atlas.Client, s *scope) error {
-	t := s.target
+func (s *Scraper) discoverScope(ctx context.Context, live *liveConfig, client *atlas.Client, sc *scope) error {
+	t := sc.target
 	var projects []atlas.Project
 	switch {
 	case t.GroupID != "":
 		projects = []atlas.Project{{ID: t.GroupID}}
 	case t.OrgID != "":
-		rctx, cancel := context.WithTimeout(ctx, e.opts.DiscoveryReadTimeout)
+		rctx, cancel := context.WithTimeout(ctx, s.opts.DiscoveryReadTimeout)
 		ps, err := client.ListOrgProjects(rctx, t.OrgID)
 		cancel()
 		if err != nil {
@@ -279,7 +279,7 @@ func (e *Scraper) discoverScope(ctx context.Context, live *liveConfig, client *a
 		}
 		projects = ps
 	default:
-		rctx, cancel := context.WithTimeout(ctx, e.opts.DiscoveryReadTimeout)
+		rctx, cancel := context.WithTimeout(ctx, s.opts.DiscoveryReadTimeout)
 		ps, err := client.ListProjects(rctx)
 		cancel()
 		if err != nil {
@@ -290,9 +290,9 @@ func (e *Scraper) discoverScope(ctx context.Context, live *liveConfig, client *a
 	found := make([][]Cluster, len(projects))
 	failed := make([]error, len(projects))
 	var g errgroup.Group
-	g.SetLimit(e.opts.Concurrency)
+	g.SetLimit(s.opts.Concurrency)
 	var refused []string
-	defer func() { e.refuseNames(s.name, "project ID", refused) }()
+	defer func() { s.refuseNames(sc.name, "project ID", refused) }()
 	for i, p := range projects {
 		switch {
 		case !config.IsObjectID(p.ID):
@@ -307,10 +307,10 @@ func (e *Scraper) discoverScope(ctx context.Context, live *liveConfig, client *a
 		projects[i].ID = p.ID
 		g.Go(func() error {
 			// Not a net/http goroutine: a panic here fails the project, not the process.
-			pctx, cancel := context.WithTimeout(ctx, e.opts.DiscoveryReadTimeout)
+			pctx, cancel := context.WithTimeout(ctx, s.opts.DiscoveryReadTimeout)
 			defer cancel()
-			if perr := recovery.Do(live.redact, func() { found[i], failed[i] = e.discoverProject(pctx, live, client, t, p) }); perr != nil {
-				e.logPanic(perr)
+			if perr := recovery.Do(live.redact, func() { found[i], failed[i] = s.discoverProject(pctx, live, client, t, p) }); perr != nil {
+				s.logPanic(perr)
 				failed[i] = perr
 			}
 			return nil
@@ -324,7 +324,7 @@ func (e *Scraper) discoverScope(ctx context.Context, live *liveConfig, client *a
 	for i, p := range projects {
 		switch {
 		case failed[i] != nil:
-			next[p.ID] = s.clusters[p.ID] // its last good clusters
+			next[p.ID] = sc.clusters[p.ID] // its last good clusters
 			if firstErr == nil {
 				firstErr = failed[i]
 			}
@@ -332,13 +332,13 @@ func (e *Scraper) discoverScope(ctx context.Context, live *liveConfig, client *a
 			next[p.ID] = found[i]
 		}
 	}
-	s.clusters = next
+	sc.clusters = next
 	return firstErr
 }
 
 // discoverProject lists one project's clusters, and under v2 its Flex clusters, as watched
 // clusters, those without backup included.
-func (e *Scraper) discoverProject(ctx context.Context, live *liveConfig, client *atlas.Client, t config.Target, p atlas.Project) ([]Cluster, error) {
+func (s *Scraper) discoverProject(ctx context.Context, live *liveConfig, client *atlas.Client, t config.Target, p atlas.Project) ([]Cluster, error) {
 	clusters, err := client.ListClusters(ctx, p.ID)
 	if err != nil {
 		return nil, fmt.Errorf("discover clusters of project %s: %w", p.ID, err)
@@ -346,11 +346,11 @@ func (e *Scraper) discoverProject(ctx context.Context, live *liveConfig, client 
 	live.ids.store(p.ID, clusters)
 	var configs map[string]*atlas.BackupConfig
 	if live.byID {
-		configs = e.backupConfigs(ctx, client, p.ID)
+		configs = s.backupConfigs(ctx, client, p.ID)
 	}
 	out := []Cluster{}
 	var refused []string
-	defer func() { e.refuseNames("project/"+p.ID, "cluster name", refused) }()
+	defer func() { s.refuseNames("project/"+p.ID, "cluster name", refused) }()
 	for i := range clusters {
 		c := &clusters[i]
 		if !config.IsClusterName(c.DisplayName()) {
@@ -393,7 +393,7 @@ func (e *Scraper) discoverProject(ctx context.Context, live *liveConfig, client 
 // control characters): they are left out, never a target, a label or a line on a page. One line
 // per project and pass, the first few values quoted and cut, and how many, so an upstream that
 // invents thousands costs one line.
-func (e *Scraper) refuseNames(scope, what string, values []string) {
+func (s *Scraper) refuseNames(scope, what string, values []string) {
 	if len(values) == 0 {
 		return
 	}
@@ -401,7 +401,7 @@ func (e *Scraper) refuseNames(scope, what string, values []string) {
 	for _, v := range values[:min(len(values), 3)] {
 		quoted = append(quoted, clip(v))
 	}
-	e.logger.Warn("Discovery left out a "+what+" that Atlas could not have given", "scope", scope, "left_out", len(values),
+	s.logger.Warn("Discovery left out a "+what+" that Atlas could not have given", "scope", scope, "left_out", len(values),
 		"values", strings.Join(quoted, ", "))
 }
 
@@ -486,8 +486,8 @@ func readTargets(clusters []Cluster) []config.Target {
 
 // Known returns the cluster targets a probe may ask for, configured or discovered, and whether
 // discovery still lacks a first result for some scope, in which case a target may yet appear.
-func (e *Scraper) Known() (targets []config.Target, pending bool) {
-	live := e.live.Load()
+func (s *Scraper) Known() (targets []config.Target, pending bool) {
+	live := s.live.Load()
 	if live == nil {
 		return nil, false
 	}
@@ -495,8 +495,8 @@ func (e *Scraper) Known() (targets []config.Target, pending bool) {
 	for _, c := range clusters {
 		targets = append(targets, c.Target)
 	}
-	for _, s := range states {
-		if s.LastSuccess.IsZero() {
+	for _, st := range states {
+		if st.LastSuccess.IsZero() {
 			pending = true
 		}
 	}
@@ -506,17 +506,17 @@ func (e *Scraper) Known() (targets []config.Target, pending bool) {
 // Discovered reports whether a first discovery pass has ended since start, so that readiness
 // can wait for targets whose clusters or family are not known yet. A reload does not make the
 // process unready again: its new targets show as failed until their pass, which is visible.
-func (e *Scraper) Discovered() bool {
-	live := e.live.Load()
+func (s *Scraper) Discovered() bool {
+	live := s.live.Load()
 	if live == nil {
 		return false
 	}
-	if e.discoveredOnce.Load() {
+	if s.discoveredOnce.Load() {
 		return true
 	}
 	select {
 	case <-live.discovery.done:
-		e.discoveredOnce.Store(true)
+		s.discoveredOnce.Store(true)
 		return true
 	default:
 		return false
@@ -524,8 +524,8 @@ func (e *Scraper) Discovered() bool {
 }
 
 // WaitDiscovered blocks until the live config's first discovery pass has ended, or ctx does.
-func (e *Scraper) WaitDiscovered(ctx context.Context) error {
-	live := e.live.Load()
+func (s *Scraper) WaitDiscovered(ctx context.Context) error {
+	live := s.live.Load()
 	if live == nil {
 		return nil
 	}

@@ -8,7 +8,7 @@ import (
 )
 
 // readList reads every job of a target's cluster in its family, as job views.
-func (e *Scraper) readList(ctx context.Context, live *liveConfig, tr *TargetResult) ([]*Job, error) {
+func (s *Scraper) readList(ctx context.Context, live *liveConfig, tr *TargetResult) ([]*Job, error) {
 	t := tr.Target
 	var views []*Job
 	switch t.API {
@@ -33,7 +33,7 @@ func (e *Scraper) readList(ctx context.Context, live *liveConfig, tr *TargetResu
 	default:
 		jobs, err := live.client.ListRestoreJobs(ctx, t.GroupID, atlas.ClusterRef{Name: t.ClusterName, ID: tr.clusterID})
 		if err != nil {
-			e.forgetClusterID(live, tr, err)
+			s.forgetClusterID(live, tr, err)
 			return nil, err
 		}
 		for i := range jobs {
@@ -44,7 +44,7 @@ func (e *Scraper) readList(ctx context.Context, live *liveConfig, tr *TargetResu
 }
 
 // readOne reads one pinned job of a target's cluster in its family.
-func (e *Scraper) readOne(ctx context.Context, live *liveConfig, tr *TargetResult, id string) (*Job, error) {
+func (s *Scraper) readOne(ctx context.Context, live *liveConfig, tr *TargetResult, id string) (*Job, error) {
 	t := tr.Target
 	switch t.API {
 	case config.APIAuto:
@@ -64,7 +64,7 @@ func (e *Scraper) readOne(ctx context.Context, live *liveConfig, tr *TargetResul
 	}
 	job, err := live.client.GetRestoreJob(ctx, t.GroupID, atlas.ClusterRef{Name: t.ClusterName, ID: tr.clusterID}, id)
 	if err != nil {
-		e.forgetClusterID(live, tr, err)
+		s.forgetClusterID(live, tr, err)
 		return nil, err
 	}
 	return FromLegacy(job), nil

@@ -106,8 +106,8 @@ func (live *liveConfig) clusterStates(clusters []Cluster) []ClusterState {
 // Scrape returns this scrape's round over the targets sel accepts (nil: all), joining one already
 // in flight for the same selection so that an HA pair of Prometheus servers costs one set of API
 // calls. key names the selection.
-func (e *Scraper) Scrape(ctx context.Context, key string, sel func(config.Target) bool) *Round {
-	live := e.live.Load()
+func (s *Scraper) Scrape(ctx context.Context, key string, sel func(config.Target) bool) *Round {
+	live := s.live.Load()
 	if live == nil {
 		return &Round{}
 	}
@@ -119,7 +119,7 @@ func (e *Scraper) Scrape(ctx context.Context, key string, sel func(config.Target
 	for i, c := range clusters {
 		all[i] = c.Target
 	}
-	e.memory.retain(all)
+	s.memory.retain(all)
 	if sel != nil {
 		var chosen []Cluster
 		for _, c := range clusters {
@@ -133,7 +133,7 @@ func (e *Scraper) Scrape(ctx context.Context, key string, sel func(config.Target
 	states := live.clusterStates(clusters)
 	for i := range states {
 		if !states[i].readsJobs() {
-			last := e.memory.lastGood(targetKey(states[i].Target.GroupID, states[i].Target.ClusterName))
+			last := s.memory.lastGood(targetKey(states[i].Target.GroupID, states[i].Target.ClusterName))
 			states[i].History, states[i].HistoryAt, states[i].HistorySuccess = last.rows(), last.at, last.lastRestore
 		}
 	}
@@ -141,21 +141,21 @@ func (e *Scraper) Scrape(ctx context.Context, key string, sel func(config.Target
 	if !ok {
 		deadline = time.Now().Add(maxRoundWithoutDeadline)
 	}
-	sr := e.rounds.join(key, deadline, func(deadline time.Time) *Round {
+	sr := s.rounds.join(key, deadline, func(deadline time.Time) *Round {
 		// The round outlives a caller that hangs up, for the sake of those that joined it, but
 		// not the Scraper, and ends a little before its deadline, so its starter receives the
 		// round's own errors rather than only its own timeout.
-		rctx, cancel := context.WithDeadline(e.life, deadline.Add(-roundMargin(time.Until(deadline))))
+		rctx, cancel := context.WithDeadline(s.life, deadline.Add(-roundMargin(time.Until(deadline))))
 		defer cancel()
 		// The round runs in its own goroutine, where a panic would end the process; it fails
 		// the round's targets instead, which then serve their last good values.
 		var r *Round
-		if err := recovery.Do(live.redact, func() { r = e.fetch(rctx, live, targets) }); err != nil {
-			e.logPanic(err)
+		if err := recovery.Do(live.redact, func() { r = s.fetch(rctx, live, targets) }); err != nil {
+			s.logPanic(err)
 			r = failedRound(targets, err)
 		}
-		if err := recovery.Do(live.redact, func() { e.settle(r) }); err != nil {
-			e.logPanic(err)
+		if err := recovery.Do(live.redact, func() { s.settle(r) }); err != nil {
+			s.logPanic(err)
 			r = failedRound(targets, err)
 		}
 		if sel == nil {
@@ -164,8 +164,8 @@ func (e *Scraper) Scrape(ctx context.Context, key string, sel func(config.Target
 		r.Clusters = states
 		return r
 	}, func(r *Round) {
-		if err := recovery.Do(live.redact, func() { e.logFailures(r) }); err != nil {
-			e.logPanic(err)
+		if err := recovery.Do(live.redact, func() { s.logFailures(r) }); err != nil {
+			s.logPanic(err)
 		}
 	})
 	select {
@@ -177,7 +177,7 @@ func (e *Scraper) Scrape(ctx context.Context, key string, sel func(config.Target
 		r := failedRound(targets, fmt.Errorf("the shared read did not finish before this scrape's deadline: %w", ctx.Err()))
 		now := time.Now()
 		for _, t := range r.Targets {
-			e.serveLastGood(t, now)
+			s.serveLastGood(t, now)
 		}
 		if sel == nil {
 			r.Discoveries = discoveries
@@ -197,8 +197,8 @@ func roundMargin(left time.Duration) time.Duration {
 }
 
 // logPanic reports a recovered panic with its stack, which the target's failure line leaves out.
-func (e *Scraper) logPanic(err error) {
-	recovery.Log(e.logger, "Recovered from a panic while reading the API", err)
+func (s *Scraper) logPanic(err error) {
+	recovery.Log(s.logger, "Recovered from a panic while reading the API", err)
 }
 
 func failedRound(targets []config.Target, err error) *Round {
@@ -226,18 +226,18 @@ const (
 // fetch reads every target with at most Concurrency requests in flight, using a fixed pool of
 // workers so ten thousand pinned jobs do not mean ten thousand goroutines; a long list's pages
 // are read concurrently within the same bound.
-func (e *Scraper) fetch(ctx context.Context, live *liveConfig, targets []config.Target) *Round {
+func (s *Scraper) fetch(ctx context.Context, live *liveConfig, targets []config.Target) *Round {
 	start := time.Now()
 	// One bound covers this round's workers and the concurrent pages of its long lists alike.
 	bounded := *live
-	bounded.client = live.client.Within(atlas.NewBound(e.opts.Concurrency))
+	bounded.client = live.client.Within(atlas.NewBound(s.opts.Concurrency))
 	live = &bounded
 	r := &Round{Targets: make([]*TargetResult, len(targets))}
 	for i, t := range targets {
 		r.Targets[i] = &TargetResult{Target: t, clusterID: t.ClusterID}
 	}
 	if live.byID {
-		e.resolveClusterIDs(ctx, live, r.Targets)
+		s.resolveClusterIDs(ctx, live, r.Targets)
 	}
 	var tasks []task
 	for _, tr := range r.Targets {
@@ -252,9 +252,9 @@ func (e *Scraper) fetch(ctx context.Context, live *liveConfig, targets []config.
 			tasks = append(tasks, task{t: tr, idx: listTask})
 			continue
 		}
-		tasks = append(tasks, e.pinnedTasks(tr)...)
+		tasks = append(tasks, s.pinnedTasks(tr)...)
 	}
-	e.runTasks(ctx, live, tasks, func(tk task) { e.run(ctx, live, tk) })
+	s.runTasks(ctx, live, tasks, func(tk task) { s.run(ctx, live, tk) })
 	for _, tr := range r.Targets {
 		if len(tr.Target.RestoreJobIDs) > 0 {
 			// A pinned target's drill and record count its own jobs, however they were read.
@@ -267,10 +267,10 @@ func (e *Scraper) fetch(ctx context.Context, live *liveConfig, targets []config.
 
 // runTasks runs fn over tasks on at most Concurrency workers. A task that panics fails its target
 // instead of the process: the workers are not net/http's goroutines, so nothing else would catch it.
-func (e *Scraper) runTasks(ctx context.Context, live *liveConfig, tasks []task, fn func(task)) {
+func (s *Scraper) runTasks(ctx context.Context, live *liveConfig, tasks []task, fn func(task)) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(e.opts.Concurrency, len(tasks)) {
+	for range min(s.opts.Concurrency, len(tasks)) {
 		wg.Go(func() {
 			for {
 				n := int(next.Add(1)) - 1
@@ -282,7 +282,7 @@ func (e *Scraper) runTasks(ctx context.Context, live *liveConfig, tasks []task, 
 					continue
 				}
 				if err := recovery.Do(live.redact, func() { fn(tasks[n]) }); err != nil {
-					e.logPanic(err)
+					s.logPanic(err)
 					tasks[n].t.Fail(err)
 				}
 			}
@@ -293,12 +293,12 @@ func (e *Scraper) runTasks(ctx context.Context, live *liveConfig, tasks []task, 
 
 // pinnedTasks plans a pinned target's reads: terminal jobs come from memory, and the rest by
 // per-job GETs or by one list read, whichever costs fewer requests.
-func (e *Scraper) pinnedTasks(tr *TargetResult) []task {
+func (s *Scraper) pinnedTasks(tr *TargetResult) []task {
 	key := targetKey(tr.Target.GroupID, tr.Target.ClusterName)
 	tr.Jobs = make([]*Job, len(tr.Target.RestoreJobIDs))
 	var need []int
 	for j, id := range tr.Target.RestoreJobIDs {
-		if v := e.memory.terminalJob(key, id); v != nil {
+		if v := s.memory.terminalJob(key, id); v != nil {
 			tr.Jobs[j] = v
 		} else {
 			need = append(need, j)
@@ -308,7 +308,7 @@ func (e *Scraper) pinnedTasks(tr *TargetResult) []task {
 		return nil
 	}
 	pages := 1 // until the cluster has been listed, assume its list fits one page
-	if n := e.memory.listSize(key); n > 0 {
+	if n := s.memory.listSize(key); n > 0 {
 		pages = (n + atlas.MaxPageSize - 1) / atlas.MaxPageSize
 	}
 	if len(need) > pages {
@@ -322,22 +322,22 @@ func (e *Scraper) pinnedTasks(tr *TargetResult) []task {
 }
 
 // list reads every job of a target's cluster in its family.
-func (e *Scraper) list(ctx context.Context, live *liveConfig, tr *TargetResult) ([]*Job, error) {
+func (s *Scraper) list(ctx context.Context, live *liveConfig, tr *TargetResult) ([]*Job, error) {
 	t := tr.Target
-	views, err := e.readList(ctx, live, tr)
+	views, err := s.readList(ctx, live, tr)
 	if err != nil {
 		return nil, err
 	}
 	key := targetKey(t.GroupID, t.ClusterName)
-	views = shareUnchanged(views, e.memory.lastGood(key).jobs)
-	e.memory.setListSize(key, len(views))
+	views = shareUnchanged(views, s.memory.lastGood(key).jobs)
+	s.memory.setListSize(key, len(views))
 	for _, v := range views {
-		e.odd.note(t, v)
+		s.odd.note(t, v)
 	}
 	return views, nil
 }
 
-func (e *Scraper) run(ctx context.Context, live *liveConfig, tk task) {
+func (s *Scraper) run(ctx context.Context, live *liveConfig, tk task) {
 	t := tk.t.Target
 	switch tk.idx {
 	case collectionTask:
@@ -351,13 +351,13 @@ func (e *Scraper) run(ctx context.Context, live *liveConfig, tk task) {
 		for i := range jobs {
 			v := FromCollectionRestore(&jobs[i])
 			v.ErrorMessage = live.client.Clean(v.ErrorMessage) // free text: one bounded line, redacted
-			e.odd.noteCollection(t, v)
+			s.odd.noteCollection(t, v)
 			views = append(views, v)
 		}
 		tk.t.Collections = views
 		return
 	case listTask:
-		views, err := e.list(ctx, live, tk.t)
+		views, err := s.list(ctx, live, tk.t)
 		if err != nil {
 			tk.t.Fail(err)
 			return
@@ -369,7 +369,7 @@ func (e *Scraper) run(ctx context.Context, live *liveConfig, tk task) {
 		tk.t.Dropped = droppedRows(views, tk.t.Jobs)
 		return
 	case pinnedByList:
-		views, err := e.list(ctx, live, tk.t)
+		views, err := s.list(ctx, live, tk.t)
 		if err != nil {
 			tk.t.Fail(err)
 			return
@@ -389,20 +389,20 @@ func (e *Scraper) run(ctx context.Context, live *liveConfig, tk task) {
 		return
 	}
 	id := t.RestoreJobIDs[tk.idx]
-	view, err := e.readOne(ctx, live, tk.t, id)
+	view, err := s.readOne(ctx, live, tk.t, id)
 	if err != nil {
 		tk.t.Fail(fmt.Errorf("restore job %s: %w", id, err))
 		return
 	}
 	// A pinned job is labelled by the ID the user asked for, whatever the body claims.
 	view.ID = id
-	e.odd.note(t, view)
+	s.odd.note(t, view)
 	tk.t.Jobs[tk.idx] = view
 }
 
 // settle remembers complete reads, and for a failed read serves the last good one, marked stale;
 // a target the API says does not exist (404) is forgotten instead, so its jobs disappear.
-func (e *Scraper) settle(r *Round) {
+func (s *Scraper) settle(r *Round) {
 	now := time.Now()
 	for _, t := range r.Targets {
 		key := targetKey(t.Target.GroupID, t.Target.ClusterName)
@@ -411,38 +411,38 @@ func (e *Scraper) settle(r *Round) {
 			collectionsAt := now
 			if t.CollectionsErr != nil {
 				// The last good ones, marked by CollectionsErr, for MaxStaleness at most.
-				last := e.memory.lastGood(key)
+				last := s.memory.lastGood(key)
 				t.Collections, collectionsAt = nil, time.Time{}
-				if now.Sub(last.collectionsAt) <= e.opts.MaxStaleness {
+				if now.Sub(last.collectionsAt) <= s.opts.MaxStaleness {
 					t.Collections, collectionsAt = last.collections, last.collectionsAt
 				}
 			}
-			e.memory.keep(key, lastRead{jobs: t.Jobs, collections: t.Collections, collectionsAt: collectionsAt, at: now,
+			s.memory.keep(key, lastRead{jobs: t.Jobs, collections: t.Collections, collectionsAt: collectionsAt, at: now,
 				lastRestore: t.LastRestore, dropped: t.Dropped}, len(t.Target.RestoreJobIDs) > 0)
 			t.LastSuccess = now
 		case slices.ContainsFunc(t.errs, func(err error) bool { return atlas.StatusCode(err) == 404 }):
-			e.memory.forget(key)
+			s.memory.forget(key)
 		default:
-			e.serveLastGood(t, now)
+			s.serveLastGood(t, now)
 		}
 		var first error
 		if !t.OK() {
 			first = t.errs[0]
 		}
-		e.memory.record(key, outcome{read: now, ok: t.OK(), cause: Cause(first)})
+		s.memory.record(key, outcome{read: now, ok: t.OK(), cause: Cause(first)})
 	}
 }
 
 // serveLastGood gives a failed target its last complete read, marked stale, unless that read is
 // older than MaxStaleness: then the target's series go away and only its failure and the time of
 // its last success remain.
-func (e *Scraper) serveLastGood(t *TargetResult, now time.Time) {
-	last := e.memory.lastGood(targetKey(t.Target.GroupID, t.Target.ClusterName))
+func (s *Scraper) serveLastGood(t *TargetResult, now time.Time) {
+	last := s.memory.lastGood(targetKey(t.Target.GroupID, t.Target.ClusterName))
 	if last.at.IsZero() {
 		return
 	}
 	t.LastSuccess = last.at
-	if now.Sub(last.at) > e.opts.MaxStaleness {
+	if now.Sub(last.at) > s.opts.MaxStaleness {
 		t.Jobs, t.Collections, t.LastRestore, t.Dropped, t.expired = nil, nil, Success{}, nil, true
 		return
 	}
@@ -458,14 +458,14 @@ const maxFailureLines = 20
 // Atlas's errorCode when there is one, and a summary of the rest by cause; successes are logged
 // at debug. It runs after the round's waiters have their answer, so however long it takes, it
 // cannot cost a scrape its deadline.
-func (e *Scraper) logFailures(r *Round) {
+func (s *Scraper) logFailures(r *Round) {
 	lines, debugLines := 0, 0
 	more := map[string]int{}
 	for _, t := range r.Targets {
 		if t.CollectionsErr != nil {
 			if lines < maxFailureLines {
 				lines++
-				e.logger.Warn("Reading collection restore jobs failed; the cluster's restore jobs are unaffected",
+				s.logger.Warn("Reading collection restore jobs failed; the cluster's restore jobs are unaffected",
 					"group_id", t.Target.GroupID, "cluster_name", t.Target.ClusterName, "err", t.CollectionsErr,
 					"error_code", atlas.ErrorCode(t.CollectionsErr))
 			} else {
@@ -475,7 +475,7 @@ func (e *Scraper) logFailures(r *Round) {
 		if t.OK() {
 			if debugLines < maxFailureLines {
 				debugLines++
-				e.logger.Debug("Read target", "group_id", t.Target.GroupID, "cluster_name", t.Target.ClusterName,
+				s.logger.Debug("Read target", "group_id", t.Target.GroupID, "cluster_name", t.Target.ClusterName,
 					"restore_jobs", len(t.Jobs), "round_seconds", r.Duration.Seconds())
 			}
 			continue
@@ -485,14 +485,14 @@ func (e *Scraper) logFailures(r *Round) {
 			continue
 		}
 		lines++
-		e.logFailure(t)
+		s.logFailure(t)
 	}
 	if len(more) > 0 {
 		n := 0
 		for _, k := range more {
 			n += k
 		}
-		e.logger.Error("More targets failed than are logged one by one", "more_failed", n, "causes", countsByCause(more),
+		s.logger.Error("More targets failed than are logged one by one", "more_failed", n, "causes", countsByCause(more),
 			"targets", len(r.Targets))
 	}
 }
@@ -509,7 +509,7 @@ func countsByCause(more map[string]int) string {
 
 // logFailure is one failed target's line: the first error, Atlas's errorCode and status, a hint,
 // and how old the values served instead are.
-func (e *Scraper) logFailure(t *TargetResult) {
+func (s *Scraper) logFailure(t *TargetResult) {
 	first := t.errs[0]
 	attrs := []any{
 		"group_id", t.Target.GroupID,
@@ -533,7 +533,7 @@ func (e *Scraper) logFailure(t *TargetResult) {
 	case t.Stale:
 		attrs = append(attrs, "serving_last_good_from", t.LastSuccess.UTC().Format(time.RFC3339))
 	case t.expired:
-		attrs = append(attrs, "last_good_expired_at", t.LastSuccess.Add(e.opts.MaxStaleness).UTC().Format(time.RFC3339))
+		attrs = append(attrs, "last_good_expired_at", t.LastSuccess.Add(s.opts.MaxStaleness).UTC().Format(time.RFC3339))
 	}
-	e.logger.Error("Scraping target failed", attrs...)
+	s.logger.Error("Scraping target failed", attrs...)
 }

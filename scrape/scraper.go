@@ -159,11 +159,11 @@ func New(o Options, reg prometheus.Registerer, logger *slog.Logger) *Scraper {
 }
 
 // Apply builds a client for cfg and makes it live; the previous client's idle connections are closed.
-func (e *Scraper) Apply(cfg *config.Config) error {
+func (s *Scraper) Apply(cfg *config.Config) error {
 	if cfg == nil {
 		return errors.New("no config")
 	}
-	co := e.opts.Client
+	co := s.opts.Client
 	co.BaseURL = cfg.Atlas.BaseURL
 	if cfg.UsesServiceAccount() {
 		co.ClientID, co.ClientSecret, co.TokenURL = cfg.Atlas.ClientID, cfg.ClientSecret, cfg.Atlas.TokenURL
@@ -174,39 +174,39 @@ func (e *Scraper) Apply(cfg *config.Config) error {
 		co.TLSConfig = cfg.TLSConfig()
 	}
 	if co.UserAgent == "" {
-		co.UserAgent = e.opts.UserAgent
+		co.UserAgent = s.opts.UserAgent
 	}
 	if co.RequestTimeout == 0 {
-		co.RequestTimeout = e.opts.RequestTimeout
+		co.RequestTimeout = s.opts.RequestTimeout
 	}
 	if co.MaxIdleConnsPerHost == 0 {
-		co.MaxIdleConnsPerHost = e.opts.Concurrency
+		co.MaxIdleConnsPerHost = s.opts.Concurrency
 	}
 	co.Observe = func(endpoint, code string) {
-		e.apiRequests.WithLabelValues(endpoint, code).Inc()
+		s.apiRequests.WithLabelValues(endpoint, code).Inc()
 		if code == "429" {
-			e.rateLimited.WithLabelValues(endpoint).Inc()
+			s.rateLimited.WithLabelValues(endpoint).Inc()
 		}
 	}
-	co.ObserveRemaining = func(bucket string, v float64) { e.limitRemaining.WithLabelValues(bucket).Set(v) }
-	co.ObserveBudget = func(endpoint string) { e.budgetRefused.WithLabelValues(endpoint).Inc() }
-	co.ObserveDeferred = func(endpoint string) { e.deferred.WithLabelValues(endpoint).Inc() }
+	co.ObserveRemaining = func(bucket string, v float64) { s.limitRemaining.WithLabelValues(bucket).Set(v) }
+	co.ObserveBudget = func(endpoint string) { s.budgetRefused.WithLabelValues(endpoint).Inc() }
+	co.ObserveDeferred = func(endpoint string) { s.deferred.WithLabelValues(endpoint).Inc() }
 	limits := atlas.Limits{Capacity: cfg.RateLimit.Capacity, Refill: cfg.RateLimit.Refill, Period: time.Duration(cfg.RateLimit.Period)}
-	e.applyMu.Lock()
-	defer e.applyMu.Unlock()
-	if e.closed {
+	s.applyMu.Lock()
+	defer s.applyMu.Unlock()
+	if s.closed {
 		return errors.New("the scraper is closed") // a reload that raced the shutdown
 	}
-	if e.limiter == nil || limits != e.limits {
-		e.limiter, e.limits = atlas.NewLimiter(limits), limits
+	if s.limiter == nil || limits != s.limits {
+		s.limiter, s.limits = atlas.NewLimiter(limits), limits
 	}
 	if co.Limiter == nil {
-		co.Limiter = e.limiter
+		co.Limiter = s.limiter
 	}
 	if co.TokenLimiter == nil {
-		co.TokenLimiter = e.tokens
+		co.TokenLimiter = s.tokens
 	}
-	old := e.live.Load()
+	old := s.live.Load()
 	// A reload costs what changed: a client built from the same identity, on the same budget,
 	// keeps its connections, its Digest session and its token.
 	identity := cfg.ClientIdentity()
@@ -220,7 +220,7 @@ func (e *Scraper) Apply(cfg *config.Config) error {
 		}
 	}
 	// Whatever made Atlas answer 429 (another tool, a scrape interval) may be what the reload fixed.
-	e.limiter.Unpause()
+	s.limiter.Unpause()
 	var prevSnaps *snapshots
 	interval := time.Duration(cfg.Discovery.RefreshInterval)
 	d := newDiscovery(cfg.Targets, interval, nil)
@@ -244,9 +244,9 @@ func (e *Scraper) Apply(cfg *config.Config) error {
 		snapshots:   newSnapshots(snapshotInterval(cfg), prevSnaps),
 		collections: cfg.Jobs.CollectionRestores,
 		stop:        stop,
-		staleness:   e.opts.MaxStaleness,
+		staleness:   s.opts.MaxStaleness,
 	}
-	e.live.Store(live)
+	s.live.Store(live)
 	if old != nil {
 		old.stop()
 		if !keepDiscovery {
@@ -259,9 +259,9 @@ func (e *Scraper) Apply(cfg *config.Config) error {
 	if !keepDiscovery {
 		dctx, dstop := context.WithCancel(context.Background())
 		d.loopStop = dstop
-		e.wg.Go(func() { e.runDiscovery(dctx, live) })
+		s.wg.Go(func() { s.runDiscovery(dctx, live) })
 	}
-	e.wg.Go(func() { e.runSnapshots(ctx, live) })
+	s.wg.Go(func() { s.runSnapshots(ctx, live) })
 	return nil
 }
 
@@ -275,25 +275,25 @@ func snapshotInterval(cfg *config.Config) time.Duration {
 
 // Redact hides every secret the live client holds, and secret-shaped text, in s; for what the
 // HTTP server recovers from a panic.
-func (e *Scraper) Redact(s string) string {
-	if l := e.live.Load(); l != nil {
-		return l.redact(s)
+func (s *Scraper) Redact(text string) string {
+	if l := s.live.Load(); l != nil {
+		return l.redact(text)
 	}
-	return s
+	return text
 }
 
 // Close is final: it ends the rounds in flight, stops discovery and the snapshot reads, releases
 // the live client's idle connections, and waits for every goroutine it owns.
-func (e *Scraper) Close() {
-	e.applyMu.Lock()
-	e.closed = true
-	e.end()
-	e.rounds.close()
-	if l := e.live.Load(); l != nil {
+func (s *Scraper) Close() {
+	s.applyMu.Lock()
+	s.closed = true
+	s.end()
+	s.rounds.close()
+	if l := s.live.Load(); l != nil {
 		l.stop()
 		l.discovery.stopLoop()
 		l.client.Close()
 	}
-	e.applyMu.Unlock()
-	e.wg.Wait()
+	s.applyMu.Unlock()
+	s.wg.Wait()
 }

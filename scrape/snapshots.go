@@ -86,9 +86,9 @@ func (s *snapshots) of(t config.Target) Snapshot {
 
 // runSnapshots reads due snapshot lists until ctx ends, waking for the next due read or for a
 // discovery pass, which may have found clusters to read at once.
-func (e *Scraper) runSnapshots(ctx context.Context, live *liveConfig) {
-	s := live.snapshots
-	if s.interval <= 0 {
+func (s *Scraper) runSnapshots(ctx context.Context, live *liveConfig) {
+	snaps := live.snapshots
+	if snaps.interval <= 0 {
 		return
 	}
 	select {
@@ -97,7 +97,7 @@ func (e *Scraper) runSnapshots(ctx context.Context, live *liveConfig) {
 	case <-live.discovery.done: // the clusters and their families are known
 	}
 	for {
-		wait := e.readDueSnapshots(ctx, live)
+		wait := s.readDueSnapshots(ctx, live)
 		t := time.NewTimer(max(wait, minSnapshotGap))
 		select {
 		case <-ctx.Done():
@@ -113,13 +113,13 @@ func (e *Scraper) runSnapshots(ctx context.Context, live *liveConfig) {
 // readDueSnapshots reads every cluster whose snapshots are due, in parallel within the
 // concurrency bound, forgets the clusters no longer watched, and returns how long until the next
 // read is due.
-func (e *Scraper) readDueSnapshots(ctx context.Context, live *liveConfig) time.Duration {
-	s := live.snapshots
+func (s *Scraper) readDueSnapshots(ctx context.Context, live *liveConfig) time.Duration {
+	snaps := live.snapshots
 	clusters, _ := live.expand()
 	now := time.Now()
-	next := s.interval
+	next := snaps.interval
 	var due []Cluster
-	s.mu.Lock()
+	snaps.mu.Lock()
 	watched := make(map[string]bool, len(clusters))
 	for _, c := range clusters {
 		if !c.readsSnapshots() {
@@ -127,14 +127,14 @@ func (e *Scraper) readDueSnapshots(ctx context.Context, live *liveConfig) time.D
 		}
 		key := snapshotKey(c.Target)
 		watched[key] = true
-		st := s.byCluster[key]
+		st := snaps.byCluster[key]
 		if st == nil || !st.Read {
 			due = append(due, c)
 			continue
 		}
-		every := s.interval
+		every := snaps.interval
 		if !st.OK {
-			every = min(retryFailedSnapshots, s.interval)
+			every = min(retryFailedSnapshots, snaps.interval)
 		}
 		if left := st.At.Add(every).Sub(now); left > 0 {
 			next = min(next, left)
@@ -142,19 +142,19 @@ func (e *Scraper) readDueSnapshots(ctx context.Context, live *liveConfig) time.D
 			due = append(due, c)
 		}
 	}
-	for key := range s.byCluster {
+	for key := range snaps.byCluster {
 		if !watched[key] {
-			delete(s.byCluster, key)
+			delete(snaps.byCluster, key)
 		}
 	}
-	s.mu.Unlock()
+	snaps.mu.Unlock()
 	if len(due) == 0 {
 		return next
 	}
-	client := live.client.Background().Within(atlas.NewBound(e.opts.Concurrency))
+	client := live.client.Background().Within(atlas.NewBound(s.opts.Concurrency))
 	failures := make([]error, len(due))
 	var g errgroup.Group
-	g.SetLimit(e.opts.Concurrency)
+	g.SetLimit(s.opts.Concurrency)
 	for i, c := range due {
 		g.Go(func() error {
 			rctx, cancel := context.WithTimeout(ctx, snapshotReadTimeout)
@@ -162,27 +162,27 @@ func (e *Scraper) readDueSnapshots(ctx context.Context, live *liveConfig) time.D
 			var last time.Time
 			var err error
 			// Not a net/http goroutine: a panic here fails this read, not the process.
-			if perr := recovery.Do(live.redact, func() { last, err = e.readSnapshots(rctx, live, client, c) }); perr != nil {
-				e.logPanic(perr)
+			if perr := recovery.Do(live.redact, func() { last, err = s.readSnapshots(rctx, live, client, c) }); perr != nil {
+				s.logPanic(perr)
 				err = perr
 			}
 			if ctx.Err() != nil {
 				return nil // the config was replaced or the exporter is stopping
 			}
-			s.settle(c.Target, last, err)
+			snaps.settle(c.Target, last, err)
 			failures[i] = err
 			return nil
 		})
 	}
 	_ = g.Wait() // the goroutines report through settle and failures
-	e.logSnapshotFailures(due, failures)
+	s.logSnapshotFailures(due, failures)
 	return 0 // the loop looks again at once: the reads just made set when each is next due
 }
 
 // logSnapshotFailures writes one line per failed snapshot read of a pass, for the first
 // maxFailureLines, and a summary of the rest by cause: every cluster of a large organisation
 // failing at once (a revoked key) costs twenty lines a minute, not one per cluster.
-func (e *Scraper) logSnapshotFailures(due []Cluster, failures []error) {
+func (s *Scraper) logSnapshotFailures(due []Cluster, failures []error) {
 	more, n := map[string]int{}, 0
 	for i, err := range failures {
 		if err == nil {
@@ -190,14 +190,14 @@ func (e *Scraper) logSnapshotFailures(due []Cluster, failures []error) {
 		}
 		if n++; n <= maxFailureLines {
 			t := due[i].Target
-			e.logger.Warn("Reading the cluster's snapshots failed; its restore jobs are unaffected",
+			s.logger.Warn("Reading the cluster's snapshots failed; its restore jobs are unaffected",
 				"group_id", t.GroupID, "cluster_name", t.ClusterName, "err", err, "error_code", atlas.ErrorCode(err))
 			continue
 		}
 		more[Cause(err)]++
 	}
 	if len(more) > 0 {
-		e.logger.Warn("More snapshot reads failed than are logged one by one", "more_failed", n-maxFailureLines,
+		s.logger.Warn("More snapshot reads failed than are logged one by one", "more_failed", n-maxFailureLines,
 			"causes", countsByCause(more))
 	}
 }
@@ -219,7 +219,7 @@ func (s *snapshots) settle(t config.Target, last time.Time, err error) {
 }
 
 // readSnapshots reads one cluster's snapshot list in its family and returns its newest recovery point.
-func (e *Scraper) readSnapshots(ctx context.Context, live *liveConfig, client *atlas.Client, c Cluster) (time.Time, error) {
+func (s *Scraper) readSnapshots(ctx context.Context, live *liveConfig, client *atlas.Client, c Cluster) (time.Time, error) {
 	t := c.Target
 	switch t.API {
 	case config.APICloudBackup:
@@ -245,7 +245,7 @@ func (e *Scraper) readSnapshots(ctx context.Context, live *liveConfig, client *a
 	}
 	ref := atlas.ClusterRef{Name: t.ClusterName, ID: t.ClusterID}
 	if live.byID && ref.ID == "" {
-		id, err := e.clusterIDFor(ctx, live, client, t)
+		id, err := s.clusterIDFor(ctx, live, client, t)
 		if err != nil {
 			return time.Time{}, fmt.Errorf("snapshots: %w", err)
 		}

@@ -51,15 +51,15 @@ func Cause(err error) string {
 
 // Targets returns every configured and discovered target with how its last read went; it reads
 // only memory, never the API.
-func (e *Scraper) Targets() []TargetStatus {
-	live := e.live.Load()
+func (s *Scraper) Targets() []TargetStatus {
+	live := s.live.Load()
 	if live == nil {
 		return nil
 	}
 	clusters, _ := live.expand()
 	out := make([]TargetStatus, 0, len(clusters))
 	for _, t := range readTargets(clusters) {
-		r := e.memory.status(targetKey(t.GroupID, t.ClusterName))
+		r := s.memory.status(targetKey(t.GroupID, t.ClusterName))
 		out = append(out, TargetStatus{Target: t, Read: r.outcome.read, OK: r.outcome.ok, Cause: r.outcome.cause,
 			LastSuccess: r.at, Jobs: len(r.jobs)})
 	}
@@ -67,8 +67,8 @@ func (e *Scraper) Targets() []TargetStatus {
 }
 
 // Discoveries returns each discovering target's discovery state.
-func (e *Scraper) Discoveries() []Discovery {
-	live := e.live.Load()
+func (s *Scraper) Discoveries() []Discovery {
+	live := s.live.Load()
 	if live == nil {
 		return nil
 	}
@@ -78,8 +78,8 @@ func (e *Scraper) Discoveries() []Discovery {
 
 // Clusters returns every watched cluster, those without backup included, with its coverage and
 // what the background reads last learnt of its recovery point; it reads only memory, never the API.
-func (e *Scraper) Clusters() []ClusterState {
-	live := e.live.Load()
+func (s *Scraper) Clusters() []ClusterState {
+	live := s.live.Load()
 	if live == nil {
 		return nil
 	}

@@ -3,10 +3,9 @@ package collector
 import (
 	"sort"
 
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/scrape"
 	"github.com/prometheus/client_golang/prometheus"
 )
-
-const namespace = "mongodbatlas"
 
 // jobLabels is the contract's label set L: never job, instance or cluster, which Prometheus and
 // common external labels already own.
@@ -49,7 +48,7 @@ func withLabels(extra ...string) []string {
 func newDescs() *descs {
 	var all []*family
 	d := func(name, help string, labels []string) *family {
-		fq := prometheus.BuildFQName(namespace, "", name)
+		fq := prometheus.BuildFQName(scrape.Namespace, "", name)
 		f := &family{name: fq, help: help, labels: labels}
 		f.order = make([]int, len(labels))
 		for i := range f.order {

@@ -16,8 +16,9 @@ import (
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
 )
 
-// namespace prefixes every metric the exporter exposes.
-const namespace = "mongodbatlas"
+// Namespace prefixes every metric the exporter exposes: the scraper's own (API requests, budget)
+// and the collector's, which takes it from here.
+const Namespace = "mongodbatlas"
 
 // Options tune how the exporter talks to Atlas.
 type Options struct {
@@ -126,30 +127,30 @@ func New(o Options, reg prometheus.Registerer, logger *slog.Logger) *Scraper {
 		memory: &memory{},
 		odd:    &oddFields{logger: logger},
 		apiRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace,
+			Namespace: Namespace,
 			Name:      "api_requests_total",
 			Help:      "Atlas API requests made, retries included, by route template and HTTP status (\"error\" when no response came).",
 		}, []string{"endpoint", "code"}),
 	}
 	e.rateLimited = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Namespace: namespace,
+		Namespace: Namespace,
 		Name:      "api_rate_limited_total",
 		Help:      "Atlas API responses that were 429 Too Many Requests; each pauses its project's budget for Retry-After.",
 	}, []string{"endpoint"})
 	e.budgetRefused = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Namespace: namespace,
+		Namespace: Namespace,
 		Name:      "api_budget_exhausted_total",
 		Help:      "API requests not sent because the exporter's own rate-limit budget could not pay for them before the scrape deadline.",
 	}, []string{"endpoint"})
 	e.deferred = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Namespace: namespace,
+		Namespace: Namespace,
 		Name:      "api_background_deferred_total",
 		Help:      "Background reads (snapshot lists) not sent because the spare half of their rate-limit bucket was spent; the other half is kept for scrapes, and the read is tried again later.",
 	}, []string{"endpoint"})
 	// A child appears with Atlas's first RateLimit-Remaining header for its bucket: a 0 before
 	// that would read as an exhausted budget.
 	e.limitRemaining = prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Namespace: namespace,
+		Namespace: Namespace,
 		Name:      "api_rate_limit_remaining",
 		Help:      "The last RateLimit-Remaining header Atlas sent for a bucket set (cloud_backups, clusters, projects, org_projects); absent until Atlas sends one.",
 	}, []string{"bucket"})
@@ -159,10 +160,67 @@ func New(o Options, reg prometheus.Registerer, logger *slog.Logger) *Scraper {
 }
 
 // Apply builds a client for cfg and makes it live; the previous client's idle connections are closed.
+// A reload costs what changed: an unchanged credential keeps its client (connections, Digest
+// session, token), and an unchanged discovery its pass in flight and its result.
 func (s *Scraper) Apply(cfg *config.Config) error {
 	if cfg == nil {
 		return errors.New("no config")
 	}
+	co := s.clientOptions(cfg)
+	limits := atlas.Limits{Capacity: cfg.RateLimit.Capacity, Refill: cfg.RateLimit.Refill, Period: time.Duration(cfg.RateLimit.Period)}
+	s.applyMu.Lock()
+	defer s.applyMu.Unlock()
+	if s.closed {
+		return errors.New("the scraper is closed") // a reload that raced the shutdown
+	}
+	s.shareBudget(&co, limits)
+	old := s.live.Load()
+	identity := cfg.ClientIdentity()
+	client, ids, err := reuseClient(old, identity, co)
+	if err != nil {
+		return err
+	}
+	// Whatever made Atlas answer 429 (another tool, a scrape interval) may be what the reload fixed.
+	s.limiter.Unpause()
+	d, keepDiscovery := discoveryFor(old, client, cfg)
+	ctx, stop := context.WithCancel(context.Background())
+	live := &liveConfig{
+		targets: cfg.Targets, client: client, redact: client.Redact, identity: identity,
+		byID: cfg.Atlas.AddressesClustersByID(), ids: ids,
+		caps:        Caps{MaxAge: time.Duration(*cfg.Jobs.MaxAge), MaxPerCluster: *cfg.Jobs.MaxPerCluster},
+		v2:          cfg.Atlas.IsV2(),
+		discovery:   d,
+		collections: cfg.Jobs.CollectionRestores,
+		stop:        stop,
+		staleness:   s.opts.MaxStaleness,
+	}
+	var prevSnaps *snapshots
+	if old != nil {
+		prevSnaps = old.snapshots
+	}
+	live.snapshots = newSnapshots(snapshotInterval(cfg), prevSnaps)
+	s.live.Store(live)
+	if old != nil {
+		old.stop()
+		if !keepDiscovery {
+			old.discovery.stopLoop()
+		}
+		if old.client != client {
+			old.client.Close()
+		}
+	}
+	if !keepDiscovery {
+		dctx, dstop := context.WithCancel(context.Background())
+		d.loopStop = dstop
+		s.wg.Go(func() { s.runDiscovery(dctx, live) })
+	}
+	s.wg.Go(func() { s.runSnapshots(ctx, live) })
+	return nil
+}
+
+// clientOptions are the scraper's client options with cfg's credentials, TLS and base URL, and
+// the callbacks that count requests in the scraper's metrics.
+func (s *Scraper) clientOptions(cfg *config.Config) atlas.Options {
 	co := s.opts.Client
 	co.BaseURL = cfg.Atlas.BaseURL
 	if cfg.UsesServiceAccount() {
@@ -191,12 +249,13 @@ func (s *Scraper) Apply(cfg *config.Config) error {
 	co.ObserveRemaining = func(bucket string, v float64) { s.limitRemaining.WithLabelValues(bucket).Set(v) }
 	co.ObserveBudget = func(endpoint string) { s.budgetRefused.WithLabelValues(endpoint).Inc() }
 	co.ObserveDeferred = func(endpoint string) { s.deferred.WithLabelValues(endpoint).Inc() }
-	limits := atlas.Limits{Capacity: cfg.RateLimit.Capacity, Refill: cfg.RateLimit.Refill, Period: time.Duration(cfg.RateLimit.Period)}
-	s.applyMu.Lock()
-	defer s.applyMu.Unlock()
-	if s.closed {
-		return errors.New("the scraper is closed") // a reload that raced the shutdown
-	}
+	return co
+}
+
+// shareBudget gives co the scraper's rate-limit budget, rebuilt only when the limits changed, and
+// its token limiter, which every client of the scraper shares: a reload storm stays within
+// Atlas's token requests a minute. Called under applyMu.
+func (s *Scraper) shareBudget(co *atlas.Options, limits atlas.Limits) {
 	if s.limiter == nil || limits != s.limits {
 		s.limiter, s.limits = atlas.NewLimiter(limits), limits
 	}
@@ -206,63 +265,33 @@ func (s *Scraper) Apply(cfg *config.Config) error {
 	if co.TokenLimiter == nil {
 		co.TokenLimiter = s.tokens
 	}
-	old := s.live.Load()
-	// A reload costs what changed: a client built from the same identity, on the same budget,
-	// keeps its connections, its Digest session and its token.
-	identity := cfg.ClientIdentity()
-	client, ids := (*atlas.Client)(nil), &clusterIDs{}
+}
+
+// reuseClient keeps the live client when it was built from the same identity on the same
+// budget, and builds a new one otherwise.
+func reuseClient(old *liveConfig, identity [32]byte, co atlas.Options) (*atlas.Client, *clusterIDs, error) {
 	if old != nil && old.identity == identity && old.client.UsesLimiter(co.Limiter) {
-		client, ids = old.client, old.ids
-	} else {
-		var err error
-		if client, err = atlas.New(co); err != nil {
-			return fmt.Errorf("atlas client: %w", err)
-		}
+		return old.client, old.ids, nil
 	}
-	// Whatever made Atlas answer 429 (another tool, a scrape interval) may be what the reload fixed.
-	s.limiter.Unpause()
-	var prevSnaps *snapshots
+	client, err := atlas.New(co)
+	if err != nil {
+		return nil, nil, fmt.Errorf("atlas client: %w", err)
+	}
+	return client, &clusterIDs{}, nil
+}
+
+// discoveryFor is the discovery cfg asks for: the live one, pass in flight and result, when its
+// client and scopes are unchanged (keep), else a new one that starts from the old one's results.
+func discoveryFor(old *liveConfig, client *atlas.Client, cfg *config.Config) (d *discovery, keep bool) {
 	interval := time.Duration(cfg.Discovery.RefreshInterval)
-	d := newDiscovery(cfg.Targets, interval, nil)
-	keepDiscovery := old != nil && old.client == client && old.discovery.same(d)
+	d = newDiscovery(cfg.Targets, interval, nil)
 	switch {
-	case keepDiscovery:
-		d = old.discovery // its pass in flight goes on, and its result is kept
+	case old != nil && old.client == client && old.discovery.same(d):
+		return old.discovery, true
 	case old != nil:
-		d = newDiscovery(cfg.Targets, interval, old.discovery)
+		return newDiscovery(cfg.Targets, interval, old.discovery), false
 	}
-	if old != nil {
-		prevSnaps = old.snapshots
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	live := &liveConfig{
-		targets: cfg.Targets, client: client, redact: client.Redact, identity: identity,
-		byID: cfg.Atlas.AddressesClustersByID(), ids: ids,
-		caps:        Caps{MaxAge: time.Duration(*cfg.Jobs.MaxAge), MaxPerCluster: *cfg.Jobs.MaxPerCluster},
-		v2:          cfg.Atlas.IsV2(),
-		discovery:   d,
-		snapshots:   newSnapshots(snapshotInterval(cfg), prevSnaps),
-		collections: cfg.Jobs.CollectionRestores,
-		stop:        stop,
-		staleness:   s.opts.MaxStaleness,
-	}
-	s.live.Store(live)
-	if old != nil {
-		old.stop()
-		if !keepDiscovery {
-			old.discovery.stopLoop()
-		}
-		if old.client != client {
-			old.client.Close()
-		}
-	}
-	if !keepDiscovery {
-		dctx, dstop := context.WithCancel(context.Background())
-		d.loopStop = dstop
-		s.wg.Go(func() { s.runDiscovery(dctx, live) })
-	}
-	s.wg.Go(func() { s.runSnapshots(ctx, live) })
-	return nil
+	return d, false
 }
 
 // snapshotInterval is the config's snapshots.refresh_interval; zero turns the reads off.

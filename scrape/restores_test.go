@@ -118,3 +118,15 @@ func TestNewestSuccessDuration(t *testing.T) {
 		t.Errorf("a legacy success %+v: want its time and no duration", legacyOnly)
 	}
 }
+
+// Collection restores' states, as Atlas's v2 spec lists them.
+func TestCollectionOutcome(t *testing.T) {
+	for state, want := range map[string]string{
+		"SUCCESSFUL": OutcomeSucceeded, "FAILED": OutcomeFailed, "CANCELED": OutcomeCancelled,
+		"IN_PROGRESS": OutcomeInProgress, "QUEUED": OutcomeInProgress, "": OutcomeInProgress,
+	} {
+		if got := collectionOutcome(state); got != want {
+			t.Errorf("state %q: outcome %q, want %q", state, got, want)
+		}
+	}
+}

@@ -10,9 +10,10 @@ import (
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
 )
 
-// BenchmarkRecordMemory is what the recovery record keeps for 10,000 listed jobs (a row each,
-// for every job before the caps), against what keeping the whole job views would cost: the heap
-// still held after a collection, per 10,000 jobs.
+// BenchmarkRecordMemory is what the recovery record keeps for 10,000 listed jobs that a cap left
+// out of the export (a row each; the jobs kept cost the record nothing, as it derives their rows
+// from their views), against what keeping their whole views would cost: the heap still held
+// after a collection, per 10,000 jobs.
 func BenchmarkRecordMemory(b *testing.B) {
 	const n = 10000
 	var raw atlas.RestoreJob

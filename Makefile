@@ -124,10 +124,13 @@ reliability:
 
 ## bench: the scale benchmarks against the simulator (50 ms per request), written to BENCHMARKS.md.
 BENCHTIME ?= 3x
+# CPU_BENCHTIME is how many warm scrapes ProcessCPU averages: a few are as noisy as the shared machine.
+CPU_BENCHTIME ?= 30x
 bench:
 	mkdir -p .build
 	$(GO) test -run '^$$' -bench 'ColdScrape|WarmScrape|SnapshotReads|Encode|RecordMemory|RecoveryRecord|DecodePage' -benchmem -benchtime=$(BENCHTIME) ./scrape/ ./collector/ ./server/ ./atlas/ > .build/bench.txt || { cat .build/bench.txt; exit 1; }
-	$(GO) test -run '^$$' -bench 'PeakRSS|ProcessCPU|Organisation' -benchtime=$(BENCHTIME) -timeout 30m ./scrape/ >> .build/bench.txt || { cat .build/bench.txt; exit 1; }
+	$(GO) test -run '^$$' -bench 'PeakRSS|Organisation' -benchtime=$(BENCHTIME) -timeout 30m ./scrape/ >> .build/bench.txt || { cat .build/bench.txt; exit 1; }
+	$(GO) test -run '^$$' -bench 'ProcessCPU' -benchtime=$(CPU_BENCHTIME) ./scrape/ >> .build/bench.txt || { cat .build/bench.txt; exit 1; }
 	cat .build/bench.txt
 	$(GO) run ./tools/benchreport -command "make bench" < .build/bench.txt > BENCHMARKS.md
 

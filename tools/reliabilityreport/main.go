@@ -15,6 +15,9 @@ import (
 
 var (
 	subtest = regexp.MustCompile(`^\s*--- (PASS|FAIL): TestFailingTargets/(metrics|probe)/(\S+) \(([\d.]+)s\)`)
+	// started gives the rows their table's order: the rows run in parallel and end in any order,
+	// but start in the order the test lists them.
+	started = regexp.MustCompile(`^=== RUN\s+TestFailingTargets/(metrics|probe)/(\S+)$`)
 	figure  = regexp.MustCompile(`RELIABILITY (\w+)=(.*)$`)
 	fuzz    = regexp.MustCompile(`^fuzz: elapsed: (\S+), execs: (\d+) `)
 	fuzzRun = regexp.MustCompile(`-fuzz '\^(\w+)\$'`)
@@ -38,6 +41,12 @@ func main() {
 		if m := fuzzRun.FindStringSubmatch(line); m != nil {
 			current = m[1]
 			fuzzOrder = append(fuzzOrder, current)
+		}
+		if m := started.FindStringSubmatch(line); m != nil {
+			if name := strings.ReplaceAll(m[2], "_", " "); rows[name] == nil {
+				rows[name] = &outcome{}
+				order = append(order, name)
+			}
 		}
 		if m := subtest.FindStringSubmatch(line); m != nil {
 			name := strings.ReplaceAll(m[3], "_", " ")

@@ -34,4 +34,28 @@ func TestDecodeBodyAsItArrives(t *testing.T) {
 	if err == nil || errors.As(err, &ce) || !strings.Contains(err.Error(), "decode response") {
 		t.Errorf("a body that ends early but cleanly: %v, want a decode error", err)
 	}
+	// The connection breaks exactly at the cap: the connection's failure, not a decode error.
+	c.opts.MaxBodyBytes = 20
+	err = c.decodeBody("/x", io.MultiReader(strings.NewReader(doc[:20]), iotest.ErrReader(reset)), &p)
+	if !errors.Is(err, reset) || !errors.As(err, &ce) {
+		t.Errorf("a body cut by the connection at the cap: %v, want a connection error", err)
+	}
+}
+
+// A retry decodes from zero: nothing an attempt cut mid-body had filled in survives into the
+// answer that arrived whole.
+func TestDecodeBodyStartsFromZero(t *testing.T) {
+	c := &Client{opts: Options{MaxBodyBytes: 1 << 20}}
+	var job CloudBackupRestoreJob
+	cut := io.MultiReader(strings.NewReader(`{"id": "6b77893b80eef5354c77ee15", "failed": true, "deliveryType": "download",`),
+		iotest.ErrReader(errors.New("connection reset by peer")))
+	if err := c.decodeBody("/x", cut, &job); err == nil {
+		t.Fatal("a cut body decoded")
+	}
+	if err := c.decodeBody("/x", strings.NewReader(`{"id": "6b77893b80eef5354c77ee15", "deliveryType": "download"}`), &job); err != nil {
+		t.Fatal(err)
+	}
+	if job.Failed {
+		t.Error("the answer says nothing of failed, yet the job reads failed: the cut attempt's field survived")
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -326,6 +327,9 @@ func (c *Client) attempt(ctx context.Context, cl call, rawURL string, out any) e
 // transient memory. A body that stops arriving is a connection's failure, retried; one that
 // arrives whole and is not the JSON expected is the API's, not retried.
 func (c *Client) decodeBody(endpoint string, body io.Reader, out any) error {
+	// A retry decodes into the value an attempt cut mid-body half filled: start it from zero, so
+	// no field of an answer that never arrived whole survives into the one that did.
+	reflect.ValueOf(out).Elem().SetZero()
 	r := &cappedReader{r: body, left: c.opts.MaxBodyBytes}
 	err := DecodeReader(r, out)
 	switch {
@@ -353,13 +357,19 @@ func (c *cappedReader) Read(p []byte) (int, error) {
 		return 0, c.err
 	}
 	if c.left <= 0 {
-		// One byte more tells a body of exactly the cap from a longer one.
+		// One byte more tells a body of exactly the cap from a longer one, and from one whose
+		// connection broke just there.
 		var one [1]byte
-		if n, _ := io.ReadFull(c.r, one[:]); n > 0 {
+		n, err := io.ReadFull(c.r, one[:])
+		switch {
+		case n > 0:
 			c.err = ErrBodyTooLarge
-			return 0, c.err
+		case err != nil && err != io.EOF:
+			c.err = err
+		default:
+			return 0, io.EOF
 		}
-		return 0, io.EOF
+		return 0, c.err
 	}
 	p = p[:min(int64(len(p)), c.left)]
 	n, err := c.r.Read(p)

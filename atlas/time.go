@@ -45,7 +45,7 @@ func (t *Time) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // UnmarshalJSON is UnmarshalJSONFrom for a value already read whole.
 func (t *Time) UnmarshalJSON(b []byte) error {
-	return t.UnmarshalJSONFrom(jsontext.NewDecoder(bytes.NewReader(b)))
+	return t.UnmarshalJSONFrom(jsontext.NewDecoder(bytes.NewReader(b), decodeOptions))
 }
 
 // set reads a string as a time, keeping a bounded copy of it when it is none.

@@ -47,4 +47,8 @@ func TestTimeDecodesWhateverCame(t *testing.T) {
 	if err := direct.UnmarshalJSON([]byte(`"2026-11-30T08:15:00.25Z"`)); err != nil || !direct.Equal(when) {
 		t.Errorf("UnmarshalJSON: %v, %v", direct.Time, err)
 	}
+	// Called directly, as encoding/json would: an invalid byte is no time, not a failure.
+	if err := direct.UnmarshalJSON([]byte("\"2026-11-30\xff\"")); err != nil || direct.Invalid == "" || !direct.IsZero() {
+		t.Errorf("UnmarshalJSON of invalid UTF-8: %v, %v, invalid %q", direct.Time, err, direct.Invalid)
+	}
 }

@@ -30,9 +30,11 @@ TEST_ONLY_SYMBOLS := atlastest/faults\.|\(\*Fault\)|InjectFault|/internal/harnes
 binary-check:
 	mkdir -p .build
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(VERSION_LDFLAGS)' -o .build/$(BIN)-symbols .
-	@found=$$($(GO) tool nm .build/$(BIN)-symbols | grep -E '$(TEST_ONLY_SYMBOLS)'); \
-	if [ -n "$$found" ]; then echo "test-only code in the release binary:"; echo "$$found" | head -20; exit 1; fi; \
-	echo "binary-check: no test-only symbol in $$($(GO) tool nm .build/$(BIN)-symbols | wc -l) symbols"
+	$(GO) tool nm .build/$(BIN)-symbols > .build/$(BIN)-symbols.txt
+	@test -s .build/$(BIN)-symbols.txt || { echo "binary-check: go tool nm listed no symbol"; exit 1; }
+	@if grep -E '$(TEST_ONLY_SYMBOLS)' .build/$(BIN)-symbols.txt > .build/test-only-symbols.txt; then \
+		echo "test-only code in the release binary:"; head -20 .build/test-only-symbols.txt; exit 1; fi; \
+	echo "binary-check: no test-only symbol in $$(wc -l < .build/$(BIN)-symbols.txt) symbols"
 
 run-demo:
 	$(GO) run . --demo

@@ -31,8 +31,9 @@ func (m *Metrics) WriteText(w TextWriter, r *scrape.Round) int {
 }
 
 // write turns a round into samples for a sink: the text writer of /metrics, or in tests const
-// metrics that client_golang's own encoder checks it against, and encoding can be measured alone. It works family by family, so every family's
-// samples arrive together and the text writer can stream them.
+// metrics that client_golang's own encoder checks it against, and encoding can be measured alone.
+// It works family by family, so every family's samples arrive together and the text writer can
+// stream them.
 func (m *Metrics) write(ch sink, r *scrape.Round) {
 	d := m.descs
 	up := 1.0
@@ -166,8 +167,8 @@ func emitCluster(ch sink, d *descs, f *family, c *scrape.ClusterState) {
 // than a fake zero. l holds the job's labels (L) with room for the family's own.
 func (m *Metrics) emitJob(ch sink, f *family, l []string, j *scrape.Job) {
 	d := m.descs
-	// One sample with the job's labels alone; l is passed whole, so the call allocates nothing
-	// (twenty families a job, tens of thousands of jobs).
+	// One sample with the job's labels alone: an existing slice is passed and no variadic one is
+	// built, so the call allocates nothing (twenty families a job, tens of thousands of jobs).
 	gauge := func(v float64) { ch.sample(f, v, l[:3]...) }
 	timestamp := func(t time.Time) {
 		if !t.IsZero() {

@@ -16,7 +16,7 @@ IMAGE_REPO ?= ghcr.io/atlasrestore/mongodbatlas-restore-exporter
 IMAGE     ?= $(IMAGE_REPO):$(VERSION)
 CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
 
-.PHONY: binary-check screenshot reliability fuzz bench all build run-demo test test-short deps lint fmt-check vet unit rules deploy-test helm generate image ci clean
+.PHONY: binary-check screenshot reliability fuzz bench all build run-demo test test-short deps lint fmt-check vet unit rules deploy-test generate image ci clean
 
 all: test build
 
@@ -42,7 +42,7 @@ run-demo:
 ## test: the whole suite: formatting, vet, staticcheck, no test code in the binary, every Go
 ## test with the race detector (the end-to-end suite included), the alert and recording rule
 ## tests, and the deploy module's checks.
-test: deps fmt-check vet lint binary-check rules deploy-test helm unit
+test: deps fmt-check vet lint binary-check rules deploy-test unit
 
 ## deps: the suite runs real Prometheus and Alertmanager, and a headless Chromium for the pages;
 ## install Debian's packages when missing and we can (root with apt-get), else say what to install.
@@ -91,12 +91,6 @@ rules:
 deploy-test:
 	cd deploy && $(GO) test -count=1 ./...
 
-CHART := helm/mongodbatlas-restore-exporter
-
-## helm: lint and render the chart with helm built from its Go module (a tool of deploy/go.mod).
-helm:
-	cd deploy && $(GO) tool helm lint --strict $(CHART) -f $(CHART)/ci-values.yaml
-	cd deploy && $(GO) tool helm template r $(CHART) -f $(CHART)/ci-values.yaml --namespace monitoring >/dev/null
 
 ## generate: rebuild from their sources the alerts, recording rules and dashboard (from the mixin,
 ## the rule files into the chart too), the PrometheusRule and the chart's values schema.

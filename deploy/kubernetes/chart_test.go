@@ -17,6 +17,8 @@ import (
 	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/chartutil"
 	"helm.sh/helm/v3/pkg/engine"
+	"helm.sh/helm/v3/pkg/lint"
+	"helm.sh/helm/v3/pkg/lint/support"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
@@ -405,5 +407,27 @@ func checkRenderedConfig(t *testing.T, cfg string) {
 	}
 	if _, err := config.Parse([]byte(cfg), dir, nil); err != nil {
 		t.Errorf("the rendered config.yml fails the exporter's validation: %v\n%s", err, cfg)
+	}
+}
+
+// The chart passes `helm lint --strict` with its default values and with the CI values: every rule
+// helm lints with (Chart.yaml, values and their schema, templates, dependencies), a warning failing
+// as an error does under --strict. Run in the test, the lint needs no helm binary built from source.
+func TestChartLintsStrictly(t *testing.T) {
+	ci := map[string]any{}
+	data, err := os.ReadFile(filepath.Join(chartDir, "ci-values.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(data, &ci); err != nil {
+		t.Fatal(err)
+	}
+	for name, vals := range map[string]map[string]any{"default values": {}, "ci-values.yaml": ci} {
+		linter := lint.All(chartDir, vals, "monitoring", true)
+		for _, m := range linter.Messages {
+			if m.Severity > support.InfoSev {
+				t.Errorf("%s: helm lint: %s", name, m)
+			}
+		}
 	}
 }

@@ -104,9 +104,6 @@ func Build(r *scrape.Round, since, now time.Time, version string) Record {
 				out.RestoresReadAt = utc(tr.LastSuccess)
 			}
 			rows = tr.Restores()
-			for _, j := range tr.Collections {
-				rows = append(rows, j.Restore())
-			}
 		}
 		out.LastSuccess = last
 		for _, row := range rows {

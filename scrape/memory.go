@@ -38,8 +38,9 @@ type lastRead struct {
 	dropped []Restore
 }
 
-// rows are the recovery record's rows of the read: its jobs' and those a cap left out.
-func (l lastRead) rows() []Restore { return append(restoresOf(l.jobs), l.dropped...) }
+// rows are the recovery record's rows of the read: its jobs', those a cap left out, and its
+// collection restores.
+func (l lastRead) rows() []Restore { return recordRows(l.jobs, l.dropped, l.collections) }
 
 func (m *memory) get(key string) *remembered {
 	m.mu.Lock()

@@ -93,8 +93,15 @@ func TestDroppedRows(t *testing.T) {
 	if len(rows) != 2 || rows[0].ID != "j" || rows[1].ID != "c" {
 		t.Errorf("rows of the dropped jobs: %v, want j and c", rows)
 	}
-	tr := &TargetResult{Jobs: []*Job{b}, Dropped: rows}
-	if all := tr.Restores(); len(all) != 3 {
-		t.Errorf("the record sees %d restores, want all 3 listed", len(all))
+	coll := &CollectionJob{ID: "coll", State: "SUCCESSFUL"}
+	tr := &TargetResult{Jobs: []*Job{b}, Dropped: rows, Collections: []*CollectionJob{coll}}
+	if all := tr.Restores(); len(all) != 4 || all[3].ID != "coll" {
+		t.Errorf("the record sees %v, want all 3 jobs listed and the collection restore", all)
+	}
+	// A cluster whose jobs are no longer read (its backups were turned off) keeps the same rows
+	// from its last read: its collection restores happened all the same.
+	last := lastRead{jobs: tr.Jobs, dropped: tr.Dropped, collections: tr.Collections}
+	if history := last.rows(); len(history) != 4 || history[3].ID != "coll" || history[3].Outcome != OutcomeSucceeded {
+		t.Errorf("the history holds %v, want the 4 rows of the last read", history)
 	}
 }

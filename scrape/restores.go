@@ -70,9 +70,19 @@ func (j *Job) kind() string {
 }
 
 // Restores are the recovery record's rows of every restore the cluster's API lists, before any
-// cap: derived from the jobs kept, plus the rows of those a cap left out. Collection restores are
-// the record's to add.
-func (t *TargetResult) Restores() []Restore { return append(restoresOf(t.Jobs), t.Dropped...) }
+// cap: derived from the jobs kept, plus the rows of those a cap left out, and its collection
+// restores.
+func (t *TargetResult) Restores() []Restore { return recordRows(t.Jobs, t.Dropped, t.Collections) }
+
+// recordRows is the one way a read becomes record rows, for the round's targets and for the
+// last read of a cluster whose jobs are no longer read.
+func recordRows(jobs []*Job, dropped []Restore, collections []*CollectionJob) []Restore {
+	rows := append(restoresOf(jobs), dropped...)
+	for _, j := range collections {
+		rows = append(rows, j.Restore())
+	}
+	return rows
+}
 
 // droppedRows are the rows of the jobs listed that kept, a cap's choice among them, left out; a
 // cap that keeps every job costs nothing.

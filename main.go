@@ -127,11 +127,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
+	metrics := collector.New(logger)
 	scraper := scrape.New(scrape.Options{
 		Concurrency:    *concurrency,
 		RequestTimeout: *requestTimeout,
 		MaxStaleness:   *maxStaleness,
 		UserAgent:      exporterName + "/" + version.Version,
+		Render:         metrics.Render,
 	}, reg, logger)
 	defer scraper.Close()
 
@@ -153,7 +155,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}()
 
 	mux := http.NewServeMux()
-	scrapes := server.NewScrapes(scraper, collector.New(logger),
+	scrapes := server.NewScrapes(scraper, metrics,
 		server.Options{DefaultTimeout: *defaultTimeout, TimeoutOffset: *timeoutOffset}, logger)
 	mux.Handle(*metricsPath, scrapes.Metrics(reg))
 	mux.Handle("/probe", scrapes.Probe())

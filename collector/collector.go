@@ -1,8 +1,10 @@
 package collector
 
 import (
+	"io"
 	"log/slog"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
@@ -14,6 +16,8 @@ import (
 type Metrics struct {
 	descs *descs
 	once  *onceLogger
+	// fragments pools Render's compressors, about a megabyte each, between targets and rounds.
+	fragments sync.Pool
 }
 
 // New builds the metric families; logger receives one line per undocumented status value.
@@ -23,8 +27,18 @@ func New(logger *slog.Logger) *Metrics {
 
 // WriteText streams a round in the text exposition format, as /metrics and /probe serve it, and
 // returns how many series it wrote; see textSink for why /metrics does not go through a registry.
-func (m *Metrics) WriteText(w TextWriter, r *scrape.Round) int {
+func (m *Metrics) WriteText(w io.Writer, r *scrape.Round) int {
 	s := newTextSink(w)
+	m.write(s, r)
+	s.flush()
+	return s.n
+}
+
+// WriteGzip is WriteText into a gzip stream, splicing in what Render compressed of each target
+// read in this round; the stream is left open for the caller's own samples.
+func (m *Metrics) WriteGzip(g *Gzip, r *scrape.Round) int {
+	s := newTextSink(g)
+	s.gz = g
 	m.write(s, r)
 	s.flush()
 	return s.n
@@ -101,15 +115,21 @@ func (m *Metrics) write(ch sink, r *scrape.Round) {
 				}
 			}
 		default:
-			var lbuf [10]string
 			for _, t := range r.Targets {
-				for _, j := range t.Jobs {
-					if j != nil {
-						l := append(lbuf[:0], t.Target.GroupID, t.Target.ClusterName, labelValue(j.ID))
-						m.emitJob(ch, f, l, j)
-					}
+				if !ch.splice(f, m.fragmentOf(t, f)) {
+					m.emitJobs(ch, f, t)
 				}
 			}
+		}
+	}
+}
+
+// emitJobs writes one per-job family's series for every job of a target.
+func (m *Metrics) emitJobs(ch sink, f *family, t *scrape.TargetResult) {
+	var lbuf [10]string
+	for _, j := range t.Jobs {
+		if j != nil {
+			m.emitJob(ch, f, append(lbuf[:0], t.Target.GroupID, t.Target.ClusterName, labelValue(j.ID)), j)
 		}
 	}
 }

@@ -18,6 +18,9 @@ type family struct {
 	// order lists label indexes sorted by name, as the text exposition writes them.
 	order []int
 	index int
+	// perJob marks a family with a series (or a state set) per restore job, the bulk of an
+	// answer, which Render can compress while the round's other reads are in flight.
+	perJob bool
 }
 
 // descs are built once and shared by every scrape's emission.
@@ -39,6 +42,8 @@ type descs struct {
 	collSuccess                                *family
 	// all is every family, in the order the text exposition writes them.
 	all []*family
+	// jobs are the per-job families, labelled by L: emitJob writes them.
+	jobs []*family
 }
 
 func withLabels(extra ...string) []string {
@@ -174,5 +179,10 @@ func newDescs() *descs {
 		f.index = i
 	}
 	ds.all = all
+	ds.jobs = []*family{ds.info, ds.status, ds.deliveryStatus, ds.expiry, ds.validity, ds.maxDownloads,
+		ds.downloaded, ds.encryption, ds.created, ds.snapshot, ds.finished, ds.components, ds.duration}
+	for _, f := range ds.jobs {
+		f.perJob = true
+	}
 	return ds
 }

@@ -1,12 +1,11 @@
 package collector
 
 import (
-	"bufio"
-	"compress/gzip"
 	"fmt"
 	"io"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
@@ -26,6 +25,8 @@ type constSink struct {
 func (s constSink) sample(f *family, v float64, lv ...string) {
 	s.ch <- prometheus.MustNewConstMetric(s.descs[f], prometheus.GaugeValue, v, lv...)
 }
+
+func (constSink) splice(*family, *fragment) bool { return false }
 
 // roundCollector emits a prepared round as const metrics, so encoding is measured without any
 // API work; its descriptors are built once, as a registry needs them.
@@ -76,40 +77,49 @@ func benchRound(jobs, clusters int) *scrape.Round {
 }
 
 // BenchmarkEncode measures what /metrics does with a round already read: the CPU a scrape costs
-// the exporter beyond waiting for Atlas, plain and gzipped as Prometheus asks. It reports the
-// size of the answer.
+// the exporter beyond waiting for Atlas, plain, gzipped as Prometheus asks, and gzipped with
+// every target rendered first, as when each target is read before the last (render-ms is that
+// work, done while reads are in flight; splice-ms what is left after the last read). It reports
+// the size of the answer.
 func BenchmarkEncode(b *testing.B) {
-	for _, gzipped := range []bool{false, true} {
+	for _, mode := range []string{"plain", "gzip", "rendered"} {
 		for _, n := range []int{100, 1000, 10000} {
 			name := fmt.Sprintf("jobs=%d", n)
-			if gzipped {
-				name = "gzip/" + name
+			if mode != "plain" {
+				name = mode + "/" + name
 			}
 			b.Run(name, func(b *testing.B) {
 				e := New(slog.New(slog.DiscardHandler))
 				r := benchRound(n, 100)
 				var size byteCounter
+				var rendering, splicing time.Duration
 				b.ReportAllocs()
 				b.ResetTimer()
 				for range b.N {
-					var out io.Writer = &size
-					var gz *gzip.Writer
-					if gzipped {
-						gz, _ = gzip.NewWriterLevel(out, gzip.BestSpeed)
-						out = gz
+					if mode == "plain" {
+						e.WriteText(&size, r)
+						continue
 					}
-					bw := bufio.NewWriterSize(out, 64<<10)
-					e.WriteText((bw), r)
-					if err := bw.Flush(); err != nil {
-						b.Fatal(err)
-					}
-					if gz != nil {
-						if err := gz.Close(); err != nil {
-							b.Fatal(err)
+					start := time.Now()
+					if mode == "rendered" {
+						for _, t := range r.Targets {
+							e.Render(t)
 						}
 					}
+					rendered := time.Now()
+					g := NewGzip(&size)
+					e.WriteGzip(g, r)
+					if err := g.Close(); err != nil {
+						b.Fatal(err)
+					}
+					rendering += rendered.Sub(start)
+					splicing += time.Since(rendered)
 				}
 				b.ReportMetric(float64(size)/float64(b.N)/1e6, "answer-MB/op")
+				if mode == "rendered" {
+					b.ReportMetric(float64(rendering)/float64(b.N)/1e6, "render-ms/op")
+					b.ReportMetric(float64(splicing)/float64(b.N)/1e6, "splice-ms/op")
+				}
 			})
 		}
 	}

@@ -41,7 +41,8 @@ func TestDemoLandingPageShowsWhatIsWrong(t *testing.T) {
 	if err := cfg.Validate(nil); err != nil {
 		t.Fatal(err)
 	}
-	exp := scrape.New(scrape.Options{}, prometheus.NewRegistry(), logger)
+	metrics := collector.New(logger)
+	exp := scrape.New(scrape.Options{Render: metrics.Render}, prometheus.NewRegistry(), logger)
 	t.Cleanup(exp.Close)
 	if err := exp.Apply(cfg); err != nil {
 		t.Fatal(err)
@@ -51,7 +52,7 @@ func TestDemoLandingPageShowsWhatIsWrong(t *testing.T) {
 	if err := exp.WaitDiscovered(ctx); err != nil {
 		t.Fatal(err)
 	}
-	scrapes := server.NewScrapes(exp, collector.New(logger), server.Options{}, logger)
+	scrapes := server.NewScrapes(exp, metrics, server.Options{}, logger)
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", scrapes.Metrics(prometheus.NewRegistry()))
 	mux.Handle("/", scrapes.Landing(server.LandingOptions{MetricsPath: "/metrics", Demo: true}))

@@ -36,7 +36,7 @@ const (
 // fetch reads every target with at most Concurrency requests in flight, using a fixed pool of
 // workers so ten thousand pinned jobs do not mean ten thousand goroutines; a long list's pages
 // are read concurrently within the same bound.
-func (s *Scraper) fetch(ctx context.Context, live *liveConfig, targets []config.Target) *Round {
+func (s *Scraper) fetch(ctx context.Context, live *liveConfig, targets []config.Target, render bool) *Round {
 	start := time.Now()
 	// One bound covers this round's workers and the concurrent pages of its long lists alike.
 	bounded := *live
@@ -64,7 +64,21 @@ func (s *Scraper) fetch(ctx context.Context, live *liveConfig, targets []config.
 		}
 		tasks = append(tasks, s.pinnedTasks(tr)...)
 	}
-	s.runTasks(ctx, live, tasks, func(tk task) { s.run(ctx, live, tk) })
+	for _, tk := range tasks {
+		tk.t.pending.Add(1)
+	}
+	renders := s.startRendering(ctx, live, len(r.Targets), render)
+	for _, tr := range r.Targets {
+		if tr.pending.Load() == 0 {
+			renders.add(tr) // pinned jobs all terminal, from memory
+		}
+	}
+	s.runTasks(ctx, live, tasks, func(tk task) {
+		s.run(ctx, live, tk)
+		if tk.t.pending.Add(-1) == 0 {
+			renders.add(tk.t)
+		}
+	})
 	for _, tr := range r.Targets {
 		if len(tr.Target.RestoreJobIDs) > 0 {
 			// A pinned target's drill and record count its own jobs, however they were read.
@@ -72,6 +86,7 @@ func (s *Scraper) fetch(ctx context.Context, live *liveConfig, targets []config.
 		}
 	}
 	r.Duration = time.Since(start)
+	renders.wait() // the answer's work, not the API's: after the duration
 	return r
 }
 

@@ -36,6 +36,9 @@ type lastRead struct {
 	lastRestore   Success
 	// dropped are the record rows of listed jobs a cap left out of jobs.
 	dropped []Restore
+	// rendered is what Options.Render made of jobs: the next read that yields the same jobs, or a
+	// failed one served these, reuses it instead of rendering them again.
+	rendered any
 }
 
 // rows are the recovery record's rows of the read: its jobs', those a cap left out, and its

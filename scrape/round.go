@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/config"
@@ -63,6 +64,11 @@ type TargetResult struct {
 	CollectionsErr  error
 	// expired marks a failed target whose last good values were too old to serve.
 	expired bool
+	// Rendered is what Options.Render made of a target read completely, while the round's other
+	// reads were in flight; opaque to this package.
+	Rendered any
+	// pending counts the target's tasks still to end; the last one hands it to Render.
+	pending atomic.Int32
 
 	mu   sync.Mutex
 	errs []error
@@ -136,6 +142,7 @@ func (s *Scraper) Scrape(ctx context.Context, key string, sel func(config.Target
 	if !ok {
 		deadline = time.Now().Add(maxRoundWithoutDeadline)
 	}
+	render := ctx.Value(renderKey{}) != nil
 	sr := s.rounds.join(key, deadline, func(deadline time.Time) *Round {
 		// The round outlives a caller that hangs up, for the sake of those that joined it, but
 		// not the Scraper, and ends a little before its deadline, so its starter receives the
@@ -145,7 +152,7 @@ func (s *Scraper) Scrape(ctx context.Context, key string, sel func(config.Target
 		// The round runs in its own goroutine, where a panic would end the process; it fails
 		// the round's targets instead, which then serve their last good values.
 		var r *Round
-		if err := recovery.Do(live.redact, func() { r = s.fetch(rctx, live, targets) }); err != nil {
+		if err := recovery.Do(live.redact, func() { r = s.fetch(rctx, live, targets, render) }); err != nil {
 			s.logPanic(err)
 			r = failedRound(targets, err)
 		}

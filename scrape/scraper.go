@@ -36,6 +36,10 @@ type Options struct {
 	DiscoveryReadTimeout time.Duration
 	// Client lets tests and benchmarks tune the API client; BaseURL and credentials come from config.
 	Client atlas.Options
+	// Render, if set, is given each target read completely as soon as its reads end, on a
+	// goroutine of the round's own, so that the answer's work overlaps the reads still in flight
+	// (collector.Metrics.Render). It may set the result's Rendered and must change nothing else.
+	Render func(*TargetResult)
 }
 
 // DefaultDiscoveryReadTimeout is a minute: one project list of a large organisation is many pages.

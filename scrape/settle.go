@@ -25,7 +25,7 @@ func (s *Scraper) settle(r *Round) {
 				}
 			}
 			s.memory.keep(key, lastRead{jobs: t.Jobs, collections: t.Collections, collectionsAt: collectionsAt, at: now,
-				lastRestore: t.LastRestore, dropped: t.Dropped}, len(t.Target.RestoreJobIDs) > 0)
+				lastRestore: t.LastRestore, dropped: t.Dropped, rendered: t.Rendered}, len(t.Target.RestoreJobIDs) > 0)
 			t.LastSuccess = now
 		case slices.ContainsFunc(t.errs, func(err error) bool { return atlas.StatusCode(err) == 404 }):
 			s.memory.forget(key)
@@ -54,4 +54,5 @@ func (s *Scraper) serveLastGood(t *TargetResult, now time.Time) {
 		return
 	}
 	t.Jobs, t.Collections, t.Stale, t.LastRestore, t.Dropped = last.jobs, last.collections, true, last.lastRestore, last.dropped
+	t.Rendered = last.rendered
 }

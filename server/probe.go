@@ -26,7 +26,7 @@ func (h *Scrapes) Probe() http.Handler {
 			http.Error(w, "cluster_name is not a valid cluster name", http.StatusBadRequest)
 			return
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), scrapeTimeout(r.Header, h.opts.DefaultTimeout, h.opts.TimeoutOffset))
+		ctx, cancel := context.WithTimeout(renderFor(r), scrapeTimeout(r.Header, h.opts.DefaultTimeout, h.opts.TimeoutOffset))
 		defer cancel()
 		sel := func(t config.Target) bool {
 			return t.GroupID == groupID && (cluster == "" || t.ClusterName == cluster)

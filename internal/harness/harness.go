@@ -79,6 +79,8 @@ type Options struct {
 	MaxStaleness time.Duration
 	// DiscoveryReadTimeout bounds each discovery read; zero means the default.
 	DiscoveryReadTimeout time.Duration
+	// Render replaces the collector's Render (scrape.Options.Render), to watch when it runs.
+	Render func(*scrape.TargetResult)
 	// Snapshots is snapshots.refresh_interval. Zero turns snapshot reads off, so that the tests
 	// of other reads count only their own requests; the tests of recovery points set it.
 	Snapshots model.Duration
@@ -113,7 +115,12 @@ func NewWith(t testing.TB, sim *atlastest.Server, o Options) *Harness {
 		logger = DiscardLogger()
 	}
 	reg := prometheus.NewRegistry()
+	metrics := collector.New(logger)
+	if o.Render == nil {
+		o.Render = metrics.Render
+	}
 	exp := scrape.New(scrape.Options{
+		Render:               o.Render,
 		MaxStaleness:         o.MaxStaleness,
 		DiscoveryReadTimeout: o.DiscoveryReadTimeout,
 		Concurrency:          o.Concurrency,
@@ -164,7 +171,6 @@ func NewWith(t testing.TB, sim *atlastest.Server, o Options) *Harness {
 		t.Fatal(err)
 	}
 	waitDiscovered(t, exp)
-	metrics := collector.New(logger)
 	scrapes := server.NewScrapes(exp, metrics, o.Server, logger)
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", scrapes.Metrics(reg))
@@ -311,12 +317,16 @@ func (h *Harness) Probe(t testing.TB, query string) (int, string) {
 // options given; both stop when the test ends.
 func ServeConfig(t testing.TB, cfg *config.Config, o scrape.Options, so server.Options, logger *slog.Logger) *httptest.Server {
 	t.Helper()
+	metrics := collector.New(logger)
+	if o.Render == nil {
+		o.Render = metrics.Render // as main wires it
+	}
 	exp := scrape.New(o, prometheus.NewRegistry(), logger)
 	if err := exp.Apply(cfg); err != nil {
 		t.Fatal(err)
 	}
 	waitDiscovered(t, exp)
-	srv := httptest.NewServer(server.NewScrapes(exp, collector.New(logger), so, logger).Metrics(prometheus.NewRegistry()))
+	srv := httptest.NewServer(server.NewScrapes(exp, metrics, so, logger).Metrics(prometheus.NewRegistry()))
 	t.Cleanup(func() { srv.Close(); exp.Close() })
 	return srv
 }

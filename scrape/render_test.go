@@ -1,0 +1,74 @@
+package scrape_test
+
+import (
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest/faults"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/harness"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/testkit"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/scrape"
+)
+
+// Render runs once for what a target's read yields, as soon as it is read, and only for a scrape
+// that splices it into a gzipped answer: unchanged jobs, and a failed read served the last good
+// one, reuse what it made; a changed job renders the target again.
+func TestRenderRunsOncePerChangeOfATargetsJobs(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	renders := map[string]int{}
+	h := harness.New(t, harness.Options{Render: func(tr *scrape.TargetResult) {
+		mu.Lock()
+		defer mu.Unlock()
+		renders[tr.Target.ClusterName]++
+		tr.Rendered = len(tr.Jobs) // opaque to the scraper; the collector writes the target itself
+	}})
+	count := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return renders[harness.ClusterName]
+	}
+	success := `mongodbatlas_scrape_success{cluster_name="` + harness.ClusterName + `",group_id="` + harness.GroupID + `"} `
+	steps := []struct {
+		name   string
+		before func()
+		gzip   bool
+		want   int
+		shows  string
+	}{
+		{"first read", nil, true, 1, success + "1"},
+		{"jobs unchanged", nil, true, 1, success + "1"},
+		{"a scrape that does not gzip", nil, false, 1, success + "1"},
+		{"after a read that rendered nothing", nil, true, 2, success + "1"},
+		{"a job changed", func() {
+			h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureDocsExample).Set("statusName", "BROKEN"))
+		}, true, 3, `status="BROKEN"} 1`},
+		{"a new job", func() {
+			h.Sim.PutJob(harness.GroupID, harness.ClusterName, atlastest.LoadJob(atlastest.FixtureDocsExample).Set("id", "6b0000000000000000000123"))
+		}, true, 4, `restore_job_id="6b0000000000000000000123"`},
+		{"the read failing", func() {
+			faults.Inject(h.Sim, faults.Fault{Kind: faults.Status, Status: 500, Route: atlastest.RouteRestoreJobs})
+		}, true, 4, success + "0"},
+	}
+	for _, step := range steps {
+		if step.before != nil {
+			step.before()
+		}
+		encoding := ""
+		if step.gzip {
+			encoding = "gzip"
+		}
+		resp, body := testkit.GetEncoded(t, h.Srv.URL+"/metrics", encoding)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: /metrics answered %d", step.name, resp.StatusCode)
+		}
+		if !strings.Contains(body, step.shows) {
+			t.Fatalf("%s: the answer lacks %s\n%.2000s", step.name, step.shows, body)
+		}
+		if got := count(); got != step.want {
+			t.Errorf("%s: %d renders in all, want %d\n%.2000s", step.name, got, step.want, body)
+		}
+	}
+}

@@ -23,15 +23,8 @@ import (
 type Options struct {
 	// BaseURL is the API root with its version, e.g. https://cloud.mongodb.com/api/atlas/v1.0.
 	BaseURL string
-	// PublicKey and PrivateKey are a programmatic API key, used with HTTP Digest. PrivateKey is
-	// called whenever a challenge is answered, so the key may rotate underneath.
-	PublicKey  string
-	PrivateKey func() (string, error)
-	// ClientID and ClientSecret are a service account, used with OAuth 2.0 client credentials
-	// at TokenURL (default: the base URL's host at /api/oauth/token). Set these or the API key.
-	ClientID     string
-	ClientSecret func() (string, error)
-	TokenURL     string
+	// Credential is an APIKey or a ServiceAccount; the config that builds it has settled which.
+	Credential Credential
 	// TokenRequestsPerMinute bounds token requests (default and Atlas's limit: 10).
 	TokenRequestsPerMinute int
 	// TokenLimiter, if set, meters token requests instead (see NewTokenLimiter): share one across
@@ -101,16 +94,17 @@ func New(o Options) (*Client, error) {
 	if base.Scheme != "https" && base.Scheme != "http" || base.Host == "" {
 		return nil, fmt.Errorf("base url %q: want an absolute http(s) URL", o.BaseURL)
 	}
-	apiKey, serviceAccount := o.PublicKey != "" || o.PrivateKey != nil, o.ClientID != "" || o.ClientSecret != nil
-	switch {
-	case apiKey && serviceAccount:
-		return nil, errors.New("configure an API key or a service account, not both")
-	case apiKey && (o.PublicKey == "" || o.PrivateKey == nil):
-		return nil, errors.New("an API key needs both a public and a private key")
-	case serviceAccount && (o.ClientID == "" || o.ClientSecret == nil):
-		return nil, errors.New("a service account needs both a client ID and a client secret")
-	case !apiKey && !serviceAccount:
-		return nil, errors.New("no credentials: configure an API key or a service account")
+	switch cred := o.Credential.(type) {
+	case APIKey:
+		if cred.PrivateKey == nil {
+			return nil, errors.New("an atlas.APIKey needs its PrivateKey function")
+		}
+	case ServiceAccount:
+		if cred.ClientSecret == nil {
+			return nil, errors.New("an atlas.ServiceAccount needs its ClientSecret function")
+		}
+	default:
+		return nil, errors.New("no credential: an atlas.APIKey or an atlas.ServiceAccount")
 	}
 	if o.RequestTimeout < 0 {
 		o.RequestTimeout = 0
@@ -154,10 +148,11 @@ func New(o Options) (*Client, error) {
 		}
 	}
 	c := &Client{base: base, opts: o, closeFn: closeFn, warm: &atomic.Bool{}}
-	if apiKey {
-		rt = newDigestTransport(rt, o.PublicKey, o.PrivateKey)
-	} else {
-		tokenURL := o.TokenURL
+	switch cred := o.Credential.(type) {
+	case APIKey:
+		rt = newDigestTransport(rt, cred.PublicKey, cred.PrivateKey)
+	case ServiceAccount:
+		tokenURL := cred.TokenURL
 		if tokenURL == "" {
 			tokenURL = tokenURLFor(base)
 		}
@@ -168,7 +163,7 @@ func New(o Options) (*Client, error) {
 		if o.TokenLimiter == nil {
 			o.TokenLimiter = NewTokenLimiter(o.TokenRequestsPerMinute)
 		}
-		c.tokens = newTokenSource(tokenURL, o.ClientID, o.ClientSecret, tokenHTTP, o.TokenLimiter, c.clean)
+		c.tokens = newTokenSource(tokenURL, cred.ClientID, cred.ClientSecret, tokenHTTP, o.TokenLimiter, c.clean)
 		rt = &bearerTransport{next: rt, tokens: c.tokens}
 	}
 	c.http = &http.Client{

@@ -48,7 +48,7 @@ func TestTypedErrors(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			e := newEnv(t, func(o *atlas.Options) {
 				if c.key != "" {
-					o.PrivateKey = func() (string, error) { return c.key, nil }
+					o.Credential = atlas.APIKey{PublicKey: publicKey, PrivateKey: func() (string, error) { return c.key, nil }}
 				}
 			})
 			if c.fault != nil {
@@ -198,8 +198,7 @@ func TestStaleNonceIsAnsweredAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer running.Close()
-	c, err := atlas.New(atlas.Options{BaseURL: running.URL, PublicKey: publicKey,
-		PrivateKey: func() (string, error) { return privateKey, nil }})
+	c, err := atlas.New(keyOpts(running.URL))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,10 +229,10 @@ func TestRotatedKeyIsUsedWithoutRebuildingTheClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := newEnv(t, func(o *atlas.Options) {
-		o.PrivateKey = func() (string, error) {
+		o.Credential = atlas.APIKey{PublicKey: publicKey, PrivateKey: func() (string, error) {
 			b, err := os.ReadFile(keyFile)
 			return string(b), err
-		}
+		}}
 	})
 	ctx := ctxWithTimeout(t, 5*time.Second)
 	if _, err := e.client.GetRestoreJob(ctx, groupID, cluster0, exampleJobID); err != nil {
@@ -284,14 +283,18 @@ func TestObserveCountsEveryAttempt(t *testing.T) {
 func TestNewRefusesBadOptions(t *testing.T) {
 	t.Parallel()
 	key := func() (string, error) { return "k", nil }
-	for _, o := range []atlas.Options{
-		{BaseURL: "ftp://example.com", PublicKey: "p", PrivateKey: key},
-		{BaseURL: "not a url at all", PublicKey: "p", PrivateKey: key},
-		{BaseURL: "https://cloud.mongodb.com/api/atlas/v1.0", PrivateKey: key},
-		{BaseURL: "https://cloud.mongodb.com/api/atlas/v1.0", PublicKey: "p"},
+	const base = "https://cloud.mongodb.com/api/atlas/v1.0"
+	for name, o := range map[string]atlas.Options{
+		"an ftp base URL":                      {BaseURL: "ftp://example.com", Credential: atlas.APIKey{PublicKey: "p", PrivateKey: key}},
+		"a base URL that is not one":           {BaseURL: "not a url at all", Credential: atlas.APIKey{PublicKey: "p", PrivateKey: key}},
+		"no credential":                        {BaseURL: base},
+		"an API key without its private key":   {BaseURL: base, Credential: atlas.APIKey{PublicKey: "p"}},
+		"a service account without its secret": {BaseURL: base, Credential: atlas.ServiceAccount{ClientID: "c"}},
+		"a pointer to a credential, not one":   {BaseURL: base, Credential: &atlas.APIKey{PublicKey: "p", PrivateKey: key}},
 	} {
-		if _, err := atlas.New(o); err == nil {
-			t.Errorf("New(%+v) accepted", o.BaseURL)
+		if c, err := atlas.New(o); err == nil {
+			c.Close()
+			t.Errorf("%s: accepted", name)
 		}
 	}
 }
@@ -299,8 +302,9 @@ func TestNewRefusesBadOptions(t *testing.T) {
 func TestConnectionRefused(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	c, err := atlas.New(atlas.Options{BaseURL: "http://127.0.0.1:1/api/atlas/v1.0", PublicKey: "p",
-		PrivateKey: func() (string, error) { return "k", nil }, BackoffBase: time.Millisecond, BackoffMax: time.Millisecond})
+	o := keyOpts("http://127.0.0.1:1/api/atlas/v1.0")
+	o.BackoffBase, o.BackoffMax = time.Millisecond, time.Millisecond
+	c, err := atlas.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -341,9 +345,9 @@ func TestPermanentTransportErrorsAreNotRetried(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			attempts := 0
-			c, err := atlas.New(atlas.Options{BaseURL: base, PublicKey: "p", PrivateKey: func() (string, error) { return "k", nil },
-				BackoffBase: time.Millisecond, BackoffMax: time.Millisecond,
-				Observe: func(string, string) { attempts++ }})
+			o := keyOpts(base)
+			o.BackoffBase, o.BackoffMax, o.Observe = time.Millisecond, time.Millisecond, func(string, string) { attempts++ }
+			c, err := atlas.New(o)
 			if err != nil {
 				t.Fatal(err)
 			}

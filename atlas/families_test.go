@@ -35,7 +35,7 @@ func newClient(t *testing.T, o atlas.Options) *atlas.Client {
 }
 
 func keyOpts(base string) atlas.Options {
-	return atlas.Options{BaseURL: base, PublicKey: publicKey, PrivateKey: func() (string, error) { return privateKey, nil }}
+	return atlas.Options{BaseURL: base, Credential: atlas.APIKey{PublicKey: publicKey, PrivateKey: func() (string, error) { return privateKey, nil }}}
 }
 
 // Expected values are written out from the fixtures by hand, so a wrong JSON tag fails here.
@@ -125,8 +125,8 @@ const (
 
 func saOpts(base string, secret string) atlas.Options {
 	return atlas.Options{
-		BaseURL: base, ClientID: clientID,
-		ClientSecret:           func() (string, error) { return secret, nil },
+		BaseURL:                base,
+		Credential:             atlas.ServiceAccount{ClientID: clientID, ClientSecret: func() (string, error) { return secret, nil }},
 		TokenRequestsPerMinute: 100,
 	}
 }
@@ -207,18 +207,6 @@ func TestTokenEndpointIsNotHammered(t *testing.T) {
 	}
 	if got := sim.Stats().TokenRequests; got != 1 {
 		t.Errorf("%d token requests within the minimum interval, want 1", got)
-	}
-}
-
-func TestAPIKeyAndServiceAccountAreExclusive(t *testing.T) {
-	t.Parallel()
-	o := saOpts("https://cloud.mongodb.com/api/atlas/v2", "s")
-	o.PublicKey, o.PrivateKey = "p", func() (string, error) { return "k", nil }
-	if _, err := atlas.New(o); err == nil || !strings.Contains(err.Error(), "not both") {
-		t.Errorf("both credentials: %v", err)
-	}
-	if _, err := atlas.New(atlas.Options{BaseURL: "https://cloud.mongodb.com/api/atlas/v2"}); err == nil {
-		t.Error("no credentials accepted")
 	}
 }
 

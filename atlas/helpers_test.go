@@ -39,8 +39,7 @@ func newEnv(t *testing.T, mutate ...func(*atlas.Options)) *env {
 	t.Cleanup(running.Close)
 	o := atlas.Options{
 		BaseURL:     running.URL,
-		PublicKey:   publicKey,
-		PrivateKey:  func() (string, error) { return privateKey, nil },
+		Credential:  atlas.APIKey{PublicKey: publicKey, PrivateKey: func() (string, error) { return privateKey, nil }},
 		UserAgent:   "atlas-test/1.0",
 		BackoffBase: time.Millisecond,
 		BackoffMax:  5 * time.Millisecond,

@@ -11,11 +11,15 @@ func (c *Client) Redact(s string) string { return redact.Text(s, c.secrets()...)
 // secrets are the credentials the client holds now: a rotated key file counts as it reads today.
 func (c *Client) secrets() []string {
 	var out []string
-	for _, f := range []func() (string, error){c.opts.PrivateKey, c.opts.ClientSecret} {
-		if f == nil {
-			continue
-		}
-		if v, err := f(); err == nil {
+	var secret func() (string, error)
+	switch cred := c.opts.Credential.(type) {
+	case APIKey:
+		secret = cred.PrivateKey
+	case ServiceAccount:
+		secret = cred.ClientSecret
+	}
+	if secret != nil {
+		if v, err := secret(); err == nil {
 			out = append(out, v)
 		}
 	}

@@ -228,9 +228,9 @@ func (s *Scraper) clientOptions(cfg *config.Config) atlas.Options {
 	co := s.opts.Client
 	co.BaseURL = cfg.Atlas.BaseURL
 	if cfg.UsesServiceAccount() {
-		co.ClientID, co.ClientSecret, co.TokenURL = cfg.Atlas.ClientID, cfg.ClientSecret, cfg.Atlas.TokenURL
+		co.Credential = atlas.ServiceAccount{ClientID: cfg.Atlas.ClientID, ClientSecret: cfg.ClientSecret, TokenURL: cfg.Atlas.TokenURL}
 	} else {
-		co.PublicKey, co.PrivateKey = cfg.Atlas.PublicKey, cfg.PrivateKey
+		co.Credential = atlas.APIKey{PublicKey: cfg.Atlas.PublicKey, PrivateKey: cfg.PrivateKey}
 	}
 	if co.TLSConfig == nil {
 		co.TLSConfig = cfg.TLSConfig()

@@ -25,7 +25,7 @@ func startDemo(t *testing.T) (*atlastest.Demo, *atlas.Client, time.Time) {
 		t.Fatal(err)
 	}
 	t.Cleanup(running.Close)
-	c, err := atlas.New(atlas.Options{BaseURL: running.URL, PublicKey: "demo", PrivateKey: func() (string, error) { return "k", nil }})
+	c, err := atlas.New(atlas.Options{BaseURL: running.URL, Credential: atlas.APIKey{PublicKey: "demo", PrivateKey: func() (string, error) { return "k", nil }}})
 	if err != nil {
 		t.Fatal(err)
 	}

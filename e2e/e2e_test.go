@@ -257,8 +257,9 @@ scrape_configs:
 func TestEndToEnd(t *testing.T) {
 	t.Parallel()
 	s := startStack(t)
-	t.Run("alerts travel from the API to the receiver", func(t *testing.T) { testAlerts(t, s) })
-	t.Run("every dashboard query returns data", func(t *testing.T) { testDashboard(t, s) })
+	// Side by side: the dashboard's queries wait for data the alert cases' jobs give them.
+	t.Run("alerts travel from the API to the receiver", func(t *testing.T) { t.Parallel(); testAlerts(t, s) })
+	t.Run("every dashboard query returns data", func(t *testing.T) { t.Parallel(); testDashboard(t, s) })
 }
 
 // A job turns BROKEN in the API, and the alert reaches Alertmanager's receiver with the right
@@ -305,34 +306,39 @@ func testAlerts(t *testing.T, s *stack) {
 			},
 		},
 	}
+	// The cases are jobs of their own, and run side by side: each waits on Prometheus's and
+	// Alertmanager's one-second intervals, not on the others.
 	for _, c := range cases {
-		if _, _, ok := s.hook.find(c.alert, c.job, "firing"); ok {
-			t.Fatalf("%s fired before its job changed", c.alert)
-		}
-		c.trigger()
-		var labels, annotations map[string]string
-		waitFor(t, c.alert+" at the receiver", 90*time.Second, func() (bool, string) {
-			var ok bool
-			labels, annotations, ok = s.hook.find(c.alert, c.job, "firing")
-			return ok, s.hook.summary()
-		})
-		want := map[string]string{
-			"severity": c.severity, "group_id": e2eGroup, "cluster_name": c.cluster,
-			"restore_job_id": c.job, "job": "mongodbatlas-restore",
-		}
-		for k, v := range want {
-			if labels[k] != v {
-				t.Errorf("%s: label %s = %q, want %q (all: %v)", c.alert, k, labels[k], v, labels)
+		t.Run(c.alert+"/"+c.job, func(t *testing.T) {
+			t.Parallel()
+			if _, _, ok := s.hook.find(c.alert, c.job, "firing"); ok {
+				t.Fatalf("%s fired before its job changed", c.alert)
 			}
-		}
-		if annotations["description"] != c.description || annotations["summary"] == "" || annotations["runbook_url"] == "" {
-			t.Errorf("%s: annotations %v", c.alert, annotations)
-		}
+			c.trigger()
+			var labels, annotations map[string]string
+			waitFor(t, c.alert+" at the receiver", 90*time.Second, func() (bool, string) {
+				var ok bool
+				labels, annotations, ok = s.hook.find(c.alert, c.job, "firing")
+				return ok, s.hook.summary()
+			})
+			want := map[string]string{
+				"severity": c.severity, "group_id": e2eGroup, "cluster_name": c.cluster,
+				"restore_job_id": c.job, "job": "mongodbatlas-restore",
+			}
+			for k, v := range want {
+				if labels[k] != v {
+					t.Errorf("%s: label %s = %q, want %q (all: %v)", c.alert, k, labels[k], v, labels)
+				}
+			}
+			if annotations["description"] != c.description || annotations["summary"] == "" || annotations["runbook_url"] == "" {
+				t.Errorf("%s: annotations %v", c.alert, annotations)
+			}
 
-		s.sim.DeleteJob(e2eGroup, c.cluster, c.job)
-		waitFor(t, c.alert+" to resolve", 90*time.Second, func() (bool, string) {
-			_, _, ok := s.hook.find(c.alert, c.job, "resolved")
-			return ok, s.hook.summary()
+			s.sim.DeleteJob(e2eGroup, c.cluster, c.job)
+			waitFor(t, c.alert+" to resolve", 90*time.Second, func() (bool, string) {
+				_, _, ok := s.hook.find(c.alert, c.job, "resolved")
+				return ok, s.hook.summary()
+			})
 		})
 	}
 }

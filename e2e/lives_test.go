@@ -374,60 +374,49 @@ func TestAlertsOverWholeLives(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Each life is its own cluster: the lives run side by side (each phase after the one before),
-	// and so do promtool's evaluations of them, most of this test's time.
+	var files []string
 	for i, l := range ls {
-		t.Run(l.name, func(t *testing.T) {
-			t.Parallel()
-			file := live(t, sim, addrs[lifeRoot(l)], dir, rules, i, l)
-			out, err := exec.Command(promtool, "test", "rules", file).CombinedOutput()
-			if err != nil {
-				t.Fatalf("promtool test rules: %v\n%s", err, out)
+		scrapes := make([]map[string]float64, len(l.phases))
+		var shown []string
+		for p, ph := range l.phases {
+			if ph.gap {
+				continue
 			}
-			if !bytes.Contains(out, []byte("SUCCESS")) || bytes.Contains(out, []byte("FAILED")) {
-				t.Fatalf("promtool did not pass the life:\n%s", out)
+			for _, id := range shown {
+				sim.DeleteJob(l.group(), l.cluster, id)
 			}
-		})
-	}
-}
-
-// live plays one life's phases against the simulator, scraping the exporter at addr once each
-// phase has been read, and writes the promtool test of the series it saw.
-func live(t *testing.T, sim *atlastest.Server, addr, dir, rules string, i int, l life) string {
-	t.Helper()
-	scrapes := make([]map[string]float64, len(l.phases))
-	var shown []string
-	for p, ph := range l.phases {
-		if ph.gap {
-			continue
-		}
-		for _, id := range shown {
-			sim.DeleteJob(l.group(), l.cluster, id)
-		}
-		shown = shown[:0]
-		sim.SetBackup(l.group(), l.cluster, atlastest.Backup{Enabled: !ph.backupOff, PIT: true, Legacy: l.api == "" && !l.discovered})
-		sim.DeleteSnapshots(l.group(), l.cluster)
-		for _, snap := range ph.snapshots {
-			sim.PutSnapshot(l.group(), l.cluster, snap)
-		}
-		for _, j := range ph.jobs {
-			switch l.api {
-			case "cloud_backup":
-				sim.PutCloudBackupJob(l.group(), l.cluster, j)
-			case "flex":
-				sim.PutFlexJob(l.group(), l.cluster, j)
-			default:
-				sim.PutJob(l.group(), l.cluster, j)
+			shown = shown[:0]
+			sim.SetBackup(l.group(), l.cluster, atlastest.Backup{Enabled: !ph.backupOff, PIT: true, Legacy: l.api == "" && !l.discovered})
+			sim.DeleteSnapshots(l.group(), l.cluster)
+			for _, snap := range ph.snapshots {
+				sim.PutSnapshot(l.group(), l.cluster, snap)
 			}
-			shown = append(shown, j.ID())
+			for _, j := range ph.jobs {
+				switch l.api {
+				case "cloud_backup":
+					sim.PutCloudBackupJob(l.group(), l.cluster, j)
+				case "flex":
+					sim.PutFlexJob(l.group(), l.cluster, j)
+				default:
+					sim.PutJob(l.group(), l.cluster, j)
+				}
+				shown = append(shown, j.ID())
+			}
+			scrapes[p] = scrapePhase(t, "http://"+addrs[lifeRoot(l)]+"/metrics", l.cluster, ph)
 		}
-		scrapes[p] = scrapePhase(t, "http://"+addr+"/metrics", l.cluster, ph)
+		file := filepath.Join(dir, fmt.Sprintf("life%d_test.yml", i))
+		if err := os.WriteFile(file, []byte(promtoolTest(rules, l, scrapes)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, file)
 	}
-	file := filepath.Join(dir, fmt.Sprintf("life%d_test.yml", i))
-	if err := os.WriteFile(file, []byte(promtoolTest(rules, l, scrapes)), 0o644); err != nil {
-		t.Fatal(err)
+	out, err := exec.Command(promtool, append([]string{"test", "rules"}, files...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("promtool test rules: %v\n%s", err, out)
 	}
-	return file
+	if !bytes.Contains(out, []byte("SUCCESS")) || bytes.Contains(out, []byte("FAILED")) {
+		t.Fatalf("promtool did not pass every life:\n%s", out)
+	}
 }
 
 // scrapePhase scrapes once the exporter's background reads have caught up with the phase: its

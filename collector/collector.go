@@ -117,19 +117,19 @@ func (m *Metrics) write(ch sink, r *scrape.Round) {
 		default:
 			for _, t := range r.Targets {
 				if !ch.splice(f, m.fragmentOf(t, f)) {
-					m.emitJobs(ch, f, t)
+					m.emitJobs(ch, f, t.Target.GroupID, t.Target.ClusterName, t.Jobs)
 				}
 			}
 		}
 	}
 }
 
-// emitJobs writes one per-job family's series for every job of a target.
-func (m *Metrics) emitJobs(ch sink, f *family, t *scrape.TargetResult) {
+// emitJobs writes one per-job family's series for jobs of a target's cluster.
+func (m *Metrics) emitJobs(ch sink, f *family, groupID, cluster string, jobs []*scrape.Job) {
 	var lbuf [10]string
-	for _, j := range t.Jobs {
+	for _, j := range jobs {
 		if j != nil {
-			m.emitJob(ch, f, append(lbuf[:0], t.Target.GroupID, t.Target.ClusterName, labelValue(j.ID)), j)
+			m.emitJob(ch, f, append(lbuf[:0], groupID, cluster, labelValue(j.ID)), j)
 		}
 	}
 }

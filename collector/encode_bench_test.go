@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -103,7 +104,7 @@ func BenchmarkEncode(b *testing.B) {
 					start := time.Now()
 					if mode == "rendered" {
 						for _, t := range r.Targets {
-							e.Render(t)
+							e.Render(context.Background(), t)
 						}
 					}
 					rendered := time.Now()

@@ -118,6 +118,13 @@ func (fr *fragmentWriter) Write(p []byte) (int, error) {
 	return fr.fw.Write(p)
 }
 
+// abandon drops the current fragment, for the next target's.
+func (fr *fragmentWriter) abandon() {
+	fr.buf.Reset()
+	fr.fw.Reset(&fr.buf)
+	fr.crc, fr.n = 0, 0
+}
+
 // end closes the current fragment with a sync flush and starts the next, which refers to nothing
 // before it. An empty fragment holds no bytes at all.
 func (fr *fragmentWriter) end(samples int) fragment {

@@ -3,6 +3,7 @@ package collector
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"hash/crc32"
 	"io"
 	"log/slog"
@@ -46,7 +47,7 @@ func spliceRound(m *Metrics) *scrape.Round {
 	r.Targets[2].Jobs = nil
 	r.Targets[3].Jobs[4] = nil
 	for _, t := range r.Targets {
-		m.Render(t)
+		m.Render(context.Background(), t)
 	}
 	stale := &scrape.TargetResult{Target: config.Target{GroupID: "5a0000000000000000000009", ClusterName: "Down"},
 		Stale: true, Jobs: benchRound(50, 1).Targets[0].Jobs}
@@ -107,5 +108,52 @@ func TestGzipAnswerSplicesRenderedTargets(t *testing.T) {
 	}
 	if string(out) != want {
 		t.Fatalf("gzip(1) reads %d bytes, want the plain answer's %d", len(out), len(want))
+	}
+}
+
+// endsAfter is a context whose Err reports it ended after its first n looks.
+type endsAfter struct {
+	context.Context
+	n int
+}
+
+func (c *endsAfter) Err() error {
+	if c.n--; c.n < 0 {
+		return context.DeadlineExceeded
+	}
+	return nil
+}
+
+// A Render cut by its round's deadline, midway through a target, leaves that target to the answer
+// and nothing of it in the compressor it returns to the pool: the next target's fragments, and
+// the answer, are whole.
+func TestRenderCutByItsDeadlineLeavesTheTargetToTheAnswer(t *testing.T) {
+	t.Parallel()
+	m := New(slog.New(slog.DiscardHandler))
+	r := benchRound(3*renderChunk, 1)
+	r.Targets = append(r.Targets, benchRound(2*renderChunk, 1).Targets[0])
+	r.Targets[1].Target.ClusterName = "Second"
+	m.Render(&endsAfter{Context: context.Background(), n: 5}, r.Targets[0]) // two families and a bit
+	if r.Targets[0].Rendered != nil {
+		t.Fatal("a render cut short left its fragments")
+	}
+	m.Render(context.Background(), r.Targets[1])
+	if r.Targets[1].Rendered == nil {
+		t.Fatal("the next target was not rendered")
+	}
+	var plain, zipped bytes.Buffer
+	m.WriteText(&plain, r)
+	g := NewGzip(&zipped)
+	m.WriteGzip(g, r)
+	if err := g.Close(); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(&zipped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(zr)
+	if err != nil || !bytes.Equal(got, plain.Bytes()) {
+		t.Fatalf("the answer differs from the plain one (err %v, %d bytes against %d)", err, len(got), plain.Len())
 	}
 }

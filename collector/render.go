@@ -1,6 +1,8 @@
 package collector
 
 import (
+	"context"
+
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/scrape"
 )
 
@@ -16,12 +18,17 @@ type rendered struct {
 // targets cost little to write after the last read.
 const renderMinJobs = 100
 
+// renderChunk is how many jobs Render writes between looks at its context: about half a
+// millisecond of work, well inside the 50 ms a round keeps back from its scrape's deadline.
+const renderChunk = 1024
+
 // Render compresses a target's restore-job series, one fragment per family, as soon as its reads
 // have ended, while the round's other reads are still in flight: a gzipped answer then copies
 // them (Gzip) instead of writing and compressing them after the last read. It is given to the
 // scraper as scrape.Options.Render, and runs at most once per target result, before the round
-// is shared.
-func (m *Metrics) Render(t *scrape.TargetResult) {
+// is shared. Once ctx ends (the round's deadline) it gives up, leaving the target to the answer,
+// so that a large target cannot hold the round past its scrape's deadline.
+func (m *Metrics) Render(ctx context.Context, t *scrape.TargetResult) {
 	if len(t.Jobs) < renderMinJobs {
 		return
 	}
@@ -32,10 +39,17 @@ func (m *Metrics) Render(t *scrape.TargetResult) {
 	defer m.fragments.Put(fr)
 	p := &rendered{frags: make([]fragment, len(m.descs.all))}
 	s := newTextSink(fr)
+	g, c := t.Target.GroupID, t.Target.ClusterName
 	for _, f := range m.descs.jobs {
 		s.cur = f // no HELP or TYPE: the answer writes them once, before every target's samples
 		before := s.n
-		m.emitJobs(s, f, t)
+		for jobs := t.Jobs; len(jobs) > 0; jobs = jobs[min(len(jobs), renderChunk):] {
+			if ctx.Err() != nil {
+				fr.abandon()
+				return
+			}
+			m.emitJobs(s, f, g, c, jobs[:min(len(jobs), renderChunk)])
+		}
 		s.flush()
 		p.frags[f.index] = fr.end(s.n - before)
 	}

@@ -68,6 +68,8 @@ func (s *Scraper) fetch(ctx context.Context, live *liveConfig, targets []config.
 		tk.t.pending.Add(1)
 	}
 	renders := s.startRendering(ctx, live, len(r.Targets), render)
+	// The round is shared only once its renderers are done: waited for on every way out.
+	defer renders.wait()
 	for _, tr := range r.Targets {
 		if tr.pending.Load() == 0 {
 			renders.add(tr) // pinned jobs all terminal, from memory
@@ -85,8 +87,7 @@ func (s *Scraper) fetch(ctx context.Context, live *liveConfig, targets []config.
 			tr.LastRestore = newestSuccess(tr.Jobs, time.Now())
 		}
 	}
-	r.Duration = time.Since(start)
-	renders.wait() // the answer's work, not the API's: after the duration
+	r.Duration = time.Since(start) // the renders still running are the answer's work, not the API's
 	return r
 }
 

@@ -40,7 +40,7 @@ func (s *Scraper) startRendering(ctx context.Context, live *liveConfig, targets 
 				if ctx.Err() != nil {
 					continue // past the round's deadline the answer writes what is left itself
 				}
-				if err := recovery.Do(live.redact, func() { s.opts.Render(t) }); err != nil {
+				if err := recovery.Do(live.redact, func() { s.opts.Render(ctx, t) }); err != nil {
 					s.logPanic(err)
 					t.Rendered = nil
 				}

@@ -1,15 +1,18 @@
 package scrape_test
 
 import (
+	"context"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/atlas/atlastest/faults"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/harness"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/internal/testkit"
 	"github.com/atlasrestore/mongodbatlas_restore_exporter/scrape"
+	"github.com/atlasrestore/mongodbatlas_restore_exporter/server"
 )
 
 // Render runs once for what a target's read yields, as soon as it is read, and only for a scrape
@@ -19,7 +22,7 @@ func TestRenderRunsOncePerChangeOfATargetsJobs(t *testing.T) {
 	t.Parallel()
 	var mu sync.Mutex
 	renders := map[string]int{}
-	h := harness.New(t, harness.Options{Render: func(tr *scrape.TargetResult) {
+	h := harness.New(t, harness.Options{Render: func(_ context.Context, tr *scrape.TargetResult) {
 		mu.Lock()
 		defer mu.Unlock()
 		renders[tr.Target.ClusterName]++
@@ -70,5 +73,31 @@ func TestRenderRunsOncePerChangeOfATargetsJobs(t *testing.T) {
 		if got := count(); got != step.want {
 			t.Errorf("%s: %d renders in all, want %d\n%.2000s", step.name, got, step.want, body)
 		}
+	}
+}
+
+// Rendering is the answer's work: a Render still running at the round's deadline stops there (as
+// it must), and the round's reads, all of which succeeded, are reported as such before
+// Prometheus's timeout.
+func TestARenderAtTheDeadlineDoesNotFailTheScrape(t *testing.T) {
+	t.Parallel()
+	const timeout = time.Second
+	h := harness.New(t, harness.Options{
+		Server: server.Options{DefaultTimeout: timeout, TimeoutOffset: 250 * time.Millisecond},
+		Render: func(ctx context.Context, _ *scrape.TargetResult) {
+			select { // a target far larger than the round has time left for
+			case <-ctx.Done():
+			case <-time.After(10 * timeout):
+			}
+		},
+	})
+	start := time.Now()
+	_, body := testkit.GetEncoded(t, h.Srv.URL+"/metrics", "gzip")
+	if took := time.Since(start); took > timeout {
+		t.Errorf("the scrape took %v, past its %v timeout", took, timeout)
+	}
+	success := `mongodbatlas_scrape_success{cluster_name="` + harness.ClusterName + `",group_id="` + harness.GroupID + `"} 1`
+	if !strings.Contains(body, success) || !strings.Contains(body, "mongodbatlas_up 1") {
+		t.Fatalf("a render at the deadline failed the scrape:\n%.3000s", body)
 	}
 }

@@ -38,8 +38,9 @@ type Options struct {
 	Client atlas.Options
 	// Render, if set, is given each target read completely as soon as its reads end, on a
 	// goroutine of the round's own, so that the answer's work overlaps the reads still in flight
-	// (collector.Metrics.Render). It may set the result's Rendered and must change nothing else.
-	Render func(*TargetResult)
+	// (collector.Metrics.Render). It may set the result's Rendered and must change nothing else;
+	// it must return soon after ctx (the round's) ends, which the round waits for.
+	Render func(ctx context.Context, t *TargetResult)
 }
 
 // DefaultDiscoveryReadTimeout is a minute: one project list of a large organisation is many pages.

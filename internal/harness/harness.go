@@ -80,7 +80,7 @@ type Options struct {
 	// DiscoveryReadTimeout bounds each discovery read; zero means the default.
 	DiscoveryReadTimeout time.Duration
 	// Render replaces the collector's Render (scrape.Options.Render), to watch when it runs.
-	Render func(*scrape.TargetResult)
+	Render func(context.Context, *scrape.TargetResult)
 	// Snapshots is snapshots.refresh_interval. Zero turns snapshot reads off, so that the tests
 	// of other reads count only their own requests; the tests of recovery points set it.
 	Snapshots model.Duration

@@ -106,8 +106,8 @@ func (s *textSink) splice(f *family, frag *fragment) bool {
 	return true
 }
 
-// flush hands what the sink gathered to its writer; a write error is the writer's to keep (a
-// bufio.Writer remembers it and reports it on its own Flush).
+// flush hands what the sink gathered to its writer; a write error is the writer's to keep (Gzip
+// remembers it and reports it on Close; a response whose client hung up fails every later write).
 func (s *textSink) flush() {
 	_, _ = s.w.Write(s.buf)
 	s.buf = s.buf[:0]

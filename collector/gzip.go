@@ -118,7 +118,7 @@ func (fr *fragmentWriter) Write(p []byte) (int, error) {
 	return fr.fw.Write(p)
 }
 
-// abandon drops the current fragment, for the next target's.
+// abandon drops the current fragment and starts the next, which refers to nothing before it.
 func (fr *fragmentWriter) abandon() {
 	fr.buf.Reset()
 	fr.fw.Reset(&fr.buf)
@@ -133,9 +133,7 @@ func (fr *fragmentWriter) end(samples int) fragment {
 		_ = fr.fw.Flush() // writing to memory cannot fail
 		f.data = bytes.Clone(fr.buf.Bytes())
 	}
-	fr.buf.Reset()
-	fr.fw.Reset(&fr.buf)
-	fr.crc, fr.n = 0, 0
+	fr.abandon()
 	return f
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"hash/crc32"
 	"io"
 	"log/slog"
@@ -155,5 +156,34 @@ func TestRenderCutByItsDeadlineLeavesTheTargetToTheAnswer(t *testing.T) {
 	got, err := io.ReadAll(zr)
 	if err != nil || !bytes.Equal(got, plain.Bytes()) {
 		t.Fatalf("the answer differs from the plain one (err %v, %d bytes against %d)", err, len(got), plain.Len())
+	}
+}
+
+// hangsUp is a client that goes away after n bytes: every later write fails.
+type hangsUp struct{ n int }
+
+func (h *hangsUp) Write(p []byte) (int, error) {
+	if h.n -= len(p); h.n < 0 {
+		return 0, io.ErrClosedPipe
+	}
+	return len(p), nil
+}
+
+// A scraper that hangs up mid-answer stops the writing: the stream keeps the first error, reports
+// it on Close, and writes nothing more, spliced fragments included.
+func TestGzipKeepsTheFirstWriteError(t *testing.T) {
+	t.Parallel()
+	m := New(slog.New(slog.DiscardHandler))
+	r := spliceRound(m)
+	for _, cut := range []int{0, 5, 2000, 20000} { // the whole answer is about 40 kB
+		w := &hangsUp{n: cut}
+		g := NewGzip(w)
+		m.WriteGzip(g, r)
+		if err := g.Close(); !errors.Is(err, io.ErrClosedPipe) {
+			t.Errorf("hung up after %d bytes: Close = %v, want the write's error", cut, err)
+		}
+		if _, err := g.Write([]byte("more")); !errors.Is(err, io.ErrClosedPipe) {
+			t.Errorf("hung up after %d bytes: a later Write = %v", cut, err)
+		}
 	}
 }

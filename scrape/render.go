@@ -27,7 +27,8 @@ func WithRender(ctx context.Context) context.Context {
 
 type renderKey struct{}
 
-// startRendering starts a round's renderers, one per CPU; nil when nothing renders.
+// startRendering starts a round's renderers, one per two CPUs (at least one), leaving the rest to
+// decoding the pages still arriving; nil when nothing renders.
 func (s *Scraper) startRendering(ctx context.Context, live *liveConfig, targets int, render bool) *renderQueue {
 	if s.opts.Render == nil || !render || targets == 0 {
 		return nil

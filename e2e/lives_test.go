@@ -440,6 +440,10 @@ func TestAlertsOverWholeLives(t *testing.T) {
 	outs := make([][]byte, 2)
 	errs := make([]error, 2)
 	for i, group := range groups {
+		if len(group) == 0 {
+			outs[i] = []byte("SUCCESS") // fewer lives than processes
+			continue
+		}
 		wg.Go(func() {
 			outs[i], errs[i] = exec.Command(promtool, append([]string{"test", "rules"}, group...)...).CombinedOutput()
 		})

@@ -42,7 +42,8 @@ func (s *Scraper) startRendering(ctx context.Context, live *liveConfig, targets 
 					continue // past the round's deadline the answer writes what is left itself
 				}
 				if err := recovery.Do(live.redact, func() { s.opts.Render(ctx, t) }); err != nil {
-					s.logPanic(err)
+					// The answer writes the target itself, as for a target too small to render.
+					recovery.Log(s.logger, "Recovered from a panic while compressing a target's samples", err)
 					t.Rendered = nil
 				}
 			}

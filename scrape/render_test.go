@@ -101,3 +101,18 @@ func TestARenderAtTheDeadlineDoesNotFailTheScrape(t *testing.T) {
 		t.Fatalf("a render at the deadline failed the scrape:\n%.3000s", body)
 	}
 }
+
+// A Render that panics costs only its own work: the target is written by the answer, read as
+// successfully as it was, and the panic is logged.
+func TestAPanickingRenderLeavesTheTargetToTheAnswer(t *testing.T) {
+	t.Parallel()
+	h := harness.New(t, harness.Options{Render: func(context.Context, *scrape.TargetResult) { panic("render broke") }})
+	_, body := testkit.GetEncoded(t, h.Srv.URL+"/metrics", "gzip")
+	success := `mongodbatlas_scrape_success{cluster_name="` + harness.ClusterName + `",group_id="` + harness.GroupID + `"} 1`
+	if !strings.Contains(body, success) || !strings.Contains(body, `restore_job_id="`+harness.ExampleJobID+`"`) {
+		t.Fatalf("a panicking render cost the target:\n%.3000s", body)
+	}
+	if logs := h.WaitLogs(t, "while compressing a target's samples", 1); !strings.Contains(logs, "render broke") {
+		t.Errorf("the panic was not logged:\n%s", logs)
+	}
+}
